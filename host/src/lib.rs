@@ -1,0 +1,2 @@
+//! Host side of synack: wire formats (`wire`), the sans-IO TCP engine (`tcp`),
+//! the socket API, and (later) the driver for the fabric.
