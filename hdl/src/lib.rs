@@ -1,29 +1,25 @@
-use rust_hdl::prelude::*;
+//! The synack fabric, written in rust-hdl and emitted as Verilog.
+//!
+//! Every top-level design that the co-simulation builds with Verilator is listed
+//! by [`verilog_tops`]; `sim/build.rs` turns each into a Verilator model.
 
-#[derive(LogicBlock, Default)]
-pub struct Probe {
-    pub clock: Signal<In, Clock>,
-    pub a: Signal<In, Bits<8>>,
-    pub y: Signal<Out, Bits<8>>,
-    r: DFF<Bits<8>>,
+pub mod probe;
+
+/// A design emitted as Verilog, ready for Verilator or Yosys.
+pub struct VerilogTop {
+    /// Snake-case name; also the Verilator prefix (`V{name}`) and the Rust model name.
+    pub name: &'static str,
+    /// The module name of the top inside `verilog` (rust-hdl always emits `top`).
+    pub module: &'static str,
+    /// The whole design, every submodule included.
+    pub verilog: String,
 }
-impl Logic for Probe {
-    #[hdl_gen]
-    fn update(&mut self) {
-        dff_setup!(self, clock, r);
-        self.r.d.next = self.a.val() ^ 0x55;
-        match self.a.val().get_bits::<4>(0).index() {
-            0 => {
-                self.y.next = 1.into();
-            }
-            _ => {
-                self.y.next = self.r.q.val();
-            }
-        }
-    }
-}
-pub fn probe_verilog() -> String {
-    let mut p = Probe::default();
-    p.connect_all();
-    generate_verilog(&p)
+
+/// Every design the co-simulation builds.
+pub fn verilog_tops() -> Vec<VerilogTop> {
+    vec![VerilogTop {
+        name: "probe",
+        module: "top",
+        verilog: probe::verilog(),
+    }]
 }
