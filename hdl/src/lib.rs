@@ -3,7 +3,9 @@
 //! Every top-level design that the co-simulation builds with Verilator is listed
 //! by [`verilog_tops`]; `sim/build.rs` turns each into a Verilator model.
 
+pub mod mac;
 pub mod probe;
+pub mod stream;
 
 /// A design emitted as Verilog, ready for Verilator or Yosys.
 pub struct VerilogTop {
@@ -17,9 +19,16 @@ pub struct VerilogTop {
 
 /// Every design the co-simulation builds.
 pub fn verilog_tops() -> Vec<VerilogTop> {
-    vec![VerilogTop {
-        name: "probe",
-        module: "top",
-        verilog: probe::verilog(),
-    }]
+    vec![
+        VerilogTop {
+            name: "probe",
+            module: "top",
+            verilog: probe::verilog(),
+        },
+        VerilogTop {
+            name: "eth_mac_mii",
+            module: "top",
+            verilog: mac::eth_mac_mii::verilog(),
+        },
+    ]
 }

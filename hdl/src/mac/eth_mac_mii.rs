@@ -1,0 +1,283 @@
+//! `eth_mac_mii`: the whole MII Ethernet MAC (SPEC F1, F2, F8).
+//!
+//! Clocks: `clock` (core, 100 MHz), `mii_tx_clk` and `mii_rx_clk` (25 MHz at
+//! 100 Mb/s, 2.5 MHz at 10 Mb/s, both driven by the PHY). Everything but two
+//! register stages runs in the core domain; MII nibbles cross through
+//! asynchronous FIFOs, so the framers see nibbles at the line rate whatever
+//! the ratio of the clocks.
+//!
+//! Core side: `s_axis_*` takes frames to send (no FCS; at most 1514 bytes,
+//! longer ones are dropped whole and counted); `m_axis_*` gives received,
+//! checked frames without FCS. Both are store-and-forward through
+//! `axis_frame_fifo`s, so backpressure never reaches the wire: a transmit
+//! frame starts only when it is complete, and a received frame is
+//! released only when its FCS is good.
+//!
+//! Statistics (`stat_*`, 32-bit, wrapping): frames and bytes each way (bytes
+//! without FCS and before padding) and receive drops by cause.
+use crate::mac::eth_mac_rx::EthMacRx;
+use crate::mac::eth_mac_tx::EthMacTx;
+use crate::stream::axis_frame_fifo::AxisFrameFifo;
+use rust_hdl::prelude::*;
+
+/// Largest frame accepted for transmission, without FCS.
+pub const MAX_TX_FRAME: u64 = 1514;
+
+/// Frame FIFO size: 2^11 bytes, room for one largest frame and more.
+type FrameFifo = AxisFrameFifo<11, 12>;
+/// Nibble crossings: 32 entries cover the synchronizers' round trip.
+type TxNibbleCdc = AsynchronousFIFO<Bits<5>, 5, 6, 1>;
+type RxNibbleCdc = AsynchronousFIFO<Bits<6>, 5, 6, 1>;
+
+#[derive(LogicBlock)]
+pub struct EthMacMii {
+    pub clock: Signal<In, Clock>,
+    // MII, to the PHY.
+    pub mii_tx_clk: Signal<In, Clock>,
+    pub mii_txd: Signal<Out, Bits<4>>,
+    pub mii_tx_en: Signal<Out, Bit>,
+    pub mii_rx_clk: Signal<In, Clock>,
+    pub mii_rxd: Signal<In, Bits<4>>,
+    pub mii_rx_dv: Signal<In, Bit>,
+    pub mii_rx_er: Signal<In, Bit>,
+    // Frames to send.
+    pub s_axis_tdata: Signal<In, Bits<8>>,
+    pub s_axis_tvalid: Signal<In, Bit>,
+    pub s_axis_tlast: Signal<In, Bit>,
+    pub s_axis_tready: Signal<Out, Bit>,
+    // Frames received.
+    pub m_axis_tdata: Signal<Out, Bits<8>>,
+    pub m_axis_tvalid: Signal<Out, Bit>,
+    pub m_axis_tlast: Signal<Out, Bit>,
+    pub m_axis_tready: Signal<In, Bit>,
+    // Statistics (SPEC F8).
+    pub stat_tx_frames: Signal<Out, Bits<32>>,
+    pub stat_tx_bytes: Signal<Out, Bits<32>>,
+    pub stat_tx_drop_oversize: Signal<Out, Bits<32>>,
+    pub stat_rx_frames: Signal<Out, Bits<32>>,
+    pub stat_rx_bytes: Signal<Out, Bits<32>>,
+    pub stat_rx_drop_fcs: Signal<Out, Bits<32>>,
+    pub stat_rx_drop_runt: Signal<Out, Bits<32>>,
+    pub stat_rx_drop_oversize: Signal<Out, Bits<32>>,
+    pub stat_rx_drop_rx_er: Signal<Out, Bits<32>>,
+    pub stat_rx_drop_overflow: Signal<Out, Bits<32>>,
+    tx_fifo: FrameFifo,
+    tx: EthMacTx,
+    tx_cdc: TxNibbleCdc,
+    txd_out: DFF<Bits<4>>,
+    tx_en_out: DFF<Bit>,
+    rx_in: DFF<Bits<6>>,
+    rx_cdc: RxNibbleCdc,
+    rx: EthMacRx,
+    rx_fifo: FrameFifo,
+    ingress_bytes: DFF<Bits<12>>,
+    ingress_oversize: DFF<Bit>,
+    ingress_beat: Signal<Local, Bit>,
+    max_tx_frame: Constant<Bits<12>>,
+    tx_frames: DFF<Bits<32>>,
+    tx_bytes: DFF<Bits<32>>,
+    tx_drop_oversize: DFF<Bits<32>>,
+    rx_frames: DFF<Bits<32>>,
+    rx_bytes: DFF<Bits<32>>,
+    rx_drop_fcs: DFF<Bits<32>>,
+    rx_drop_runt: DFF<Bits<32>>,
+    rx_drop_oversize: DFF<Bits<32>>,
+    rx_drop_rx_er: DFF<Bits<32>>,
+    rx_drop_overflow: DFF<Bits<32>>,
+}
+
+impl Default for EthMacMii {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            mii_tx_clk: Default::default(),
+            mii_txd: Default::default(),
+            mii_tx_en: Default::default(),
+            mii_rx_clk: Default::default(),
+            mii_rxd: Default::default(),
+            mii_rx_dv: Default::default(),
+            mii_rx_er: Default::default(),
+            s_axis_tdata: Default::default(),
+            s_axis_tvalid: Default::default(),
+            s_axis_tlast: Default::default(),
+            s_axis_tready: Default::default(),
+            m_axis_tdata: Default::default(),
+            m_axis_tvalid: Default::default(),
+            m_axis_tlast: Default::default(),
+            m_axis_tready: Default::default(),
+            stat_tx_frames: Default::default(),
+            stat_tx_bytes: Default::default(),
+            stat_tx_drop_oversize: Default::default(),
+            stat_rx_frames: Default::default(),
+            stat_rx_bytes: Default::default(),
+            stat_rx_drop_fcs: Default::default(),
+            stat_rx_drop_runt: Default::default(),
+            stat_rx_drop_oversize: Default::default(),
+            stat_rx_drop_rx_er: Default::default(),
+            stat_rx_drop_overflow: Default::default(),
+            tx_fifo: Default::default(),
+            tx: Default::default(),
+            tx_cdc: Default::default(),
+            txd_out: Default::default(),
+            tx_en_out: Default::default(),
+            rx_in: Default::default(),
+            rx_cdc: Default::default(),
+            rx: Default::default(),
+            rx_fifo: Default::default(),
+            ingress_bytes: Default::default(),
+            ingress_oversize: Default::default(),
+            ingress_beat: Default::default(),
+            max_tx_frame: Constant::new(MAX_TX_FRAME.to_bits()),
+            tx_frames: Default::default(),
+            tx_bytes: Default::default(),
+            tx_drop_oversize: Default::default(),
+            rx_frames: Default::default(),
+            rx_bytes: Default::default(),
+            rx_drop_fcs: Default::default(),
+            rx_drop_runt: Default::default(),
+            rx_drop_oversize: Default::default(),
+            rx_drop_rx_er: Default::default(),
+            rx_drop_overflow: Default::default(),
+        }
+    }
+}
+
+impl Logic for EthMacMii {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            ingress_bytes,
+            ingress_oversize,
+            tx_frames,
+            tx_bytes,
+            tx_drop_oversize,
+            rx_frames,
+            rx_bytes,
+            rx_drop_fcs,
+            rx_drop_runt,
+            rx_drop_oversize,
+            rx_drop_rx_er,
+            rx_drop_overflow
+        );
+        self.tx_fifo.clock.next = self.clock.val();
+        self.tx.clock.next = self.clock.val();
+        self.rx.clock.next = self.clock.val();
+        self.rx_fifo.clock.next = self.clock.val();
+
+        // Transmit ingress: frames longer than MAX_TX_FRAME are swallowed and counted.
+        self.s_axis_tready.next = !self.tx_fifo.wr_full.val() | self.ingress_oversize.q.val();
+        self.ingress_beat.next = self.s_axis_tvalid.val() & self.s_axis_tready.val();
+        self.tx_fifo.wr_data.next = self.s_axis_tdata.val();
+        self.tx_fifo.wr_last.next = self.s_axis_tlast.val();
+        self.tx_fifo.wr_en.next = self.ingress_beat.val()
+            & !self.ingress_oversize.q.val()
+            & (self.ingress_bytes.q.val() != self.max_tx_frame.val());
+        self.tx_fifo.wr_commit.next = false;
+        self.tx_fifo.wr_drop.next = false;
+        if self.ingress_beat.val() {
+            self.ingress_bytes.d.next = self.ingress_bytes.q.val() + 1;
+            if self.ingress_bytes.q.val() == self.max_tx_frame.val() {
+                self.ingress_oversize.d.next = true;
+            }
+            if self.s_axis_tlast.val() {
+                self.ingress_bytes.d.next = 0.into();
+                self.ingress_oversize.d.next = false;
+                if self.ingress_oversize.q.val()
+                    | (self.ingress_bytes.q.val() == self.max_tx_frame.val())
+                {
+                    self.tx_fifo.wr_drop.next = true;
+                    self.tx_drop_oversize.d.next = self.tx_drop_oversize.q.val() + 1;
+                } else {
+                    self.tx_fifo.wr_commit.next = true;
+                }
+            }
+        }
+
+        // Transmit framer and the crossing to tx_clk.
+        self.tx.s_tdata.next = self.tx_fifo.m_tdata.val();
+        self.tx.s_tvalid.next = self.tx_fifo.m_tvalid.val();
+        self.tx.s_tlast.next = self.tx_fifo.m_tlast.val();
+        self.tx_fifo.m_tready.next = self.tx.s_tready.val();
+        self.tx_cdc.write_clock.next = self.clock.val();
+        self.tx_cdc.data_in.next = self.tx.nib_data.val();
+        self.tx_cdc.write.next = self.tx.nib_write.val();
+        self.tx.nib_full.next = self.tx_cdc.full.val();
+        self.tx_cdc.read_clock.next = self.mii_tx_clk.val();
+        self.tx_cdc.read.next = !self.tx_cdc.empty.val();
+        self.txd_out.clock.next = self.mii_tx_clk.val();
+        self.tx_en_out.clock.next = self.mii_tx_clk.val();
+        self.txd_out.d.next = self.tx_cdc.data_out.val().get_bits::<4>(0);
+        self.tx_en_out.d.next = !self.tx_cdc.empty.val() & self.tx_cdc.data_out.val().get_bit(4);
+        self.mii_txd.next = self.txd_out.q.val();
+        self.mii_tx_en.next = self.tx_en_out.q.val();
+
+        // Receive: register the MII inputs, cross every nibble to the core.
+        self.rx_in.clock.next = self.mii_rx_clk.val();
+        self.rx_in.d.next = bit_cast::<6, 4>(self.mii_rxd.val())
+            | (bit_cast::<6, 1>(self.mii_rx_dv.val().into()) << 4)
+            | (bit_cast::<6, 1>(self.mii_rx_er.val().into()) << 5);
+        self.rx_cdc.write_clock.next = self.mii_rx_clk.val();
+        self.rx_cdc.data_in.next = self.rx_in.q.val();
+        self.rx_cdc.write.next = !self.rx_cdc.full.val();
+        self.rx_cdc.read_clock.next = self.clock.val();
+        self.rx.nib_data.next = self.rx_cdc.data_out.val();
+        self.rx.nib_valid.next = !self.rx_cdc.empty.val();
+        self.rx_cdc.read.next = self.rx.nib_read.val();
+        self.rx_fifo.wr_data.next = self.rx.wr_data.val();
+        self.rx_fifo.wr_last.next = self.rx.wr_last.val();
+        self.rx_fifo.wr_en.next = self.rx.wr_en.val();
+        self.rx_fifo.wr_commit.next = self.rx.wr_commit.val();
+        self.rx_fifo.wr_drop.next = self.rx.wr_drop.val();
+        self.rx.wr_full.next = self.rx_fifo.wr_full.val();
+        self.m_axis_tdata.next = self.rx_fifo.m_tdata.val();
+        self.m_axis_tvalid.next = self.rx_fifo.m_tvalid.val();
+        self.m_axis_tlast.next = self.rx_fifo.m_tlast.val();
+        self.rx_fifo.m_tready.next = self.m_axis_tready.val();
+
+        // Statistics.
+        if self.tx.frame_sent.val() {
+            self.tx_frames.d.next = self.tx_frames.q.val() + 1;
+            self.tx_bytes.d.next =
+                self.tx_bytes.q.val() + bit_cast::<32, 12>(self.tx.frame_bytes.val());
+        }
+        if self.rx.frame_good.val() {
+            self.rx_frames.d.next = self.rx_frames.q.val() + 1;
+            self.rx_bytes.d.next =
+                self.rx_bytes.q.val() + bit_cast::<32, 12>(self.rx.frame_bytes.val());
+        }
+        if self.rx.drop_fcs.val() {
+            self.rx_drop_fcs.d.next = self.rx_drop_fcs.q.val() + 1;
+        }
+        if self.rx.drop_runt.val() {
+            self.rx_drop_runt.d.next = self.rx_drop_runt.q.val() + 1;
+        }
+        if self.rx.drop_oversize.val() {
+            self.rx_drop_oversize.d.next = self.rx_drop_oversize.q.val() + 1;
+        }
+        if self.rx.drop_rx_er.val() {
+            self.rx_drop_rx_er.d.next = self.rx_drop_rx_er.q.val() + 1;
+        }
+        if self.rx.drop_overflow.val() {
+            self.rx_drop_overflow.d.next = self.rx_drop_overflow.q.val() + 1;
+        }
+        self.stat_tx_frames.next = self.tx_frames.q.val();
+        self.stat_tx_bytes.next = self.tx_bytes.q.val();
+        self.stat_tx_drop_oversize.next = self.tx_drop_oversize.q.val();
+        self.stat_rx_frames.next = self.rx_frames.q.val();
+        self.stat_rx_bytes.next = self.rx_bytes.q.val();
+        self.stat_rx_drop_fcs.next = self.rx_drop_fcs.q.val();
+        self.stat_rx_drop_runt.next = self.rx_drop_runt.q.val();
+        self.stat_rx_drop_oversize.next = self.rx_drop_oversize.q.val();
+        self.stat_rx_drop_rx_er.next = self.rx_drop_rx_er.q.val();
+        self.stat_rx_drop_overflow.next = self.rx_drop_overflow.q.val();
+    }
+}
+
+/// The MAC's Verilog, top module `top`.
+pub fn verilog() -> String {
+    let mut mac = EthMacMii::default();
+    mac.connect_all();
+    generate_verilog(&mac)
+}

@@ -1,0 +1,211 @@
+//! `eth_mac_tx`: the MAC's transmit framer, in the core clock domain.
+//!
+//! Input: an AXI-Stream of whole frames without FCS (`s_tdata`, `s_tvalid`,
+//! `s_tlast`, `s_tready`), from a frame FIFO that only presents committed
+//! frames, so a frame never runs dry mid-way. Output: MII nibbles for the
+//! transmit clock domain (`nib_data` = {tx_en, txd[3:0]}, `nib_write`,
+//! `nib_full`), one per cycle at most; the consumer pops one per tx_clk.
+//!
+//! Per frame (SPEC F1): 15 × 0x5 and 0xD (preamble 7 × 0x55, SFD 0xD5), the
+//! data low nibble first, zero padding up to 60 bytes, the FCS (`!crc`, low
+//! nibble first), then 24 idle nibbles: the 12-byte inter-frame gap, counted
+//! in transmit clocks because each idle nibble occupies one tx_clk.
+//! Outputs for statistics: `frame_sent` pulses once per frame with
+//! `frame_bytes` = data bytes before padding.
+use crate::mac::eth_crc32_nibble::EthCrc32Nibble;
+use rust_hdl::prelude::*;
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum TxState {
+    Idle,
+    Preamble,
+    DataLow,
+    DataHigh,
+    Pad,
+    Fcs,
+    Gap,
+}
+
+/// Nibbles of data plus padding in a minimum frame: 60 bytes.
+const MIN_DATA_NIBBLES: u64 = 120;
+/// Preamble and SFD nibbles, less one (the counter runs 0..=15).
+const PREAMBLE_LAST: u64 = 15;
+/// FCS nibbles, less one.
+const FCS_LAST: u64 = 7;
+/// Inter-frame gap nibbles, less one: 12 bytes = 24 nibbles.
+const GAP_LAST: u64 = 23;
+
+#[derive(LogicBlock)]
+pub struct EthMacTx {
+    pub clock: Signal<In, Clock>,
+    pub s_tdata: Signal<In, Bits<8>>,
+    pub s_tvalid: Signal<In, Bit>,
+    pub s_tlast: Signal<In, Bit>,
+    pub s_tready: Signal<Out, Bit>,
+    pub nib_data: Signal<Out, Bits<5>>,
+    pub nib_write: Signal<Out, Bit>,
+    pub nib_full: Signal<In, Bit>,
+    pub frame_sent: Signal<Out, Bit>,
+    pub frame_bytes: Signal<Out, Bits<12>>,
+    state: DFF<TxState>,
+    count: DFF<Bits<5>>,
+    data_nibbles: DFF<Bits<12>>,
+    bytes: DFF<Bits<12>>,
+    high_nibble: DFF<Bits<4>>,
+    was_last: DFF<Bit>,
+    crc: DFF<Bits<32>>,
+    crc_step: EthCrc32Nibble,
+    min_data_nibbles: Constant<Bits<12>>,
+    preamble_last: Constant<Bits<5>>,
+    fcs_last: Constant<Bits<5>>,
+    gap_last: Constant<Bits<5>>,
+    crc_init: Constant<Bits<32>>,
+}
+
+impl Default for EthMacTx {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            s_tdata: Default::default(),
+            s_tvalid: Default::default(),
+            s_tlast: Default::default(),
+            s_tready: Default::default(),
+            nib_data: Default::default(),
+            nib_write: Default::default(),
+            nib_full: Default::default(),
+            frame_sent: Default::default(),
+            frame_bytes: Default::default(),
+            state: Default::default(),
+            count: Default::default(),
+            data_nibbles: Default::default(),
+            bytes: Default::default(),
+            high_nibble: Default::default(),
+            was_last: Default::default(),
+            crc: Default::default(),
+            crc_step: Default::default(),
+            min_data_nibbles: Constant::new(MIN_DATA_NIBBLES.to_bits()),
+            preamble_last: Constant::new(PREAMBLE_LAST.to_bits()),
+            fcs_last: Constant::new(FCS_LAST.to_bits()),
+            gap_last: Constant::new(GAP_LAST.to_bits()),
+            crc_init: Constant::new(0xFFFF_FFFFu64.to_bits()),
+        }
+    }
+}
+
+impl Logic for EthMacTx {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            state,
+            count,
+            data_nibbles,
+            bytes,
+            high_nibble,
+            was_last,
+            crc
+        );
+        self.s_tready.next = false;
+        self.nib_write.next = false;
+        self.nib_data.next = 0.into();
+        self.frame_sent.next = false;
+        self.frame_bytes.next = self.bytes.q.val();
+        self.crc_step.crc_in.next = self.crc.q.val();
+        self.crc_step.nibble.next = 0.into();
+        match self.state.q.val() {
+            TxState::Idle => {
+                self.count.d.next = 0.into();
+                if self.s_tvalid.val() {
+                    self.state.d.next = TxState::Preamble;
+                }
+            }
+            TxState::Preamble => {
+                if !self.nib_full.val() {
+                    self.nib_write.next = true;
+                    self.nib_data.next = 0x15.into();
+                    self.count.d.next = self.count.q.val() + 1;
+                    if self.count.q.val() == self.preamble_last.val() {
+                        self.nib_data.next = 0x1D.into();
+                        self.state.d.next = TxState::DataLow;
+                        self.crc.d.next = self.crc_init.val();
+                        self.data_nibbles.d.next = 0.into();
+                        self.bytes.d.next = 0.into();
+                    }
+                }
+            }
+            TxState::DataLow => {
+                self.crc_step.nibble.next = self.s_tdata.val().get_bits::<4>(0);
+                if !self.nib_full.val() & self.s_tvalid.val() {
+                    self.s_tready.next = true;
+                    self.nib_write.next = true;
+                    self.nib_data.next =
+                        bit_cast::<5, 4>(self.s_tdata.val().get_bits::<4>(0)) | 0x10;
+                    self.crc.d.next = self.crc_step.crc_out.val();
+                    self.high_nibble.d.next = self.s_tdata.val().get_bits::<4>(4);
+                    self.was_last.d.next = self.s_tlast.val();
+                    self.data_nibbles.d.next = self.data_nibbles.q.val() + 1;
+                    self.bytes.d.next = self.bytes.q.val() + 1;
+                    self.state.d.next = TxState::DataHigh;
+                }
+            }
+            TxState::DataHigh => {
+                self.crc_step.nibble.next = self.high_nibble.q.val();
+                if !self.nib_full.val() {
+                    self.nib_write.next = true;
+                    self.nib_data.next = bit_cast::<5, 4>(self.high_nibble.q.val()) | 0x10;
+                    self.crc.d.next = self.crc_step.crc_out.val();
+                    self.data_nibbles.d.next = self.data_nibbles.q.val() + 1;
+                    self.count.d.next = 0.into();
+                    if self.was_last.q.val() {
+                        if self.data_nibbles.q.val() + 1 < self.min_data_nibbles.val() {
+                            self.state.d.next = TxState::Pad;
+                        } else {
+                            self.state.d.next = TxState::Fcs;
+                        }
+                    } else {
+                        self.state.d.next = TxState::DataLow;
+                    }
+                }
+            }
+            TxState::Pad => {
+                if !self.nib_full.val() {
+                    self.nib_write.next = true;
+                    self.nib_data.next = 0x10.into();
+                    self.crc.d.next = self.crc_step.crc_out.val();
+                    self.data_nibbles.d.next = self.data_nibbles.q.val() + 1;
+                    if self.data_nibbles.q.val() + 1 == self.min_data_nibbles.val() {
+                        self.state.d.next = TxState::Fcs;
+                    }
+                }
+            }
+            TxState::Fcs => {
+                if !self.nib_full.val() {
+                    self.nib_write.next = true;
+                    self.nib_data.next =
+                        bit_cast::<5, 4>(!self.crc.q.val().get_bits::<4>(0)) | 0x10;
+                    self.crc.d.next = self.crc.q.val() >> 4;
+                    self.count.d.next = self.count.q.val() + 1;
+                    if self.count.q.val() == self.fcs_last.val() {
+                        self.count.d.next = 0.into();
+                        self.frame_sent.next = true;
+                        self.state.d.next = TxState::Gap;
+                    }
+                }
+            }
+            TxState::Gap => {
+                if !self.nib_full.val() {
+                    self.nib_write.next = true;
+                    self.nib_data.next = 0.into();
+                    self.count.d.next = self.count.q.val() + 1;
+                    if self.count.q.val() == self.gap_last.val() {
+                        self.state.d.next = TxState::Idle;
+                    }
+                }
+            }
+            _ => {
+                self.state.d.next = TxState::Idle;
+            }
+        }
+    }
+}

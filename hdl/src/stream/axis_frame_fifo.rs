@@ -1,0 +1,106 @@
+//! `axis_frame_fifo`: a single-clock byte FIFO that releases whole frames.
+//!
+//! Write side (low level, driven by a MAC or a parser): `wr_data`/`wr_last` are
+//! stored when `wr_en` and not `wr_full`; `wr_commit` publishes every byte
+//! written so far (this cycle's included) to the reader; `wr_drop` throws away
+//! every uncommitted byte. Read side: an AXI-Stream master (`m_tdata`,
+//! `m_tlast`, `m_tvalid`, `m_tready`) with first-word fall-through.
+//!
+//! Invariants: the reader never sees an uncommitted byte, so a frame is either
+//! delivered whole or not at all; `wr_ptr - rd_ptr <= 2^N` (pointers carry one
+//! extra bit, `NP1 = N + 1`); `m_tvalid` stays high for as long as committed
+//! bytes remain, so a committed frame streams without bubbles.
+use rust_hdl::prelude::*;
+
+#[derive(LogicBlock)]
+pub struct AxisFrameFifo<const N: usize, const NP1: usize> {
+    pub clock: Signal<In, Clock>,
+    // Write side.
+    pub wr_data: Signal<In, Bits<8>>,
+    pub wr_last: Signal<In, Bit>,
+    pub wr_en: Signal<In, Bit>,
+    pub wr_commit: Signal<In, Bit>,
+    pub wr_drop: Signal<In, Bit>,
+    pub wr_full: Signal<Out, Bit>,
+    // Read side.
+    pub m_tdata: Signal<Out, Bits<8>>,
+    pub m_tlast: Signal<Out, Bit>,
+    pub m_tvalid: Signal<Out, Bit>,
+    pub m_tready: Signal<In, Bit>,
+    ram: RAM<Bits<9>, N>,
+    wr_ptr: DFF<Bits<NP1>>,
+    commit_ptr: DFF<Bits<NP1>>,
+    // The RAM reads one cycle late; a byte becomes visible one cycle after commit.
+    commit_ptr_seen: DFF<Bits<NP1>>,
+    rd_ptr: DFF<Bits<NP1>>,
+    writing: Signal<Local, Bit>,
+    popping: Signal<Local, Bit>,
+    wr_ptr_after: Signal<Local, Bits<NP1>>,
+    depth: Constant<Bits<NP1>>,
+}
+
+impl<const N: usize, const NP1: usize> Default for AxisFrameFifo<N, NP1> {
+    fn default() -> Self {
+        assert_eq!(N + 1, NP1);
+        Self {
+            clock: Default::default(),
+            wr_data: Default::default(),
+            wr_last: Default::default(),
+            wr_en: Default::default(),
+            wr_commit: Default::default(),
+            wr_drop: Default::default(),
+            wr_full: Default::default(),
+            m_tdata: Default::default(),
+            m_tlast: Default::default(),
+            m_tvalid: Default::default(),
+            m_tready: Default::default(),
+            ram: Default::default(),
+            wr_ptr: Default::default(),
+            commit_ptr: Default::default(),
+            commit_ptr_seen: Default::default(),
+            rd_ptr: Default::default(),
+            writing: Default::default(),
+            popping: Default::default(),
+            wr_ptr_after: Default::default(),
+            depth: Constant::new((1u64 << N).to_bits()),
+        }
+    }
+}
+
+impl<const N: usize, const NP1: usize> Logic for AxisFrameFifo<N, NP1> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, wr_ptr, commit_ptr, commit_ptr_seen, rd_ptr);
+        self.ram.write_clock.next = self.clock.val();
+        self.ram.read_clock.next = self.clock.val();
+        // Write side.
+        self.wr_full.next = (self.wr_ptr.q.val() - self.rd_ptr.q.val()) == self.depth.val();
+        self.writing.next = self.wr_en.val() & !self.wr_full.val();
+        self.ram.write_enable.next = self.writing.val();
+        self.ram.write_address.next = bit_cast::<N, NP1>(self.wr_ptr.q.val());
+        self.ram.write_data.next = bit_cast::<9, 8>(self.wr_data.val())
+            | (bit_cast::<9, 1>(self.wr_last.val().into()) << 8);
+        self.wr_ptr_after.next = self.wr_ptr.q.val();
+        if self.writing.val() {
+            self.wr_ptr_after.next = self.wr_ptr.q.val() + 1;
+        }
+        self.wr_ptr.d.next = self.wr_ptr_after.val();
+        if self.wr_commit.val() {
+            self.commit_ptr.d.next = self.wr_ptr_after.val();
+        }
+        if self.wr_drop.val() {
+            self.wr_ptr.d.next = self.commit_ptr.q.val();
+        }
+        self.commit_ptr_seen.d.next = self.commit_ptr.q.val();
+        // Read side: present the head's address now, read its data next cycle.
+        self.m_tvalid.next = self.rd_ptr.q.val() != self.commit_ptr_seen.q.val();
+        self.popping.next = self.m_tvalid.val() & self.m_tready.val();
+        self.m_tdata.next = self.ram.read_data.val().get_bits::<8>(0);
+        self.m_tlast.next = self.ram.read_data.val().get_bit(8);
+        self.ram.read_address.next = bit_cast::<N, NP1>(self.rd_ptr.q.val());
+        if self.popping.val() {
+            self.rd_ptr.d.next = self.rd_ptr.q.val() + 1;
+            self.ram.read_address.next = bit_cast::<N, NP1>(self.rd_ptr.q.val() + 1);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! Stream plumbing shared by the fabric's blocks.
+pub mod axis_frame_fifo;
