@@ -1,1 +1,76 @@
-fn main() {}
+//! `synack`: the command line of the synack NIC.
+//!
+//! - `synack demo`: the co-simulation demo (for now, the MII MAC in loopback).
+//! - `synack synth-report`: Yosys figures for a design of the fabric.
+//! - `synack emit-verilog`: writes every design's Verilog.
+mod demo;
+mod synth;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "synack: a TCP/IP offload NIC for the Arty A7, co-simulated"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the co-simulation demo: frames through the MII MAC in Verilator, looped back.
+    Demo(demo::DemoArgs),
+    /// Synthesises a design with Yosys for 7-series (xc7) and prints LUT, FF, BRAM, CARRY4.
+    SynthReport {
+        /// Design name, as listed by `emit-verilog`.
+        #[arg(long, default_value = "eth_mac_mii")]
+        top: String,
+        /// Folder for Yosys' files.
+        #[arg(long, default_value = "out/synth")]
+        work: PathBuf,
+    },
+    /// Writes each design's Verilog to a folder.
+    EmitVerilog {
+        #[arg(default_value = "out/verilog")]
+        dir: PathBuf,
+    },
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Demo(args) => demo::run(&args),
+        Command::SynthReport { top, work } => {
+            let design = synack_hdl::verilog_tops()
+                .into_iter()
+                .find(|t| t.name == top)
+                .with_context(|| format!("no design named {top}"))?;
+            let u = synth::synthesize(&design.verilog, design.module, &work.join(&top))?;
+            println!("Yosys synth_xilinx -family xc7, design {top}:");
+            println!("  LUT      {:>6}", u.luts);
+            println!("  FF       {:>6}", u.flip_flops);
+            println!(
+                "  BRAM36   {:>6.1}  ({} RAMB36E1, {} RAMB18E1)",
+                u.bram36_equivalent(),
+                u.ramb36,
+                u.ramb18
+            );
+            println!("  LUTRAM   {:>6}", u.lutram);
+            println!("  CARRY4   {:>6}", u.carry4);
+            println!("  MUXF7/F8 {:>6}", u.muxf7_f8);
+            Ok(())
+        }
+        Command::EmitVerilog { dir } => {
+            std::fs::create_dir_all(&dir)?;
+            for top in synack_hdl::verilog_tops() {
+                let path = dir.join(format!("{}.v", top.name));
+                std::fs::write(&path, &top.verilog)?;
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+    }
+}

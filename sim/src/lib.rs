@@ -1,1 +1,9 @@
-//! Co-simulation.
+//! Co-simulation of the synack fabric.
+//!
+//! [`model`] holds one Verilator model per design in `synack_hdl::verilog_tops()`, built by
+//! `build.rs`. All `unsafe` code is generated into that module; the rest of the crate is safe.
+#![deny(unsafe_code)]
+
+pub mod mac_bench;
+pub mod mii;
+pub mod model;

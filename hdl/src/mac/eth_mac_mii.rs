@@ -25,8 +25,9 @@ pub const MAX_TX_FRAME: u64 = 1514;
 
 /// Frame FIFO size: 2^11 bytes, room for one largest frame and more.
 type FrameFifo = AxisFrameFifo<11, 12>;
-/// Nibble crossings: 32 entries cover the synchronizers' round trip.
-type TxNibbleCdc = AsynchronousFIFO<Bits<5>, 5, 6, 1>;
+/// Nibble crossings: 32 entries cover the synchronizers' round trip. The
+/// transmit side reports `almost_empty` below 16 nibbles: see `tx_active`.
+type TxNibbleCdc = AsynchronousFIFO<Bits<5>, 5, 6, 16>;
 type RxNibbleCdc = AsynchronousFIFO<Bits<6>, 5, 6, 1>;
 
 #[derive(LogicBlock)]
@@ -64,6 +65,11 @@ pub struct EthMacMii {
     tx_fifo: FrameFifo,
     tx: EthMacTx,
     tx_cdc: TxNibbleCdc,
+    // The write pointer reaches tx_clk through a handshake, so the reader sees
+    // it in steps; it starts popping only with 16 nibbles in hand, then pops
+    // one per tx_clk until the FIFO is empty (the core fills it 4x faster).
+    tx_active: DFF<Bit>,
+    tx_pop: Signal<Local, Bit>,
     txd_out: DFF<Bits<4>>,
     tx_en_out: DFF<Bit>,
     rx_in: DFF<Bits<6>>,
@@ -118,6 +124,8 @@ impl Default for EthMacMii {
             tx_fifo: Default::default(),
             tx: Default::default(),
             tx_cdc: Default::default(),
+            tx_active: Default::default(),
+            tx_pop: Default::default(),
             txd_out: Default::default(),
             tx_en_out: Default::default(),
             rx_in: Default::default(),
@@ -205,11 +213,15 @@ impl Logic for EthMacMii {
         self.tx_cdc.write.next = self.tx.nib_write.val();
         self.tx.nib_full.next = self.tx_cdc.full.val();
         self.tx_cdc.read_clock.next = self.mii_tx_clk.val();
-        self.tx_cdc.read.next = !self.tx_cdc.empty.val();
+        self.tx_active.clock.next = self.mii_tx_clk.val();
+        self.tx_pop.next =
+            !self.tx_cdc.empty.val() & (self.tx_active.q.val() | !self.tx_cdc.almost_empty.val());
+        self.tx_active.d.next = self.tx_pop.val();
+        self.tx_cdc.read.next = self.tx_pop.val();
         self.txd_out.clock.next = self.mii_tx_clk.val();
         self.tx_en_out.clock.next = self.mii_tx_clk.val();
         self.txd_out.d.next = self.tx_cdc.data_out.val().get_bits::<4>(0);
-        self.tx_en_out.d.next = !self.tx_cdc.empty.val() & self.tx_cdc.data_out.val().get_bit(4);
+        self.tx_en_out.d.next = self.tx_pop.val() & self.tx_cdc.data_out.val().get_bit(4);
         self.mii_txd.next = self.txd_out.q.val();
         self.mii_tx_en.next = self.tx_en_out.q.val();
 
