@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what synack needs from Debian's packages, if missing: Verilator 5
+# (co-simulation), Yosys (synthesis figures), tshark (pcap checks).
+set -euo pipefail
+
+need=()
+command -v verilator >/dev/null || need+=(verilator)
+command -v yosys >/dev/null || need+=(yosys)
+command -v tshark >/dev/null || need+=(tshark)
+command -v c++ >/dev/null || need+=(g++)
+command -v make >/dev/null || need+=(make)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]} from Debian's packages" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+major=$(verilator --version | awk '{print $2}' | cut -d. -f1)
+if [ "${major:-0}" -lt 5 ]; then
+  echo "setup: Verilator 5 or newer is needed, found $(verilator --version)" >&2
+  exit 1
+fi
