@@ -3,6 +3,8 @@
 //! Every top-level design that the co-simulation builds with Verilator is listed
 //! by [`verilog_tops`]; `sim/build.rs` turns each into a Verilator model.
 
+pub mod csum;
+pub mod dma;
 pub mod mac;
 pub mod probe;
 pub mod stream;
@@ -29,6 +31,21 @@ pub fn verilog_tops() -> Vec<VerilogTop> {
             name: "eth_mac_mii",
             module: "top",
             verilog: mac::eth_mac_mii::verilog(),
+        },
+        VerilogTop {
+            name: "dma_read_stream",
+            module: "top",
+            verilog: dma::dma_read_stream::verilog(),
+        },
+        VerilogTop {
+            name: "ip_csum_insert",
+            module: "top",
+            verilog: csum::ip_csum_insert::verilog(),
+        },
+        VerilogTop {
+            name: "ip_csum_verify",
+            module: "top",
+            verilog: csum::ip_csum_verify::verilog(),
         },
     ]
 }

@@ -4,6 +4,9 @@
 //! `build.rs`. All `unsafe` code is generated into that module; the rest of the crate is safe.
 #![deny(unsafe_code)]
 
+pub mod axi_memory;
+pub mod csum_insert_bench;
+pub mod csum_verify_bench;
 pub mod mac_bench;
 pub mod mii;
 pub mod model;

@@ -1,0 +1,4 @@
+//! DMA: AXI4 master engines that move bytes between host memory and the
+//! fabric's byte streams, and the ring engines built on them (SPEC F6, F7).
+pub mod dma_read_stream;
+pub mod dma_write_stream;
