@@ -1,0 +1,616 @@
+//! One TCP connection's control block (RFC 9293 §3.3.1 TCB) and its state
+//! machine, split by concern: [`state`], [`send_buf`], [`recv_buf`], [`rtt`],
+//! [`congestion`], [`timers`]; segment arrival in `input`, segment
+//! generation in `output`, timer expiry in `timeout`.
+//!
+//! A `Connection` is passive data: the [`crate::tcp::Engine`] owns it, feeds it
+//! segments and timeouts, and drains its output with `poll_transmit`.
+//!
+//! Invariants:
+//! - `snd_una <= snd_nxt` and `send.rtx` covers exactly `[snd_una, snd_nxt)`.
+//! - `buf_base` is the sequence number of the first byte in `send`; it equals
+//!   `snd_una` once the SYN is acknowledged (ISS+1 before).
+//! - `rcv_nxt` only moves forward, and only by in-order bytes or the FIN.
+//! - A fatal error is reported to the user once (`error`), then reads return
+//!   end-of-stream and writes `BrokenPipe` (SPEC T14).
+//! - Nothing from the peer is trusted: all arithmetic on peer values is
+//!   wrapping (sequence space) or saturating.
+
+pub mod congestion;
+mod input;
+mod output;
+pub mod recv_buf;
+pub mod rtt;
+pub mod send_buf;
+pub mod state;
+mod timeout;
+pub mod timers;
+
+use core::time::Duration;
+use std::collections::VecDeque;
+
+use crate::time::Instant;
+
+use super::config::Config;
+use super::error::{ConnError, ReadError, ShutdownError, WriteError};
+use super::segment::{FourTuple, Segment, SeqNumber};
+use congestion::NewReno;
+use recv_buf::RecvBuffer;
+use rtt::RttEstimator;
+use send_buf::{SendBuffer, SentSegment};
+use state::State;
+use timers::{Timer, TimerTable};
+
+/// Something the application should hear about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnEvent {
+    /// Active open completed (SPEC H7: on the SYN-ACK).
+    Connected,
+    /// New in-order data can be read.
+    Readable,
+    /// The peer's FIN arrived; reads will end after the queued data (SPEC T2).
+    PeerClosed,
+    /// Send-buffer space became available.
+    Writable,
+    /// The connection is gone; `Some` if it died of an error.
+    Closed(Option<ConnError>),
+}
+
+/// Segments a connection dropped, by cause (SPEC preamble: "dropped and
+/// counted by cause"). The engine folds these into its [`crate::tcp::Stats`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DropCounts {
+    /// Older timestamp than `ts_recent` (RFC 7323 PAWS).
+    pub paws: u64,
+    /// Outside the receive window.
+    pub out_of_window: u64,
+    /// Acknowledging unsent data or far too old (RFC 5961 §5.2).
+    pub bad_ack: u64,
+    /// In-window RST not at RCV.NXT, or SYN on a synchronized connection (RFC 5961).
+    pub challenged: u64,
+    /// Challenge / out-of-window ACKs suppressed by the rate limit.
+    pub rate_limited: u64,
+}
+
+/// What a passive open negotiated; filled from a SYN-queue record or a SYN cookie.
+#[derive(Clone, Debug)]
+pub(crate) struct Negotiated {
+    pub iss: SeqNumber,
+    pub irs: SeqNumber,
+    /// Peer's MSS option (or the default).
+    pub peer_mss: u16,
+    /// Peer's window-scale shift if both sides do window scaling.
+    pub snd_wscale: Option<u8>,
+    pub sack_ok: bool,
+    /// `Some(ts_recent)` if both sides use timestamps.
+    pub ts_recent: Option<u32>,
+    pub ts_offset: u32,
+    /// SYN-ACK was retransmitted (RFC 6298 §5.7).
+    pub synack_retransmitted: bool,
+    /// Unscaled window we advertised in the SYN-ACK.
+    pub rcv_wnd: u32,
+    /// When the SYN-ACK was sent (first time) for an RTT sample, if not retransmitted.
+    pub synack_sent: Option<Instant>,
+    /// RTT measured from the final ACK's TSecr (used when the SYN-ACK was retransmitted).
+    pub ts_rtt: Option<Duration>,
+}
+
+/// Linux `tcp_select_initial_window`: the smaller of 65535 and the buffer's
+/// window space, rounded down to whole segments of `mss`.
+pub(crate) fn initial_window(mss: u32, cfg: &Config) -> u32 {
+    let mss = mss.max(1);
+    let space = ((cfg.rcv_buf / 2).min(65_535)) as u32;
+    if space > mss {
+        (space / mss) * mss
+    } else {
+        space
+    }
+}
+
+/// A TCP connection (everything but LISTEN).
+#[derive(Debug)]
+pub struct Connection {
+    pub(crate) tuple: FourTuple,
+    pub(crate) state: State,
+
+    // Send sequence space (RFC 9293 §3.3.1).
+    pub(crate) iss: SeqNumber,
+    pub(crate) snd_una: SeqNumber,
+    pub(crate) snd_nxt: SeqNumber,
+    /// Peer's window in bytes (already scaled).
+    pub(crate) snd_wnd: u32,
+    pub(crate) snd_wl1: SeqNumber,
+    pub(crate) snd_wl2: SeqNumber,
+    pub(crate) max_window: u32,
+    pub(crate) snd_wscale: u8,
+    pub(crate) rcv_wscale: u8,
+    /// Effective send MSS: payload bytes per segment, options already deducted.
+    pub(crate) mss: usize,
+    pub(crate) send: SendBuffer,
+    pub(crate) buf_base: SeqNumber,
+    /// The application shut down its sending side; a FIN follows the data.
+    pub(crate) fin_queued: bool,
+    /// Sequence number of our FIN once sent.
+    pub(crate) fin_seq: Option<SeqNumber>,
+    pub(crate) nodelay: bool,
+    /// End of the last small segment sent (Minshall's Nagle variant, Linux `snd_sml`).
+    pub(crate) snd_sml: SeqNumber,
+
+    // Receive sequence space.
+    pub(crate) irs: SeqNumber,
+    pub(crate) rcv_nxt: SeqNumber,
+    /// Window last advertised (bytes) and RCV.NXT at that time (Linux `rcv_wup`).
+    pub(crate) rcv_wnd: u32,
+    pub(crate) rcv_wup: SeqNumber,
+    pub(crate) rcv_ssthresh: u32,
+    pub(crate) recv: RecvBuffer,
+    pub(crate) fin_received: bool,
+    /// The peer's FIN arrived beyond a hole; processed when the hole fills.
+    pub(crate) fin_at: Option<SeqNumber>,
+    /// A duplicate range to report in the next ACK (RFC 2883).
+    pub(crate) dsack: Option<super::segment::SackBlock>,
+    /// Estimate of the peer's segment size (Linux `icsk_ack.rcv_mss`).
+    pub(crate) rcv_mss: usize,
+
+    // Options.
+    pub(crate) ts_ok: bool,
+    pub(crate) ts_recent: u32,
+    pub(crate) ts_recent_stamp: Instant,
+    pub(crate) ts_offset: u32,
+    pub(crate) sack_ok: bool,
+
+    // Reliability.
+    pub(crate) rtt: RttEstimator,
+    /// Consecutive RTO expiries (Linux `icsk_retransmits`).
+    pub(crate) retransmits: u32,
+    /// First retransmission of the current episode (Linux `retrans_stamp`).
+    pub(crate) retrans_stamp: Option<Instant>,
+    /// Resend the head of the retransmission queue regardless of cwnd.
+    pub(crate) rtx_head_now: bool,
+    pub(crate) cc: NewReno,
+    pub(crate) probes_out: u32,
+    /// SND.NXT when the outstanding tail loss probe was sent (Linux `tlp_high_seq`).
+    pub(crate) tlp_high_seq: Option<SeqNumber>,
+    /// The outstanding probe was a retransmission (Linux `tlp_retrans`).
+    pub(crate) tlp_retrans: bool,
+    pub(crate) timers: TimerTable,
+
+    // ACK generation (SPEC R5).
+    pub(crate) ack_now: bool,
+    pub(crate) ack_pending: bool,
+    pub(crate) quick: u32,
+    /// Linux `ICSK_ACK_PUSHED` (1) / `ICSK_ACK_PUSHED2` (2): small segments since the last ACK.
+    pub(crate) pushed: u8,
+    pub(crate) pingpong: bool,
+    pub(crate) ato: Duration,
+    pub(crate) last_rcv: Instant,
+    pub(crate) last_data_rcv: Option<Instant>,
+    pub(crate) last_oow_ack: Option<Instant>,
+    pub(crate) drops: DropCounts,
+    /// Last time new data was sent (Linux `lsndtime`).
+    pub(crate) last_send: Option<Instant>,
+
+    // Application-facing.
+    pub(crate) keepalive: bool,
+    pub(crate) linger_zero: bool,
+    /// `close()` was called: nobody will read or write again.
+    pub(crate) orphan: bool,
+    /// A passive child still in the accept queue: no owner to tell about events.
+    pub(crate) unaccepted: bool,
+    pub(crate) error: Option<ConnError>,
+    /// The connection died of an error already reported or pending.
+    pub(crate) dead_by_error: bool,
+    pub(crate) events: VecDeque<ConnEvent>,
+    /// Control segments to send before anything else (RST, challenge ACKs).
+    pub(crate) out: VecDeque<Segment>,
+}
+
+impl Connection {
+    fn blank(now: Instant, tuple: FourTuple, iss: SeqNumber, ts_offset: u32, cfg: &Config) -> Self {
+        Connection {
+            tuple,
+            state: State::Closed,
+            iss,
+            snd_una: iss,
+            snd_nxt: iss,
+            snd_wnd: 0,
+            snd_wl1: SeqNumber(0),
+            snd_wl2: iss,
+            max_window: 0,
+            snd_wscale: 0,
+            rcv_wscale: 0,
+            mss: usize::from(cfg.default_mss),
+            send: SendBuffer::default(),
+            buf_base: iss + 1,
+            fin_queued: false,
+            fin_seq: None,
+            nodelay: false,
+            snd_sml: iss,
+            irs: SeqNumber(0),
+            rcv_nxt: SeqNumber(0),
+            rcv_wnd: 0,
+            rcv_wup: SeqNumber(0),
+            rcv_ssthresh: 0,
+            recv: RecvBuffer::default(),
+            fin_received: false,
+            fin_at: None,
+            dsack: None,
+            rcv_mss: 536,
+            ts_ok: false,
+            ts_recent: 0,
+            ts_recent_stamp: now,
+            ts_offset,
+            sack_ok: false,
+            rtt: RttEstimator::new(cfg.rto_initial, cfg.rto_min, cfg.rto_max),
+            retransmits: 0,
+            retrans_stamp: None,
+            rtx_head_now: false,
+            cc: NewReno::new(cfg.init_cwnd),
+            probes_out: 0,
+            tlp_high_seq: None,
+            tlp_retrans: false,
+            timers: TimerTable::default(),
+            ack_now: false,
+            ack_pending: false,
+            quick: 0,
+            pushed: 0,
+            pingpong: false,
+            // Linux: zero until the first data segment initialises the ACK engine.
+            ato: Duration::ZERO,
+            last_rcv: now,
+            last_data_rcv: None,
+            last_oow_ack: None,
+            drops: DropCounts::default(),
+            last_send: None,
+            keepalive: false,
+            linger_zero: false,
+            orphan: false,
+            unaccepted: false,
+            error: None,
+            dead_by_error: false,
+            events: VecDeque::new(),
+            out: VecDeque::new(),
+        }
+    }
+
+    /// Active open (SPEC H1): CLOSED → SYN-SENT with the SYN queued.
+    pub(crate) fn connect(
+        now: Instant,
+        tuple: FourTuple,
+        iss: SeqNumber,
+        ts_offset: u32,
+        cfg: &Config,
+    ) -> Self {
+        let mut c = Self::blank(now, tuple, iss, ts_offset, cfg);
+        c.state = State::SynSent;
+        c.rcv_wscale = if cfg.window_scaling {
+            cfg.rcv_wscale.min(14)
+        } else {
+            0
+        };
+        // Linux tcp_select_initial_window: 65535 rounded down to whole MSS.
+        c.rcv_wnd = initial_window(u32::from(cfg.adv_mss()), cfg);
+        c.rcv_ssthresh = c.rcv_wnd;
+        c.send.rtx.push_back(SentSegment {
+            seq: iss,
+            len: 0,
+            syn: true,
+            fin: false,
+            first_sent: now,
+            last_sent: now,
+            sent: false,
+            retransmitted: false,
+            lost: true,
+            sacked: false,
+            rtx_pending: false,
+        });
+        c.snd_nxt = iss + 1;
+        c.rtx_head_now = true;
+        c.retrans_stamp = Some(now);
+        c
+    }
+
+    /// Passive open completed by the final ACK (SPEC H7, H8, H9): straight to ESTABLISHED.
+    pub(crate) fn accept(now: Instant, tuple: FourTuple, n: &Negotiated, cfg: &Config) -> Self {
+        let mut c = Self::blank(now, tuple, n.iss, n.ts_offset, cfg);
+        c.state = State::Established;
+        c.snd_una = n.iss + 1;
+        c.snd_nxt = n.iss + 1;
+        c.buf_base = n.iss + 1;
+        c.snd_sml = n.iss + 1;
+        c.irs = n.irs;
+        c.rcv_nxt = n.irs + 1;
+        c.rcv_wup = c.rcv_nxt;
+        c.rcv_wnd = n.rcv_wnd;
+        c.rcv_ssthresh = n.rcv_wnd;
+        match n.snd_wscale {
+            Some(ws) => {
+                c.snd_wscale = ws.min(14);
+                c.rcv_wscale = cfg.rcv_wscale.min(14);
+            }
+            None => {
+                c.snd_wscale = 0;
+                c.rcv_wscale = 0;
+            }
+        }
+        c.sack_ok = n.sack_ok;
+        if let Some(ts) = n.ts_recent {
+            c.ts_ok = true;
+            c.ts_recent = ts;
+            c.ts_recent_stamp = now;
+        }
+        c.set_mss(n.peer_mss, cfg);
+        if let Some(sent) = n.synack_sent {
+            c.rtt.sample(now - sent);
+        } else if let Some(rtt) = n.ts_rtt {
+            c.rtt.sample(rtt);
+        } else if n.synack_retransmitted {
+            // RFC 6298 §5.7 (SPEC R1): no sample from a retransmitted handshake.
+            c.rtt.set_rto(cfg.rto_fallback);
+        }
+        c.cc = NewReno::new(cfg.init_cwnd);
+        c
+    }
+
+    /// Send MSS = min(peer MSS, MTU − 40), less the timestamp option (SPEC H6).
+    pub(crate) fn set_mss(&mut self, peer_mss: u16, cfg: &Config) {
+        let base = usize::from(peer_mss.min(cfg.adv_mss()).max(64));
+        self.mss = if self.ts_ok { base - 12 } else { base };
+        self.rcv_mss = self.rcv_mss.min(self.mss).max(1);
+    }
+
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    pub fn tuple(&self) -> FourTuple {
+        self.tuple
+    }
+
+    /// Bytes received and not read (`ss` Recv-Q).
+    pub fn recv_queue(&self) -> usize {
+        self.recv.ready_len()
+    }
+
+    /// Bytes sent-unacknowledged plus unsent (`ss` Send-Q).
+    pub fn send_queue(&self) -> usize {
+        self.send.len()
+    }
+
+    pub fn rto(&self) -> Duration {
+        self.rtt.rto()
+    }
+
+    pub fn srtt(&self) -> Option<Duration> {
+        self.rtt.srtt()
+    }
+
+    pub fn cwnd(&self) -> u32 {
+        self.cc.cwnd
+    }
+
+    pub fn ssthresh(&self) -> u32 {
+        self.cc.ssthresh
+    }
+
+    /// Effective send MSS (payload bytes per segment).
+    pub fn mss(&self) -> usize {
+        self.mss
+    }
+
+    /// Peer's advertised window in bytes.
+    pub fn send_window(&self) -> u32 {
+        self.snd_wnd
+    }
+
+    pub fn next_timeout(&self) -> Option<Instant> {
+        self.timers.next_timeout()
+    }
+
+    /// The armed timer that fires first, for `ss`'s timer column.
+    pub fn first_timer(&self) -> Option<(Timer, Instant)> {
+        Timer::ALL
+            .iter()
+            .filter_map(|t| self.timers.get(*t).map(|at| (*t, at)))
+            .min_by_key(|(_, at)| *at)
+    }
+
+    pub(crate) fn pop_event(&mut self) -> Option<ConnEvent> {
+        self.events.pop_front()
+    }
+
+    /// Connection is finished and may be freed once nobody holds it.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.state == State::Closed
+    }
+
+    fn end_of_buffer(&self) -> SeqNumber {
+        self.buf_base + self.send.len()
+    }
+
+    /// Move to CLOSED, dropping all timers and queued data.
+    pub(crate) fn set_closed(&mut self, err: Option<ConnError>) {
+        if self.state == State::Closed {
+            return;
+        }
+        self.state = State::Closed;
+        self.timers.stop_all();
+        self.send.clear();
+        if let Some(e) = err {
+            self.dead_by_error = true;
+            if !self.orphan {
+                self.error = Some(e);
+            }
+        }
+        self.events.push_back(ConnEvent::Closed(err));
+    }
+
+    /// Queue a RST|ACK with seq = SND.NXT (Linux `tcp_send_active_reset`, SPEC T14).
+    pub(crate) fn send_active_reset(&mut self, now: Instant, cfg: &Config) {
+        use super::segment::Flags;
+        // Linux builds it like any other segment: current window and timestamps.
+        let rst = self.base_segment(now, self.snd_nxt, Flags::RST | Flags::ACK);
+        let rst = self.finish_segment(now, rst, cfg);
+        self.out.push_back(rst);
+    }
+
+    // ---- user calls ----
+
+    /// Queue data (SPEC T7: fails once the sending side is shut down).
+    pub(crate) fn write(
+        &mut self,
+        now: Instant,
+        data: &[u8],
+        cfg: &Config,
+    ) -> Result<usize, WriteError> {
+        if let Some(e) = self.error.take() {
+            return Err(e.into());
+        }
+        match self.state {
+            State::SynSent | State::SynReceived => return Err(WriteError::NotConnected),
+            State::Established | State::CloseWait if !self.fin_queued => {}
+            _ => return Err(WriteError::BrokenPipe),
+        }
+        if data.is_empty() {
+            return Ok(0);
+        }
+        self.restart_cwnd_after_idle(now, cfg);
+        let n = self.send.push(data, cfg.snd_buf);
+        if n == 0 {
+            return Err(WriteError::WouldBlock);
+        }
+        Ok(n)
+    }
+
+    /// Read in-order data; `Ok(0)` is end-of-stream (SPEC T2).
+    pub(crate) fn read(&mut self, buf: &mut [u8], cfg: &Config) -> Result<usize, ReadError> {
+        if let Some(e) = self.error.take() {
+            return Err(e.into());
+        }
+        if self.recv.ready_len() > 0 {
+            let before = self.receive_window_remaining();
+            let n = self.recv.read(buf);
+            self.maybe_window_update(before, cfg);
+            return Ok(n);
+        }
+        if self.fin_received || self.state == State::Closed {
+            return Ok(0);
+        }
+        match self.state {
+            State::SynSent | State::SynReceived => Err(ReadError::NotConnected),
+            _ => Err(ReadError::WouldBlock),
+        }
+    }
+
+    /// `shutdown(Write)` (SPEC T7): queue a FIN after the data.
+    pub(crate) fn shutdown_write(&mut self) -> Result<(), ShutdownError> {
+        match self.state {
+            State::SynSent => {
+                self.set_closed(None);
+                Ok(())
+            }
+            State::SynReceived | State::Established => {
+                self.fin_queued = true;
+                self.state = State::FinWait1;
+                Ok(())
+            }
+            State::CloseWait => {
+                self.fin_queued = true;
+                self.state = State::LastAck;
+                Ok(())
+            }
+            State::Closed => Err(ShutdownError::NotConnected),
+            _ => Ok(()),
+        }
+    }
+
+    /// `close()`: the application lets go of the socket (SPEC T1, T2, T6, T14).
+    pub(crate) fn close(&mut self, now: Instant, cfg: &Config) {
+        self.orphan = true;
+        self.error = None;
+        let unread = self.recv.ready_len() > 0;
+        if self.state == State::Closed {
+            return;
+        }
+        if self.state == State::SynSent {
+            self.set_closed(None);
+            return;
+        }
+        if self.linger_zero || unread {
+            // SPEC T14; Linux tcp_close: unread data also aborts with RST (RFC 2525 §2.17).
+            self.send_active_reset(now, cfg);
+            self.set_closed(None);
+            return;
+        }
+        // Cannot fail here: CLOSED and SYN-SENT were handled above.
+        let _ = self.shutdown_write();
+        if self.state == State::FinWait2 {
+            self.timers.set(Timer::FinWait2, now + cfg.fin_timeout);
+        }
+    }
+
+    /// Linux `tcp_slow_start_after_idle_check` / `tcp_cwnd_restart` (RFC 5681
+    /// §4.1): after more than an RTO without sending, halve cwnd per idle RTO,
+    /// down to the initial window.
+    fn restart_cwnd_after_idle(&mut self, now: Instant, cfg: &Config) {
+        if !cfg.slow_start_after_idle || !self.send.rtx.is_empty() {
+            return;
+        }
+        let Some(last) = self.last_send else {
+            return;
+        };
+        let rto = self.rtt.rto();
+        let mut idle = now - last;
+        if idle <= rto {
+            return;
+        }
+        let restart = cfg.init_cwnd.min(self.cc.cwnd).max(1);
+        // Linux tcp_current_ssthresh: remember 3/4 of the window we had.
+        self.cc.ssthresh = self.cc.ssthresh.max(self.cc.cwnd / 2 + self.cc.cwnd / 4);
+        let mut cwnd = self.cc.cwnd;
+        while idle > rto && cwnd > restart {
+            idle -= rto;
+            cwnd >>= 1;
+        }
+        self.cc.cwnd = cwnd.max(restart);
+    }
+
+    // ---- helpers shared by input/output/timeout ----
+
+    /// The window space the application leaves us (Linux `tcp_space` with
+    /// `tcp_adv_win_scale = 1`), bounded by `rcv_ssthresh`.
+    pub(crate) fn free_space(&self, cfg: &Config) -> u32 {
+        let used = self.recv.ready_len() + self.recv.ooo_len();
+        let space = (cfg.rcv_buf / 2).saturating_sub(used);
+        (space.min(u32::MAX as usize) as u32).min(self.rcv_ssthresh)
+    }
+
+    /// What is left of the window we last advertised (Linux `tcp_receive_window`).
+    pub(crate) fn receive_window_remaining(&self) -> u32 {
+        let right = self.rcv_wup + self.rcv_wnd as usize;
+        right.distance_from(self.rcv_nxt).min(u32::MAX as usize) as u32
+    }
+
+    fn maybe_window_update(&mut self, before: u32, cfg: &Config) {
+        // Linux tcp_cleanup_rbuf: a scheduled ACK goes now if more than one
+        // segment is unacknowledged, or pushed data has been read completely.
+        if self.ack_pending {
+            let unacked = self.rcv_nxt.distance_from(self.rcv_wup);
+            let drained = self.recv.ready_len() == 0;
+            if unacked > self.rcv_mss
+                || (drained && (self.pushed == 2 || (self.pushed == 1 && !self.pingpong)))
+            {
+                self.ack_now = true;
+                return;
+            }
+        }
+        // ... and a window that at least doubled is announced.
+        let clamp = (cfg.rcv_buf / 2) as u32;
+        if self.state.can_receive_data() && 2 * u64::from(before) <= u64::from(clamp) {
+            let new = self.free_space(cfg);
+            if new >= 2 * before.max(1) && new >= self.rcv_mss as u32 {
+                self.ack_now = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! Segment generation: what to send next, in priority order — queued control
+//! segments, forced retransmission of the head, other lost segments (within
+//! cwnd), new data (within cwnd and the peer's window, with Nagle/Minshall),
+//! FIN, then a pure ACK if one is due.
+//!
+//! Invariant: every segment after the SYN carries ACK and the current window
+//! (RFC 9293 §3.10.7.4 "once in the ESTABLISHED state all segments must carry
+//! current acknowledgment information"); sending one clears any pending ACK.
+
+use crate::time::Instant;
+
+use super::super::config::Config;
+use super::super::segment::{Flags, Segment, SeqNumber, Timestamps};
+use super::Connection;
+use super::send_buf::SentSegment;
+use super::state::State;
+use super::timers::Timer;
+
+impl Connection {
+    /// Our TSval clock: milliseconds plus a per-host-pair offset (Linux `tcp_time_stamp` + `ts_off`).
+    pub(crate) fn tsval(&self, now: Instant) -> u32 {
+        (now.total_millis() as u32).wrapping_add(self.ts_offset)
+    }
+
+    pub(crate) fn timestamps(&self, now: Instant) -> Timestamps {
+        Timestamps {
+            tsval: self.tsval(now),
+            tsecr: self.ts_recent,
+        }
+    }
+
+    /// A segment to the peer with our addresses, `seq`, `flags`, ack = RCV.NXT.
+    pub(crate) fn base_segment(&self, _now: Instant, seq: SeqNumber, flags: Flags) -> Segment {
+        let ack = if flags.ack() {
+            self.rcv_nxt
+        } else {
+            SeqNumber(0)
+        };
+        Segment::new(self.tuple.local, self.tuple.remote, seq, ack, flags)
+    }
+
+    /// Linux `tcp_select_window`, simplified: offer free space rounded up to the
+    /// scale unit, never shrink what was offered, receiver-side SWS avoidance.
+    fn select_window(&mut self, cfg: &Config) -> u16 {
+        let cur = self.receive_window_remaining();
+        let free = self.free_space(cfg);
+        let unit = 1u32 << self.rcv_wscale;
+        let mut new = if free < (self.rcv_mss as u32).min(cfg.rcv_buf as u32 / 2) / 2 {
+            0
+        } else if self.rcv_wscale > 0 {
+            free.div_ceil(unit).saturating_mul(unit)
+        } else {
+            free.min(65_535)
+        };
+        if new < cur {
+            new = cur.div_ceil(unit).saturating_mul(unit);
+        }
+        let max = 65_535u32 << self.rcv_wscale;
+        new = new.min(max);
+        self.rcv_wnd = new;
+        self.rcv_wup = self.rcv_nxt;
+        (new >> self.rcv_wscale) as u16
+    }
+
+    /// Fill in ACK, window, timestamps and SACK, and account for the ACK sent.
+    pub(crate) fn finish_segment(&mut self, now: Instant, seg: Segment, cfg: &Config) -> Segment {
+        self.finish(now, seg, cfg)
+    }
+
+    fn finish(&mut self, now: Instant, mut seg: Segment, cfg: &Config) -> Segment {
+        if seg.flags.ack() {
+            seg.ack = self.rcv_nxt;
+            seg.window = self.select_window(cfg);
+            if self.ts_ok {
+                seg.options.timestamps = Some(self.timestamps(now));
+            }
+            if self.sack_ok && (self.recv.has_ooo() || self.dsack.is_some()) {
+                // RFC 2883: a D-SACK block goes first; at most 3 blocks fit with
+                // timestamps, 4 without.
+                let max = if self.ts_ok { 3 } else { 4 };
+                let mut blocks: Vec<_> = self.dsack.take().into_iter().collect();
+                let room = max - blocks.len();
+                blocks.extend(self.recv.sack_blocks(room));
+                seg.options.sack_blocks = blocks;
+            }
+            self.ack_sent(cfg);
+        }
+        if self.keepalive && self.state.is_synchronized() && !self.timers.is_armed(Timer::Keepalive)
+        {
+            self.timers
+                .set(Timer::Keepalive, self.last_rcv + cfg.keepalive_time);
+        }
+        seg
+    }
+
+    fn ack_sent(&mut self, cfg: &Config) {
+        // Linux tcp_dec_quickack_mode: only ACKs of received data use up the
+        // quick-ACK budget; leaving quick-ACK mode deflates the ATO.
+        if self.quick > 0 && self.ack_pending {
+            self.quick -= 1;
+            if self.quick == 0 {
+                self.ato = cfg.delack_min;
+            }
+        }
+        self.ack_now = false;
+        self.ack_pending = false;
+        self.pushed = 0;
+        self.timers.stop(Timer::DelayedAck);
+    }
+
+    /// The next segment to send, if any. Call until `None` after every input.
+    #[must_use]
+    pub(crate) fn poll_transmit(&mut self, now: Instant, cfg: &Config) -> Option<Segment> {
+        if let Some(s) = self.out.pop_front() {
+            return Some(s);
+        }
+        if matches!(self.state, State::Closed | State::Listen) {
+            return None;
+        }
+        if self.state == State::TimeWait {
+            // Only the ACK of the peer's FIN is left to send (SPEC T1).
+            if self.ack_now {
+                let seg = self.base_segment(now, self.snd_nxt, Flags::ACK);
+                return Some(self.finish(now, seg, cfg));
+            }
+            return None;
+        }
+        // Retransmissions: the head unconditionally when forced (RTO, fast
+        // retransmit), others marked lost while cwnd allows (RFC 5681 §3.1).
+        if self.rtx_head_now {
+            self.rtx_head_now = false;
+            if !self.send.rtx.is_empty() {
+                return Some(self.transmit_queued(now, 0, cfg));
+            }
+        }
+        if self.in_flight() < self.cc.cwnd {
+            if let Some(i) = self.send.rtx.iter().position(|s| s.lost) {
+                return Some(self.transmit_queued(now, i, cfg));
+            }
+        }
+        if let Some(seg) = self.next_new_segment(now, cfg) {
+            return Some(seg);
+        }
+        if self.ack_now && self.state != State::SynSent {
+            let seg = self.base_segment(now, self.snd_nxt, Flags::ACK);
+            return Some(self.finish(now, seg, cfg));
+        }
+        None
+    }
+
+    /// (Re)send rtx-queue entry `i` exactly as first cut (Linux retransmits whole skbs).
+    fn transmit_queued(&mut self, now: Instant, i: usize, cfg: &Config) -> Segment {
+        if self.cc.recovery.is_some() {
+            self.cc.prr_out += 1;
+        }
+        let (seq, len, syn, fin, first_time) = {
+            let s = &mut self.send.rtx[i];
+            let first_time = !s.sent;
+            s.sent = true;
+            if first_time {
+                s.first_sent = now;
+            }
+            s.lost = false;
+            s.last_sent = now;
+            if !first_time {
+                s.retransmitted = true;
+                s.rtx_pending = true;
+            }
+            (s.seq, s.len, s.syn, s.fin, first_time)
+        };
+        let seg = if syn {
+            self.syn_segment(now, seq, cfg)
+        } else {
+            let mut flags = Flags::ACK;
+            if fin {
+                flags |= Flags::FIN;
+            }
+            let mut seg = self.base_segment(now, seq, flags);
+            if len > 0 {
+                let off = seq.distance_from(self.buf_base);
+                seg.payload = self.send.slice(off, len);
+                if seq + len == self.end_of_buffer() {
+                    seg.flags |= Flags::PSH;
+                }
+            }
+            self.finish(now, seg, cfg)
+        };
+        if !first_time && self.retrans_stamp.is_none() {
+            self.retrans_stamp = Some(now);
+        }
+        if !self.timers.is_armed(Timer::Retransmit) || i == 0 {
+            self.timers.set(Timer::Retransmit, now + self.rtt.rto());
+        }
+        seg
+    }
+
+    /// SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED, simultaneous open) with Linux's options.
+    fn syn_segment(&mut self, now: Instant, seq: SeqNumber, cfg: &Config) -> Segment {
+        let synack = self.state != State::SynSent;
+        let flags = if synack {
+            Flags::SYN | Flags::ACK
+        } else {
+            Flags::SYN
+        };
+        let mut seg = self.base_segment(now, seq, flags);
+        seg.window = self.rcv_wnd.min(65_535) as u16;
+        seg.options.mss = Some(cfg.adv_mss());
+        if synack {
+            seg.options.sack_permitted = self.sack_ok;
+            if self.ts_ok {
+                seg.options.timestamps = Some(self.timestamps(now));
+            }
+            if self.snd_wscale > 0 || self.rcv_wscale > 0 {
+                seg.options.window_scale = Some(self.rcv_wscale);
+            }
+        } else {
+            seg.options.sack_permitted = cfg.sack;
+            if cfg.timestamps {
+                seg.options.timestamps = Some(Timestamps {
+                    tsval: self.tsval(now),
+                    tsecr: 0,
+                });
+            }
+            if cfg.window_scaling {
+                seg.options.window_scale = Some(self.rcv_wscale);
+            }
+        }
+        if synack {
+            self.ack_sent(cfg);
+        }
+        seg
+    }
+
+    /// New data and/or FIN from the send buffer.
+    fn next_new_segment(&mut self, now: Instant, cfg: &Config) -> Option<Segment> {
+        if !self.state.is_synchronized() {
+            return None;
+        }
+        if self.fin_seq.is_some() {
+            return None;
+        }
+        let end = self.end_of_buffer();
+        let unsent = end.distance_from(self.snd_nxt);
+        let want_fin = self.fin_queued;
+        if unsent == 0 && !want_fin {
+            return None;
+        }
+        let len = unsent.min(self.mss);
+        if len > 0 {
+            // Peer window (Linux tcp_snd_wnd_test: the first MSS must fit).
+            let wnd_end = self.snd_una + self.snd_wnd as usize;
+            if self.snd_nxt + len > wnd_end {
+                if self.send.rtx.is_empty() && !self.timers.is_armed(Timer::Probe) {
+                    self.probes_out = 0;
+                    self.timers
+                        .set(Timer::Probe, now + self.rtt.rto().max(cfg.rto_min));
+                }
+                return None;
+            }
+            // Congestion window (in segments).
+            if self.in_flight() >= self.cc.cwnd {
+                self.cc
+                    .cwnd_validate(true, self.send.rtx.len() as u32, self.snd_una, self.snd_nxt);
+                return None;
+            }
+            // Nagle with Minshall's tweak: one small segment in flight at a time.
+            let last = self.snd_nxt + len == end;
+            if len < self.mss
+                && !self.nodelay
+                && !(last && want_fin)
+                && self.snd_sml > self.snd_una
+                && !self.send.rtx.is_empty()
+            {
+                return None;
+            }
+        }
+        let seq = self.snd_nxt;
+        let fin = want_fin && seq + len == end;
+        let mut flags = Flags::ACK;
+        if fin {
+            flags |= Flags::FIN;
+        }
+        let mut seg = self.base_segment(now, seq, flags);
+        if len > 0 {
+            let off = seq.distance_from(self.buf_base);
+            seg.payload = self.send.slice(off, len);
+            if seq + len == end {
+                seg.flags |= Flags::PSH;
+            }
+            if len < self.mss {
+                self.snd_sml = seq + len;
+            }
+        }
+        self.send.rtx.push_back(SentSegment {
+            seq,
+            len,
+            syn: false,
+            fin,
+            first_sent: now,
+            last_sent: now,
+            sent: true,
+            retransmitted: false,
+            lost: false,
+            sacked: false,
+            rtx_pending: false,
+        });
+        self.snd_nxt = seq + len + usize::from(fin);
+        if self.cc.recovery.is_some() {
+            self.cc.prr_out += 1;
+        }
+        let in_flight = self.in_flight();
+        self.cc.cwnd_validate(
+            in_flight >= self.cc.cwnd,
+            self.send.rtx.len() as u32,
+            self.snd_una,
+            self.snd_nxt,
+        );
+        if fin {
+            self.fin_seq = Some(seq + len);
+        }
+        if len > 0 {
+            self.last_send = Some(now);
+            // Linux tcp_event_data_sent: quick reply to received data → interactive.
+            if let Some(t) = self.last_data_rcv {
+                if now - t < self.ato {
+                    self.pingpong = true;
+                }
+            }
+        }
+        self.timers.stop(Timer::Probe);
+        if !self.timers.is_armed(Timer::Retransmit) && !self.timers.is_armed(Timer::LossProbe) {
+            self.timers.set(Timer::Retransmit, now + self.rtt.rto());
+        }
+        self.schedule_loss_probe(now, cfg, false);
+        Some(self.finish(now, seg, cfg))
+    }
+
+    /// Segments in the network (RFC 6675 "pipe", Linux
+    /// `tcp_packets_in_flight`): sent, not SACKed, not marked lost; without
+    /// SACK, duplicate ACKs stand in for SACKed segments.
+    pub(crate) fn in_flight(&self) -> u32 {
+        let n = self.send.packets_in_flight();
+        if self.sack_ok {
+            n
+        } else {
+            n.saturating_sub(self.cc.reno_sacked)
+        }
+    }
+
+    /// Linux `tcp_schedule_loss_probe`: arm a tail loss probe at 2·SRTT
+    /// (+ `rto_min` with one segment out, for the peer's delayed ACK), never
+    /// later than the RTO. Returns false if not eligible (no SACK, recovery,
+    /// after an RTO, nothing outstanding).
+    pub(crate) fn schedule_loss_probe(
+        &mut self,
+        now: Instant,
+        cfg: &Config,
+        advancing: bool,
+    ) -> bool {
+        let eligible = cfg.tail_loss_probe
+            && self.sack_ok
+            && self.state.is_synchronized()
+            && self.cc.recovery.is_none()
+            && self.retransmits == 0
+            && !self.send.rtx.is_empty()
+            && !self.send.rtx.iter().any(|s| s.lost);
+        if !eligible {
+            return false;
+        }
+        let packets_out = self.send.rtx.len();
+        let mut timeout = match self.rtt.srtt() {
+            Some(srtt) => {
+                srtt * 2
+                    + if packets_out == 1 {
+                        cfg.rto_min
+                    } else {
+                        core::time::Duration::from_millis(2)
+                    }
+            }
+            None => cfg.rto_initial,
+        };
+        let rto_delta = if advancing {
+            self.rtt.rto()
+        } else {
+            let head = self.send.rtx.front().map_or(now, |s| s.last_sent);
+            (head + self.rtt.rto()) - now
+        };
+        if !rto_delta.is_zero() {
+            timeout = timeout.min(rto_delta);
+        }
+        self.timers.stop(Timer::Retransmit);
+        self.timers.set(Timer::LossProbe, now + timeout);
+        true
+    }
+
+    /// Linux `tcp_send_loss_probe`: send one new segment if the window allows,
+    /// else retransmit the last one; then the RTO restarts from now.
+    pub(crate) fn send_loss_probe(&mut self, now: Instant, cfg: &Config) {
+        if self.tlp_high_seq.is_none() && !self.send.rtx.is_empty() {
+            let saved_cwnd = self.cc.cwnd;
+            // Linux forces one segment past cwnd for the probe (push_one = 2).
+            self.cc.cwnd = self.cc.cwnd.max(self.in_flight() + 1);
+            let new = self.next_new_segment(now, cfg);
+            self.cc.cwnd = saved_cwnd;
+            let probe = match new {
+                Some(seg) => {
+                    self.tlp_retrans = false;
+                    Some(seg)
+                }
+                None => {
+                    // A TLP is not an RTO retransmission: `retrans_stamp` stays.
+                    let stamp = self.retrans_stamp;
+                    let last = self.send.rtx.len() - 1;
+                    let seg = self.transmit_queued(now, last, cfg);
+                    self.retrans_stamp = stamp;
+                    self.tlp_retrans = true;
+                    Some(seg)
+                }
+            };
+            if let Some(seg) = probe {
+                self.out.push_back(seg);
+                self.tlp_high_seq = Some(self.snd_nxt);
+                self.timers.stop(Timer::LossProbe);
+                self.timers.set(Timer::Retransmit, now + self.rtt.rto());
+                return;
+            }
+        }
+        // No probe: the RTO stays where the head's transmission put it.
+        self.timers.stop(Timer::LossProbe);
+        if let Some(head) = self.send.rtx.front() {
+            let at =
+                (head.last_sent + self.rtt.rto()).max(now + core::time::Duration::from_micros(1));
+            self.timers.set(Timer::Retransmit, at);
+        }
+    }
+
+    /// A probe for keepalive or a zero window: an ACK with SEG.SEQ = SND.UNA − 1
+    /// and no data (Linux `tcp_xmit_probe_skb`).
+    pub(crate) fn send_probe(&mut self, now: Instant, cfg: &Config) {
+        let seg = self.base_segment(now, self.snd_una - 1, Flags::ACK);
+        let seg = self.finish(now, seg, cfg);
+        self.out.push_back(seg);
+    }
+
+    /// Queue an immediate ACK (challenge ACKs, duplicate ACKs).
+    pub(crate) fn queue_ack(&mut self, now: Instant, cfg: &Config) {
+        let seg = self.base_segment(now, self.snd_nxt, Flags::ACK);
+        let seg = self.finish(now, seg, cfg);
+        self.out.push_back(seg);
+    }
+
+    /// RFC 5961 §3.2/§4.2 challenge ACK, rate-limited per connection (Linux
+    /// `tcp_send_challenge_ack` with `tcp_invalid_ratelimit`).
+    pub(crate) fn challenge_ack(&mut self, now: Instant, cfg: &Config) {
+        self.drops.challenged += 1;
+        if self.oow_rate_limited(now, cfg) {
+            self.drops.rate_limited += 1;
+            return;
+        }
+        self.queue_ack(now, cfg);
+    }
+
+    /// Linux `tcp_oow_rate_limited`.
+    pub(crate) fn oow_rate_limited(&mut self, now: Instant, cfg: &Config) -> bool {
+        if let Some(last) = self.last_oow_ack {
+            if now - last < cfg.invalid_ratelimit {
+                return true;
+            }
+        }
+        self.last_oow_ack = Some(now);
+        false
+    }
+}

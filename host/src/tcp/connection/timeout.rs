@@ -1,0 +1,156 @@
+//! Timer expiry: retransmission (SPEC R1, H5, T8), zero-window probes (R4),
+//! delayed ACK (R5), keepalive (K1) and the orphaned FIN-WAIT-2 limit (T6).
+//!
+//! Invariant: a timer handler either re-arms its timer or leaves it off; it
+//! never leaves a connection with data outstanding and no retransmit timer.
+
+use crate::time::Instant;
+
+use super::super::config::Config;
+use super::super::error::ConnError;
+use super::Connection;
+use super::state::State;
+use super::timers::Timer;
+
+impl Connection {
+    /// Run every timer due at `now`.
+    pub(crate) fn handle_timeout(&mut self, now: Instant, cfg: &Config) {
+        while let Some(t) = self.timers.expire(now) {
+            match t {
+                Timer::Retransmit => {
+                    self.tlp_high_seq = None;
+                    self.on_retransmit_timer(now, cfg)
+                }
+                Timer::LossProbe => self.send_loss_probe(now, cfg),
+                Timer::Probe => self.on_probe_timer(now, cfg),
+                Timer::DelayedAck => self.on_delack_timer(cfg),
+                Timer::Keepalive => self.on_keepalive_timer(now, cfg),
+                Timer::FinWait2 => {
+                    if self.state == State::FinWait2 {
+                        self.set_closed(None);
+                    }
+                }
+            }
+            if self.state == State::Closed {
+                return;
+            }
+        }
+    }
+
+    /// Linux `tcp_retransmit_timer` + `tcp_write_timeout`.
+    fn on_retransmit_timer(&mut self, now: Instant, cfg: &Config) {
+        if self.send.rtx.is_empty() {
+            return;
+        }
+        match self.state {
+            State::SynSent | State::SynReceived => {
+                // SPEC H5: count-based; linear timeouts extend the budget (Linux ≥ 6.5).
+                let linear = if self.state == State::SynSent {
+                    cfg.syn_linear_timeouts
+                } else {
+                    0
+                };
+                if self.retransmits >= cfg.syn_retries.saturating_add(linear) {
+                    self.set_closed(Some(ConnError::TimedOut));
+                    return;
+                }
+                self.retransmits += 1;
+                if self.retransmits > linear {
+                    self.rtt.backoff();
+                }
+            }
+            _ => {
+                // SPEC R1, T8: a time budget modelled on retries2 (orphans: orphan_retries).
+                let boundary = if self.orphan {
+                    cfg.orphan_retries
+                } else {
+                    cfg.retries2
+                };
+                if let Some(start) = self.retrans_stamp {
+                    if self.retransmits > 0
+                        && now - start >= cfg.model_timeout(boundary, cfg.rto_min)
+                    {
+                        self.set_closed(Some(ConnError::TimedOut));
+                        return;
+                    }
+                }
+                self.cc.on_rto(self.retransmits == 0);
+                // Linux `tcp_enter_loss`: everything not SACKed is lost.
+                for s in self.send.rtx.iter_mut() {
+                    s.lost = !s.sacked;
+                    s.rtx_pending = false;
+                }
+                self.retransmits += 1;
+                self.rtt.backoff();
+            }
+        }
+        if let Some(h) = self.send.rtx.front_mut() {
+            h.lost = true;
+        }
+        self.rtx_head_now = true;
+        self.timers.set(Timer::Retransmit, now + self.rtt.rto());
+    }
+
+    /// Zero-window probe (Linux `tcp_probe_timer`; SPEC R4).
+    fn on_probe_timer(&mut self, now: Instant, cfg: &Config) {
+        let unsent = self.end_of_buffer().distance_from(self.snd_nxt);
+        if !self.send.rtx.is_empty() || (unsent == 0 && !self.fin_queued) || self.snd_wnd > 0 {
+            self.probes_out = 0;
+            return;
+        }
+        let max = if self.orphan {
+            cfg.orphan_retries
+        } else {
+            cfg.retries2
+        };
+        if self.probes_out >= max {
+            self.set_closed(Some(ConnError::TimedOut));
+            return;
+        }
+        self.send_probe(now, cfg);
+        self.probes_out += 1;
+        let base = self.rtt.rto().max(cfg.rto_min);
+        let shift = self.probes_out.min(20);
+        let next = (base * (1u32 << shift)).min(cfg.rto_max);
+        self.timers.set(Timer::Probe, now + next);
+    }
+
+    /// Linux `tcp_delack_timer_handler`.
+    fn on_delack_timer(&mut self, cfg: &Config) {
+        if !self.ack_pending {
+            return;
+        }
+        if self.pingpong {
+            self.pingpong = false;
+            self.ato = cfg.delack_min;
+        } else {
+            self.ato = (self.ato * 2).min(self.rtt.rto());
+        }
+        self.ack_now = true;
+    }
+
+    /// Linux `tcp_keepalive_timer` (SPEC K1).
+    fn on_keepalive_timer(&mut self, now: Instant, cfg: &Config) {
+        if !self.keepalive || !self.state.is_synchronized() {
+            return;
+        }
+        if !self.send.rtx.is_empty() || self.end_of_buffer() != self.snd_nxt {
+            self.timers.set(Timer::Keepalive, now + cfg.keepalive_time);
+            return;
+        }
+        let idle = now - self.last_rcv;
+        if idle >= cfg.keepalive_time {
+            if self.probes_out >= cfg.keepalive_probes {
+                self.send_active_reset(now, cfg);
+                self.set_closed(Some(ConnError::TimedOut));
+                return;
+            }
+            self.send_probe(now, cfg);
+            self.probes_out += 1;
+            self.timers.set(Timer::Keepalive, now + cfg.keepalive_intvl);
+        } else {
+            self.timers
+                .set(Timer::Keepalive, now + (cfg.keepalive_time - idle));
+        }
+    }
+}

@@ -1,0 +1,721 @@
+//! The sans-IO TCP engine: connections keyed by 4-tuple, listeners with SYN
+//! and accept queues, the TIME-WAIT table, and the user API.
+//!
+//! Driving it (as quinn-proto's `Endpoint`): feed `handle_segment` with every
+//! received segment and `handle_timeout` when `poll_timeout`'s deadline passes;
+//! after any input or user call, drain `poll_transmit` until `None` and
+//! `poll_event` until `None`.
+//!
+//! Invariants:
+//! - `by_tuple` maps each live (not CLOSED) connection's 4-tuple to its handle;
+//!   a 4-tuple is in at most one of `by_tuple`, a listener's SYN queue, or the
+//!   TIME-WAIT table (SPEC C1).
+//! - Handles are never reused; a stale handle yields `InvalidHandle`.
+//! - A connection leaves `conns` once it is CLOSED and the application has
+//!   closed it (or never got it: an un-accepted child).
+//! - No input can make the engine panic; per-segment work is bounded.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use rand::SeedableRng;
+
+use crate::time::Instant;
+
+use super::config::Config;
+use super::connection::state::State;
+use super::connection::{ConnEvent, Connection};
+use super::error::{
+    AcceptError, CloseError, ConnError, ConnectError, ListenError, OptionError, ReadError,
+    ShutdownError, WriteError,
+};
+use super::isn::Secrets;
+use super::listener::Listener;
+use super::segment::{Flags, FourTuple, Segment, SeqNumber};
+use super::time_wait::{TimeWaitEntry, TimeWaitTable, TwAction};
+
+/// A connection, as the application names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnectionHandle(pub u64);
+
+/// A listening socket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ListenerHandle(pub u64);
+
+/// Something the application should hear about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// `connect()` completed (SPEC H7).
+    Connected(ConnectionHandle),
+    /// A completed connection waits in the accept queue (SPEC H7, H8).
+    Incoming(ListenerHandle),
+    Readable(ConnectionHandle),
+    Writable(ConnectionHandle),
+    /// The peer sent FIN (SPEC T2).
+    PeerClosed(ConnectionHandle),
+    /// The connection is gone; `Some` if it died of an error.
+    Closed(ConnectionHandle, Option<ConnError>),
+}
+
+/// Counters, by cause (SPEC preamble: "dropped and counted by cause").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub segments_in: u64,
+    pub resets_sent: u64,
+    /// Receive-path queue overflow (SPEC H8 `netdev_max_backlog`).
+    pub rx_backlog_drops: u64,
+    /// SYN or final ACK dropped because the accept queue was full (Linux ListenOverflows).
+    pub listen_overflows: u64,
+    /// SYN dropped because the SYN queue was full and cookies were off.
+    pub syn_queue_drops: u64,
+    pub syncookies_sent: u64,
+    pub syncookies_recv: u64,
+    pub syncookies_failed: u64,
+    /// SYN-queue entries that gave up after `synack_retries`.
+    pub synack_timeouts: u64,
+    /// TIME-WAIT skipped because `max_tw_buckets` was reached (SPEC T11).
+    pub tw_overflow: u64,
+    /// TIME-WAIT records taken over by `tw_reuse` (SPEC T12).
+    pub tw_reused: u64,
+    /// TIME-WAIT records replaced by a newer SYN (SPEC T10).
+    pub tw_recycled: u64,
+    /// Connections refused by the `max_connections` bound (SPEC C2).
+    pub connection_limit_drops: u64,
+    /// Drops inside connections, by cause.
+    pub connection_drops: super::connection::DropCounts,
+}
+
+/// The TCP engine.
+#[derive(Debug)]
+pub struct Engine {
+    pub(crate) cfg: Config,
+    pub(crate) secrets: Secrets,
+    pub(crate) conns: HashMap<ConnectionHandle, Connection>,
+    pub(crate) by_tuple: HashMap<FourTuple, ConnectionHandle>,
+    pub(crate) listeners: HashMap<ListenerHandle, Listener>,
+    pub(crate) listen_addrs: HashMap<SocketAddrV4, ListenerHandle>,
+    pub(crate) tw: TimeWaitTable,
+    /// Segments not owned by a connection (RSTs, SYN-ACKs, TIME-WAIT ACKs).
+    pub(crate) out: VecDeque<Segment>,
+    pub(crate) events: VecDeque<Event>,
+    /// Connections that may have something to send.
+    pub(crate) dirty: BTreeSet<ConnectionHandle>,
+    /// `(deadline, handle)` for every connection with an armed timer.
+    deadlines: BTreeSet<(Instant, ConnectionHandle)>,
+    deadline_of: HashMap<ConnectionHandle, Instant>,
+    pub(crate) rx_queue: VecDeque<Segment>,
+    next_handle: u64,
+    port_counter: u32,
+    pub(crate) stats: Stats,
+}
+
+/// The RST answering `seg` when no connection wants it (RFC 9293 §3.10.7.1,
+/// Linux `tcp_v4_send_reset`); `None` for a RST.
+pub fn reset_for(seg: &Segment) -> Option<Segment> {
+    if seg.flags.rst() {
+        return None;
+    }
+    let r = if seg.flags.ack() {
+        Segment::new(seg.dst, seg.src, seg.ack, SeqNumber(0), Flags::RST)
+    } else {
+        Segment::new(
+            seg.dst,
+            seg.src,
+            SeqNumber(0),
+            seg.seq + seg.seq_len(),
+            Flags::RST | Flags::ACK,
+        )
+    };
+    Some(r)
+}
+
+impl Engine {
+    /// An engine with secrets from the OS RNG.
+    pub fn new(cfg: Config) -> Self {
+        let secrets = Secrets::random(&mut rand::rng());
+        Self::with_secrets(cfg, secrets)
+    }
+
+    /// A deterministic engine (tests, simulation): secrets from `seed`.
+    pub fn with_seed(cfg: Config, seed: u64) -> Self {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+        let secrets = Secrets::random(&mut rng);
+        Self::with_secrets(cfg, secrets)
+    }
+
+    fn with_secrets(cfg: Config, secrets: Secrets) -> Self {
+        Engine {
+            cfg,
+            secrets,
+            conns: HashMap::new(),
+            by_tuple: HashMap::new(),
+            listeners: HashMap::new(),
+            listen_addrs: HashMap::new(),
+            tw: TimeWaitTable::default(),
+            out: VecDeque::new(),
+            events: VecDeque::new(),
+            dirty: BTreeSet::new(),
+            deadlines: BTreeSet::new(),
+            deadline_of: HashMap::new(),
+            rx_queue: VecDeque::new(),
+            next_handle: 1,
+            port_counter: 0,
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    pub(crate) fn new_handle(&mut self) -> u64 {
+        let h = self.next_handle;
+        self.next_handle += 1;
+        h
+    }
+
+    /// The connection behind a handle (for inspection).
+    pub fn connection(&self, h: ConnectionHandle) -> Option<&Connection> {
+        self.conns.get(&h)
+    }
+
+    /// The state of a connection; `Closed` once it is gone.
+    pub fn state(&self, h: ConnectionHandle) -> State {
+        self.conns.get(&h).map_or(State::Closed, |c| c.state())
+    }
+
+    /// The TIME-WAIT record for a 4-tuple (local, remote), if any.
+    pub fn time_wait(&self, tuple: FourTuple) -> Option<&TimeWaitEntry> {
+        self.tw.get(&tuple)
+    }
+
+    pub fn time_wait_count(&self) -> usize {
+        self.tw.len()
+    }
+
+    /// Live connections (everything but LISTEN, TIME-WAIT records and CLOSED).
+    pub fn connection_count(&self) -> usize {
+        self.by_tuple.len()
+    }
+
+    // ---------------------------------------------------------------- input
+
+    /// Queue a received segment on the bounded receive path (SPEC H8
+    /// `netdev_max_backlog`); returns false, and counts, if the queue is full.
+    /// Queued segments are processed by the next `handle_timeout`.
+    pub fn enqueue_segment(&mut self, seg: Segment) -> bool {
+        if self.rx_queue.len() >= self.cfg.netdev_max_backlog {
+            self.stats.rx_backlog_drops += 1;
+            return false;
+        }
+        self.rx_queue.push_back(seg);
+        true
+    }
+
+    /// Process one received segment (Linux `tcp_v4_rcv`).
+    pub fn handle_segment(&mut self, now: Instant, seg: Segment) {
+        self.stats.segments_in += 1;
+        let tuple = seg.receiver_tuple();
+        if let Some(&h) = self.by_tuple.get(&tuple) {
+            if let Some(c) = self.conns.get_mut(&h) {
+                c.handle_segment(now, &seg, &self.cfg);
+                self.after_conn(now, h);
+                return;
+            }
+        }
+        let mut tw_isn = None;
+        if self.tw.contains(&tuple) {
+            match self.tw.process(now, &seg, &self.cfg) {
+                TwAction::Drop | TwAction::Killed => return,
+                TwAction::Ack(a) => {
+                    self.out.push_back(a);
+                    return;
+                }
+                TwAction::Syn(isn) => {
+                    self.stats.tw_recycled += 1;
+                    tw_isn = Some(isn);
+                }
+            }
+        }
+        if let Some(l) = self.listener_for(seg.dst) {
+            self.listener_segment(now, l, &seg, tw_isn);
+            return;
+        }
+        self.send_reset(&seg);
+    }
+
+    pub(crate) fn send_reset(&mut self, seg: &Segment) {
+        if let Some(r) = reset_for(seg) {
+            self.stats.resets_sent += 1;
+            self.out.push_back(r);
+        }
+    }
+
+    fn listener_for(&self, local: SocketAddrV4) -> Option<ListenerHandle> {
+        self.listen_addrs
+            .get(&local)
+            .or_else(|| {
+                self.listen_addrs
+                    .get(&SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, local.port()))
+            })
+            .copied()
+    }
+
+    /// Run all timers due at `now`, and drain the receive queue.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(seg) = self.rx_queue.pop_front() {
+            self.handle_segment(now, seg);
+        }
+        let due: Vec<ConnectionHandle> = self
+            .deadlines
+            .iter()
+            .take_while(|(t, _)| *t <= now)
+            .map(|(_, h)| *h)
+            .collect();
+        for h in due {
+            if let Some(c) = self.conns.get_mut(&h) {
+                c.handle_timeout(now, &self.cfg);
+                self.after_conn(now, h);
+            }
+        }
+        self.listener_timeouts(now);
+        self.tw.expire(now);
+    }
+
+    /// The earliest deadline at which `handle_timeout` must be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let conns = self.deadlines.first().map(|(t, _)| *t);
+        let reqs = self
+            .listeners
+            .values()
+            .filter_map(|l| l.next_timeout())
+            .min();
+        let rx = if self.rx_queue.is_empty() {
+            None
+        } else {
+            Some(Instant::ZERO)
+        };
+        [conns, reqs, self.tw.next_expiry(), rx]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// The next segment to send. Call until `None` after every input and user call.
+    #[must_use]
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<Segment> {
+        if let Some(s) = self.out.pop_front() {
+            return Some(s);
+        }
+        while let Some(&h) = self.dirty.first() {
+            let seg = match self.conns.get_mut(&h) {
+                Some(c) => c.poll_transmit(now, &self.cfg),
+                None => None,
+            };
+            match seg {
+                Some(s) => {
+                    if s.flags.rst() {
+                        self.stats.resets_sent += 1;
+                    }
+                    self.after_conn_quiet(now, h);
+                    return Some(s);
+                }
+                None => {
+                    self.dirty.remove(&h);
+                    // Trying to send may have armed a timer (zero-window probe).
+                    self.refresh_deadline(h);
+                }
+            }
+        }
+        None
+    }
+
+    /// The next application event.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Bookkeeping after a connection ran: events, TIME-WAIT conversion, reaping.
+    pub(crate) fn after_conn(&mut self, now: Instant, h: ConnectionHandle) {
+        self.dirty.insert(h);
+        self.after_conn_quiet(now, h);
+    }
+
+    fn after_conn_quiet(&mut self, now: Instant, h: ConnectionHandle) {
+        self.settle(now, h);
+        self.refresh_deadline(h);
+    }
+
+    /// Re-index a connection's earliest timer (or drop it from the index).
+    fn refresh_deadline(&mut self, h: ConnectionHandle) {
+        if let Some(old) = self.deadline_of.remove(&h) {
+            self.deadlines.remove(&(old, h));
+        }
+        if let Some(t) = self.conns.get(&h).and_then(|c| c.next_timeout()) {
+            self.deadlines.insert((t, h));
+            self.deadline_of.insert(h, t);
+        }
+    }
+
+    fn settle(&mut self, now: Instant, h: ConnectionHandle) {
+        let Some(c) = self.conns.get_mut(&h) else {
+            return;
+        };
+        let d = core::mem::take(&mut c.drops);
+        let total = &mut self.stats.connection_drops;
+        total.paws += d.paws;
+        total.out_of_window += d.out_of_window;
+        total.bad_ack += d.bad_ack;
+        total.challenged += d.challenged;
+        total.rate_limited += d.rate_limited;
+        while let Some(e) = c.pop_event() {
+            let ev = match e {
+                ConnEvent::Connected => Event::Connected(h),
+                ConnEvent::Readable => Event::Readable(h),
+                ConnEvent::Writable => Event::Writable(h),
+                ConnEvent::PeerClosed => Event::PeerClosed(h),
+                ConnEvent::Closed(err) => Event::Closed(h, err),
+            };
+            // Children not yet accepted have no owner to tell.
+            if !c.orphan && !c.unaccepted {
+                self.events.push_back(ev);
+            }
+        }
+        if c.state() == State::TimeWait {
+            // Send what is due (the final ACK), then become a compact record (SPEC T1, T11).
+            while let Some(s) = c.poll_transmit(now, &self.cfg) {
+                self.out.push_back(s);
+            }
+            let entry = TimeWaitEntry {
+                tuple: c.tuple,
+                snd_nxt: c.snd_nxt,
+                rcv_nxt: c.rcv_nxt,
+                ts_recent: c.ts_recent,
+                ts_offset: c.ts_offset,
+                ts_recent_stamp: c.ts_recent_stamp,
+                expires: now + self.cfg.time_wait_len,
+                last_oow_ms: 0,
+                window: (c.rcv_wnd >> c.rcv_wscale).min(65_535) as u16,
+                ts_ok: c.ts_ok,
+            };
+            if !self.tw.insert(entry, self.cfg.max_tw_buckets) {
+                self.stats.tw_overflow += 1;
+            }
+            c.set_closed(None);
+            let orphan = c.orphan || c.unaccepted;
+            while let Some(ConnEvent::Closed(err)) = c.pop_event() {
+                if !orphan {
+                    self.events.push_back(Event::Closed(h, err));
+                }
+            }
+        }
+        if c.is_closed() {
+            while let Some(s) = c.poll_transmit(now, &self.cfg) {
+                self.out.push_back(s);
+            }
+            let tuple = c.tuple;
+            let orphan = c.orphan || c.unaccepted;
+            if self.by_tuple.get(&tuple) == Some(&h) {
+                self.by_tuple.remove(&tuple);
+            }
+            if orphan {
+                self.conns.remove(&h);
+                self.dirty.remove(&h);
+                for l in self.listeners.values_mut() {
+                    l.accept_queue.retain(|x| *x != h);
+                }
+            }
+        }
+    }
+
+    /// Check the invariants in the module docs (tests call this after every step).
+    #[cfg(test)]
+    pub(crate) fn check_invariants(&self) {
+        for (h, c) in &self.conns {
+            assert_eq!(
+                self.deadline_of.get(h).copied(),
+                c.next_timeout(),
+                "{h:?} deadline index"
+            );
+            if c.state() != State::Closed {
+                assert_eq!(self.by_tuple.get(&c.tuple()), Some(h), "{h:?} tuple map");
+                assert!(!self.tw.contains(&c.tuple()), "{h:?} also in TIME-WAIT");
+            }
+            assert!(c.snd_una <= c.snd_nxt, "{h:?} SND.UNA <= SND.NXT");
+        }
+        assert_eq!(self.deadlines.len(), self.deadline_of.len());
+        for (tuple, h) in &self.by_tuple {
+            let c = self
+                .conns
+                .get(h)
+                .expect("by_tuple points at a live connection");
+            assert_eq!(c.tuple(), *tuple);
+            assert_ne!(c.state(), State::Closed);
+        }
+        for l in self.listeners.values() {
+            l.check_invariants();
+        }
+    }
+
+    // ---------------------------------------------------------------- user API
+
+    /// Listen on `local` (`0.0.0.0` for any address) with an accept queue of
+    /// `backlog`, capped by `somaxconn` (SPEC H8).
+    pub fn listen(
+        &mut self,
+        local: SocketAddrV4,
+        backlog: usize,
+    ) -> Result<ListenerHandle, ListenError> {
+        if backlog == 0 {
+            return Err(ListenError::InvalidBacklog);
+        }
+        if self.listen_addrs.contains_key(&local) {
+            return Err(ListenError::AddrInUse);
+        }
+        let h = ListenerHandle(self.new_handle());
+        let backlog = backlog.min(self.cfg.somaxconn);
+        self.listeners.insert(h, Listener::new(local, backlog));
+        self.listen_addrs.insert(local, h);
+        Ok(h)
+    }
+
+    /// Take a completed connection from the accept queue (SPEC H7).
+    pub fn accept(
+        &mut self,
+        l: ListenerHandle,
+    ) -> Result<(ConnectionHandle, SocketAddrV4), AcceptError> {
+        let listener = self
+            .listeners
+            .get_mut(&l)
+            .ok_or(AcceptError::InvalidHandle)?;
+        while let Some(h) = listener.accept_queue.pop_front() {
+            if let Some(c) = self.conns.get_mut(&h) {
+                c.unaccepted = false;
+                return Ok((h, c.tuple.remote));
+            }
+        }
+        Err(AcceptError::WouldBlock)
+    }
+
+    /// Stop listening; queued, un-accepted connections are reset (Linux `inet_csk_listen_stop`).
+    pub fn close_listener(&mut self, now: Instant, l: ListenerHandle) -> Result<(), CloseError> {
+        let listener = self.listeners.remove(&l).ok_or(CloseError::InvalidHandle)?;
+        self.listen_addrs.remove(&listener.local);
+        for h in listener.accept_queue {
+            if let Some(c) = self.conns.get_mut(&h) {
+                c.orphan = true;
+                c.send_active_reset(now, &self.cfg);
+                c.set_closed(None);
+                self.after_conn(now, h);
+            }
+        }
+        Ok(())
+    }
+
+    /// Active open from `local_ip` on an ephemeral port (SPEC H1, T15).
+    pub fn connect(
+        &mut self,
+        now: Instant,
+        local_ip: Ipv4Addr,
+        remote: SocketAddrV4,
+    ) -> Result<ConnectionHandle, ConnectError> {
+        if remote.port() == 0 || remote.ip().is_unspecified() || local_ip.is_unspecified() {
+            return Err(ConnectError::InvalidAddress);
+        }
+        if self.by_tuple.len() >= self.cfg.max_connections {
+            return Err(ConnectError::TooManyConnections);
+        }
+        let (lo, hi) = (
+            *self.cfg.ephemeral_ports.start(),
+            *self.cfg.ephemeral_ports.end(),
+        );
+        if lo > hi || lo == 0 {
+            return Err(ConnectError::AddrNotAvailable);
+        }
+        let span = u32::from(hi - lo) + 1;
+        let offset = self
+            .secrets
+            .port_offset(local_ip, remote)
+            .wrapping_add(self.port_counter);
+        for i in 0..span {
+            let port = lo + ((offset.wrapping_add(i)) % span) as u16;
+            let local = SocketAddrV4::new(local_ip, port);
+            if self.port_bound_by_listener(local) {
+                continue;
+            }
+            let tuple = FourTuple::new(local, remote);
+            if let Some(isn) = self.tuple_available(now, tuple) {
+                self.port_counter = self.port_counter.wrapping_add(i + 2);
+                return Ok(self.open(now, tuple, isn));
+            }
+        }
+        Err(ConnectError::AddrNotAvailable)
+    }
+
+    /// Active open from an explicit local address and port.
+    pub fn connect_from(
+        &mut self,
+        now: Instant,
+        local: SocketAddrV4,
+        remote: SocketAddrV4,
+    ) -> Result<ConnectionHandle, ConnectError> {
+        if remote.port() == 0 || local.port() == 0 || remote.ip().is_unspecified() {
+            return Err(ConnectError::InvalidAddress);
+        }
+        if self.by_tuple.len() >= self.cfg.max_connections {
+            return Err(ConnectError::TooManyConnections);
+        }
+        let tuple = FourTuple::new(local, remote);
+        match self.tuple_available(now, tuple) {
+            Some(isn) => Ok(self.open(now, tuple, isn)),
+            None => Err(ConnectError::AddrInUse),
+        }
+    }
+
+    fn port_bound_by_listener(&self, local: SocketAddrV4) -> bool {
+        self.listen_addrs.contains_key(&local)
+            || self
+                .listen_addrs
+                .contains_key(&SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, local.port()))
+    }
+
+    /// `Some(isn)` if `tuple` is free, taking over a TIME-WAIT record under
+    /// `tw_reuse` (SPEC T12; Linux `tcp_twsk_unique`).
+    fn tuple_available(&mut self, now: Instant, tuple: FourTuple) -> Option<SeqNumber> {
+        if self.by_tuple.contains_key(&tuple) {
+            return None;
+        }
+        if self
+            .listeners
+            .values()
+            .any(|l| l.syn_queue.contains_key(&tuple))
+        {
+            return None;
+        }
+        if let Some(tw) = self.tw.get(&tuple) {
+            let reusable = self.cfg.tw_reuse
+                && tw.ts_ok
+                && now - tw.ts_recent_stamp >= self.cfg.tw_reuse_delay;
+            if !reusable {
+                return None;
+            }
+            let mut isn = tw.snd_nxt + 65_535 + 2;
+            if isn.0 == 0 {
+                isn = SeqNumber(1);
+            }
+            self.tw.remove(&tuple);
+            self.stats.tw_reused += 1;
+            return Some(isn);
+        }
+        Some(self.secrets.isn(tuple, now))
+    }
+
+    fn open(&mut self, now: Instant, tuple: FourTuple, iss: SeqNumber) -> ConnectionHandle {
+        let ts_off = self.secrets.ts_offset(tuple);
+        let c = Connection::connect(now, tuple, iss, ts_off, &self.cfg);
+        let h = ConnectionHandle(self.new_handle());
+        self.conns.insert(h, c);
+        self.by_tuple.insert(tuple, h);
+        self.dirty.insert(h);
+        h
+    }
+
+    fn conn_mut(&mut self, h: ConnectionHandle) -> Option<&mut Connection> {
+        self.conns.get_mut(&h)
+    }
+
+    /// Queue data to send; returns the bytes accepted.
+    pub fn write(
+        &mut self,
+        now: Instant,
+        h: ConnectionHandle,
+        data: &[u8],
+    ) -> Result<usize, WriteError> {
+        let cfg = &self.cfg;
+        let c = self.conns.get_mut(&h).ok_or(WriteError::InvalidHandle)?;
+        if c.orphan {
+            return Err(WriteError::InvalidHandle);
+        }
+        let r = c.write(now, data, cfg);
+        self.after_conn(now, h);
+        r
+    }
+
+    /// Read in-order data; `Ok(0)` is end-of-stream.
+    pub fn read(
+        &mut self,
+        now: Instant,
+        h: ConnectionHandle,
+        buf: &mut [u8],
+    ) -> Result<usize, ReadError> {
+        let cfg = &self.cfg;
+        let c = self.conns.get_mut(&h).ok_or(ReadError::InvalidHandle)?;
+        if c.orphan {
+            return Err(ReadError::InvalidHandle);
+        }
+        let r = c.read(buf, cfg);
+        self.after_conn(now, h);
+        r
+    }
+
+    /// `shutdown(SHUT_WR)`: send FIN after queued data; reading continues (SPEC T7).
+    pub fn shutdown(&mut self, now: Instant, h: ConnectionHandle) -> Result<(), ShutdownError> {
+        let c = self.conn_mut(h).ok_or(ShutdownError::InvalidHandle)?;
+        if c.orphan {
+            return Err(ShutdownError::InvalidHandle);
+        }
+        let r = c.shutdown_write();
+        self.after_conn(now, h);
+        r
+    }
+
+    /// `close()`: release the handle; the connection finishes on its own (SPEC T1, T2, T14).
+    pub fn close(&mut self, now: Instant, h: ConnectionHandle) -> Result<(), CloseError> {
+        let cfg = &self.cfg;
+        let c = self.conns.get_mut(&h).ok_or(CloseError::InvalidHandle)?;
+        if c.orphan {
+            return Err(CloseError::InvalidHandle);
+        }
+        c.close(now, cfg);
+        self.after_conn(now, h);
+        Ok(())
+    }
+
+    /// `SO_LINGER` with linger 0: `close()` will send RST (SPEC T14).
+    pub fn set_linger_zero(&mut self, h: ConnectionHandle, on: bool) -> Result<(), OptionError> {
+        self.conn_mut(h)
+            .ok_or(OptionError::InvalidHandle)?
+            .linger_zero = on;
+        Ok(())
+    }
+
+    /// `TCP_NODELAY`.
+    pub fn set_nodelay(&mut self, h: ConnectionHandle, on: bool) -> Result<(), OptionError> {
+        self.conn_mut(h).ok_or(OptionError::InvalidHandle)?.nodelay = on;
+        Ok(())
+    }
+
+    /// `SO_KEEPALIVE` (SPEC K1).
+    pub fn set_keepalive(
+        &mut self,
+        now: Instant,
+        h: ConnectionHandle,
+        on: bool,
+    ) -> Result<(), OptionError> {
+        let idle = self.cfg.keepalive_time;
+        let c = self.conn_mut(h).ok_or(OptionError::InvalidHandle)?;
+        c.keepalive = on;
+        if on && c.state().is_synchronized() {
+            c.timers
+                .set(super::connection::timers::Timer::Keepalive, now + idle);
+        } else if !on {
+            c.timers.stop(super::connection::timers::Timer::Keepalive);
+        }
+        self.refresh_deadline(h);
+        Ok(())
+    }
+}

@@ -1,0 +1,96 @@
+//! One error enum per user operation (STYLE "one enum per API operation").
+//!
+//! Connection-fatal conditions (`Reset`, `TimedOut`, `Refused`) are reported
+//! once, by the first operation that sees them (Linux `sk_err`, SPEC T14);
+//! afterwards reads see end-of-stream and writes see `BrokenPipe`.
+
+use thiserror::Error;
+
+/// Why a connection died (reported once through `read`/`write`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum ConnError {
+    #[error("connection refused")]
+    Refused,
+    #[error("connection reset by peer")]
+    Reset,
+    #[error("connection timed out")]
+    TimedOut,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum ListenError {
+    #[error("address already in use")]
+    AddrInUse,
+    #[error("backlog must be at least 1")]
+    InvalidBacklog,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum AcceptError {
+    #[error("no such listener")]
+    InvalidHandle,
+    #[error("no completed connection is waiting")]
+    WouldBlock,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum ConnectError {
+    /// Every ephemeral port to this destination is taken (SPEC T15).
+    #[error("cannot assign requested address: no free ephemeral port")]
+    AddrNotAvailable,
+    /// The explicit 4-tuple is in use (SPEC C1).
+    #[error("4-tuple already in use")]
+    AddrInUse,
+    /// The configured connection bound is reached (SPEC C2).
+    #[error("too many connections")]
+    TooManyConnections,
+    #[error("invalid destination address")]
+    InvalidAddress,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum ReadError {
+    #[error("no such connection")]
+    InvalidHandle,
+    #[error("connection not yet established")]
+    NotConnected,
+    #[error("no data available")]
+    WouldBlock,
+    #[error(transparent)]
+    Connection(#[from] ConnError),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum WriteError {
+    #[error("no such connection")]
+    InvalidHandle,
+    #[error("connection not yet established")]
+    NotConnected,
+    #[error("send buffer full")]
+    WouldBlock,
+    /// The sending side was shut down or the connection is gone (Linux EPIPE).
+    #[error("broken pipe")]
+    BrokenPipe,
+    #[error(transparent)]
+    Connection(#[from] ConnError),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum ShutdownError {
+    #[error("no such connection")]
+    InvalidHandle,
+    #[error("socket is not connected")]
+    NotConnected,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum CloseError {
+    #[error("no such connection or listener")]
+    InvalidHandle,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum OptionError {
+    #[error("no such connection")]
+    InvalidHandle,
+}
