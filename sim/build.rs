@@ -468,6 +468,14 @@ struct {s} {{
     V{name}* top = nullptr;
 {trace_member}}};
 
+// The runtime finds "the" context through a thread-local (for $finish, fatal errors, trace
+// setup). A model may be used from any thread, so every entry point that runs model or
+// runtime code first points this thread at the model's own context; the pointer is then
+// never stale when read, even after another simulation was deleted.
+static inline void {s}_bind({s}* sim) {{
+    if (Verilated::threadContextp() != &sim->ctx) Verilated::threadContextp(&sim->ctx);
+}}
+
 extern "C" {{
 {s}* {s}_new() noexcept {{
     {s}* sim = new {s};
@@ -475,11 +483,17 @@ extern "C" {{
     return sim;
 }}
 void {s}_delete({s}* sim) noexcept {{
+    {s}_bind(sim);
     sim->top->final();
 {trace_close}    delete sim->top;
     delete sim;
+    // Leave no dangling context behind for this thread (other threads rebind on entry).
+    Verilated::threadContextp(nullptr);
 }}
-void {s}_eval({s}* sim) noexcept {{ sim->top->eval(); }}
+void {s}_eval({s}* sim) noexcept {{
+    {s}_bind(sim);
+    sim->top->eval();
+}}
 uint64_t {s}_time(const {s}* sim) noexcept {{ return sim->ctx.time(); }}
 void {s}_set_time({s}* sim, uint64_t t) noexcept {{ sim->ctx.time(t); }}
 "#,
@@ -508,6 +522,7 @@ void {s}_set_time({s}* sim, uint64_t t) noexcept {{ sim->ctx.time(t); }}
         let _ = write!(
             c,
             r#"int {s}_trace_open({s}* sim, const char* path) noexcept {{
+    {s}_bind(sim);
     if (sim->vcd) {{ sim->vcd->close(); delete sim->vcd; }}
     sim->vcd = new VerilatedVcdC;
     sim->top->trace(sim->vcd, 99);
@@ -517,9 +532,16 @@ void {s}_set_time({s}* sim, uint64_t t) noexcept {{ sim->ctx.time(t); }}
     sim->vcd = nullptr;
     return -1;
 }}
-void {s}_trace_dump({s}* sim) noexcept {{ if (sim->vcd) sim->vcd->dump(sim->ctx.time()); }}
-void {s}_trace_flush({s}* sim) noexcept {{ if (sim->vcd) sim->vcd->flush(); }}
+void {s}_trace_dump({s}* sim) noexcept {{
+    {s}_bind(sim);
+    if (sim->vcd) sim->vcd->dump(sim->ctx.time());
+}}
+void {s}_trace_flush({s}* sim) noexcept {{
+    {s}_bind(sim);
+    if (sim->vcd) sim->vcd->flush();
+}}
 void {s}_trace_close({s}* sim) noexcept {{
+    {s}_bind(sim);
     if (sim->vcd) {{ sim->vcd->close(); delete sim->vcd; sim->vcd = nullptr; }}
 }}
 "#
@@ -703,17 +725,18 @@ pub struct {ty} {{
     raw: core::ptr::NonNull<{raw}>,
 }}
 
-// SAFETY: the C++ object behind `raw` is owned exclusively by this value and reaches no
-// state shared with other instances (it has its own VerilatedContext and no threads of
-// its own), so moving it to another thread is sound. It is not `Sync`: `&self` getters
-// must not race with anything, and all mutation goes through `&mut self`.
+// SAFETY: the C++ object behind `raw` is owned exclusively by this value and shares no
+// mutable state with other instances: it has its own VerilatedContext, runs no threads of
+// its own, and each shim entry point rebinds the runtime's thread-local context pointer to
+// it, so moving it to another thread between calls is sound. It is not `Sync`: all
+// mutation goes through `&mut self`.
 unsafe impl Send for {ty} {{}}
 
 impl {ty} {{
     /// Design name, as in `synack_hdl::verilog_tops()`.
     pub const NAME: &'static str = "{name}";
 
-    /// Every port of the top, in declaration order.
+    /// Every port of the top, in the Verilated header's order (grouped by storage size).
     pub const PORTS: &'static [Port] = &[
 "#
     );

@@ -8,6 +8,7 @@ pub mod dma;
 pub mod mac;
 pub mod probe;
 pub mod stream;
+pub mod tso;
 
 /// A design emitted as Verilog, ready for Verilator or Yosys.
 pub struct VerilogTop {
@@ -38,6 +39,11 @@ pub fn verilog_tops() -> Vec<VerilogTop> {
             verilog: dma::dma_read_stream::verilog(),
         },
         VerilogTop {
+            name: "dma_write_stream",
+            module: "top",
+            verilog: dma::dma_write_stream::verilog(),
+        },
+        VerilogTop {
             name: "ip_csum_insert",
             module: "top",
             verilog: csum::ip_csum_insert::verilog(),
@@ -46,6 +52,11 @@ pub fn verilog_tops() -> Vec<VerilogTop> {
             name: "ip_csum_verify",
             module: "top",
             verilog: csum::ip_csum_verify::verilog(),
+        },
+        VerilogTop {
+            name: "tso_segmenter",
+            module: "top",
+            verilog: tso::tso_segmenter::verilog(),
         },
     ]
 }

@@ -10,3 +10,4 @@ pub mod csum_verify_bench;
 pub mod mac_bench;
 pub mod mii;
 pub mod model;
+pub mod tso_bench;

@@ -195,3 +195,25 @@ fn vcd_dump_records_the_counter() {
     // Dumping without an open file is a no-op.
     p.trace_dump();
 }
+
+#[cfg(feature = "trace")]
+#[test]
+fn trace_works_on_a_moved_model_after_another_was_dropped() {
+    let mut p = probe();
+    std::thread::spawn(move || {
+        // This thread's runtime state last pointed at `q`'s context, now deleted.
+        let q = probe();
+        drop(q);
+        let path =
+            std::env::temp_dir().join(format!("synack-probe-moved-{}.vcd", std::process::id()));
+        p.trace_open(&path).unwrap();
+        cycle(&mut p);
+        p.trace_dump();
+        p.trace_close();
+        let vcd = std::fs::read_to_string(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(vcd.contains("$timescale"), "{vcd}");
+    })
+    .join()
+    .unwrap();
+}
