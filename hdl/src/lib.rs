@@ -3,6 +3,7 @@
 //! Every top-level design that the co-simulation builds with Verilator is listed
 //! by [`verilog_tops`]; `sim/build.rs` turns each into a Verilator model.
 
+pub mod csr;
 pub mod csum;
 pub mod dma;
 pub mod mac;
@@ -42,6 +43,11 @@ pub fn verilog_tops() -> Vec<VerilogTop> {
             name: "dma_write_stream",
             module: "top",
             verilog: dma::dma_write_stream::verilog(),
+        },
+        VerilogTop {
+            name: "axil_csr",
+            module: "top",
+            verilog: csr::axil_csr::verilog(),
         },
         VerilogTop {
             name: "ip_csum_insert",

@@ -5,6 +5,7 @@
 #![deny(unsafe_code)]
 
 pub mod axi_memory;
+pub mod axil_master;
 pub mod csum_insert_bench;
 pub mod csum_verify_bench;
 pub mod mac_bench;
