@@ -2,3 +2,5 @@
 //! fabric's byte streams, and the ring engines built on them (SPEC F6, F7).
 pub mod dma_read_stream;
 pub mod dma_write_stream;
+pub mod rx_ring_engine;
+pub mod tx_ring_engine;

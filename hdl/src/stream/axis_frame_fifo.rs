@@ -10,10 +10,21 @@
 //! delivered whole or not at all; `wr_ptr - rd_ptr <= 2^N` (pointers carry one
 //! extra bit, `NP1 = N + 1`); `m_tvalid` stays high for as long as committed
 //! bytes remain, so a committed frame streams without bubbles.
+//!
+//! Patch port (`AxisFrameFifoPatchable` only): `wr_patch_en` overwrites the
+//! byte at `wr_patch_offset` from the start of the uncommitted frame with
+//! `wr_patch_data`/`wr_patch_last`, so a writer can fill in fields (such as
+//! checksums) that it knows only at the end of the frame, before committing
+//! it. The RAM has one write port: a patch takes it, so the writer must not
+//! assert `wr_en` in the same cycle (if it does, that byte is not stored).
+//! Patching a byte and committing in the same cycle is allowed: the reader
+//! sees committed bytes one cycle late, by which time the patch has landed.
+//! `AxisFrameFifo` is the same FIFO with the patch port tied off.
 use rust_hdl::prelude::*;
 
+/// The frame FIFO with its patch port.
 #[derive(LogicBlock)]
-pub struct AxisFrameFifo<const N: usize, const NP1: usize> {
+pub struct AxisFrameFifoPatchable<const N: usize, const NP1: usize> {
     pub clock: Signal<In, Clock>,
     // Write side.
     pub wr_data: Signal<In, Bits<8>>,
@@ -22,6 +33,11 @@ pub struct AxisFrameFifo<const N: usize, const NP1: usize> {
     pub wr_commit: Signal<In, Bit>,
     pub wr_drop: Signal<In, Bit>,
     pub wr_full: Signal<Out, Bit>,
+    // Patch port: rewrites one uncommitted byte.
+    pub wr_patch_en: Signal<In, Bit>,
+    pub wr_patch_offset: Signal<In, Bits<N>>,
+    pub wr_patch_data: Signal<In, Bits<8>>,
+    pub wr_patch_last: Signal<In, Bit>,
     // Read side.
     pub m_tdata: Signal<Out, Bits<8>>,
     pub m_tlast: Signal<Out, Bit>,
@@ -36,10 +52,11 @@ pub struct AxisFrameFifo<const N: usize, const NP1: usize> {
     writing: Signal<Local, Bit>,
     popping: Signal<Local, Bit>,
     wr_ptr_after: Signal<Local, Bits<NP1>>,
+    patch_address: Signal<Local, Bits<N>>,
     depth: Constant<Bits<NP1>>,
 }
 
-impl<const N: usize, const NP1: usize> Default for AxisFrameFifo<N, NP1> {
+impl<const N: usize, const NP1: usize> Default for AxisFrameFifoPatchable<N, NP1> {
     fn default() -> Self {
         assert_eq!(N + 1, NP1);
         Self {
@@ -50,6 +67,10 @@ impl<const N: usize, const NP1: usize> Default for AxisFrameFifo<N, NP1> {
             wr_commit: Default::default(),
             wr_drop: Default::default(),
             wr_full: Default::default(),
+            wr_patch_en: Default::default(),
+            wr_patch_offset: Default::default(),
+            wr_patch_data: Default::default(),
+            wr_patch_last: Default::default(),
             m_tdata: Default::default(),
             m_tlast: Default::default(),
             m_tvalid: Default::default(),
@@ -62,12 +83,13 @@ impl<const N: usize, const NP1: usize> Default for AxisFrameFifo<N, NP1> {
             writing: Default::default(),
             popping: Default::default(),
             wr_ptr_after: Default::default(),
+            patch_address: Default::default(),
             depth: Constant::new((1u64 << N).to_bits()),
         }
     }
 }
 
-impl<const N: usize, const NP1: usize> Logic for AxisFrameFifo<N, NP1> {
+impl<const N: usize, const NP1: usize> Logic for AxisFrameFifoPatchable<N, NP1> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, wr_ptr, commit_ptr, commit_ptr_seen, rd_ptr);
@@ -75,11 +97,18 @@ impl<const N: usize, const NP1: usize> Logic for AxisFrameFifo<N, NP1> {
         self.ram.read_clock.next = self.clock.val();
         // Write side.
         self.wr_full.next = (self.wr_ptr.q.val() - self.rd_ptr.q.val()) == self.depth.val();
-        self.writing.next = self.wr_en.val() & !self.wr_full.val();
-        self.ram.write_enable.next = self.writing.val();
+        self.writing.next = self.wr_en.val() & !self.wr_full.val() & !self.wr_patch_en.val();
+        self.patch_address.next =
+            bit_cast::<N, NP1>(self.commit_ptr.q.val()) + self.wr_patch_offset.val();
+        self.ram.write_enable.next = self.writing.val() | self.wr_patch_en.val();
         self.ram.write_address.next = bit_cast::<N, NP1>(self.wr_ptr.q.val());
         self.ram.write_data.next = bit_cast::<9, 8>(self.wr_data.val())
             | (bit_cast::<9, 1>(self.wr_last.val().into()) << 8);
+        if self.wr_patch_en.val() {
+            self.ram.write_address.next = self.patch_address.val();
+            self.ram.write_data.next = bit_cast::<9, 8>(self.wr_patch_data.val())
+                | (bit_cast::<9, 1>(self.wr_patch_last.val().into()) << 8);
+        }
         self.wr_ptr_after.next = self.wr_ptr.q.val();
         if self.writing.val() {
             self.wr_ptr_after.next = self.wr_ptr.q.val() + 1;
@@ -102,5 +131,46 @@ impl<const N: usize, const NP1: usize> Logic for AxisFrameFifo<N, NP1> {
             self.rd_ptr.d.next = self.rd_ptr.q.val() + 1;
             self.ram.read_address.next = bit_cast::<N, NP1>(self.rd_ptr.q.val() + 1);
         }
+    }
+}
+
+/// The frame FIFO without a patch port (its inputs tied low), for writers
+/// that never rewrite a byte, such as the MAC.
+#[derive(LogicBlock, Default)]
+pub struct AxisFrameFifo<const N: usize, const NP1: usize> {
+    pub clock: Signal<In, Clock>,
+    // Write side.
+    pub wr_data: Signal<In, Bits<8>>,
+    pub wr_last: Signal<In, Bit>,
+    pub wr_en: Signal<In, Bit>,
+    pub wr_commit: Signal<In, Bit>,
+    pub wr_drop: Signal<In, Bit>,
+    pub wr_full: Signal<Out, Bit>,
+    // Read side.
+    pub m_tdata: Signal<Out, Bits<8>>,
+    pub m_tlast: Signal<Out, Bit>,
+    pub m_tvalid: Signal<Out, Bit>,
+    pub m_tready: Signal<In, Bit>,
+    fifo: AxisFrameFifoPatchable<N, NP1>,
+}
+
+impl<const N: usize, const NP1: usize> Logic for AxisFrameFifo<N, NP1> {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.fifo.clock.next = self.clock.val();
+        self.fifo.wr_data.next = self.wr_data.val();
+        self.fifo.wr_last.next = self.wr_last.val();
+        self.fifo.wr_en.next = self.wr_en.val();
+        self.fifo.wr_commit.next = self.wr_commit.val();
+        self.fifo.wr_drop.next = self.wr_drop.val();
+        self.wr_full.next = self.fifo.wr_full.val();
+        self.fifo.wr_patch_en.next = false;
+        self.fifo.wr_patch_offset.next = 0.into();
+        self.fifo.wr_patch_data.next = 0.into();
+        self.fifo.wr_patch_last.next = false;
+        self.m_tdata.next = self.fifo.m_tdata.val();
+        self.m_tlast.next = self.fifo.m_tlast.val();
+        self.m_tvalid.next = self.fifo.m_tvalid.val();
+        self.fifo.m_tready.next = self.m_tready.val();
     }
 }

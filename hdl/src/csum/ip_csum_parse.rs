@@ -1,0 +1,347 @@
+//! `ip_csum_parse`: parses an Ethernet II / IPv4 / TCP|UDP frame as it streams
+//! past, one byte per beat, and sums its checksummed regions on the fly.
+//! Shared by `ip_csum_insert` (SPEC F4) and `ip_csum_verify` (SPEC F3).
+//!
+//! Inputs: `clock`; `tdata` (a byte), `beat` (the byte is transferred this
+//! cycle), `tlast` (it is the frame's last); `zero_csum_fields` (the IPv4 and
+//! TCP/UDP checksum fields count as zero, as when computing a checksum to
+//! insert; otherwise they are summed, as when verifying).
+//!
+//! Outputs, valid from the cycle after the last beat (`done` pulses then)
+//! until the next frame's first beat:
+//! - `ipv4`: ethertype 0x0800, version 4, IHL >= 5, total length >= IHL·4 and
+//!   14 + total length <= the frame's length (RFC 791).
+//! - `tcp` / `udp`: `ipv4`, protocol 6 / 17, and not a fragment (MF = 0 and
+//!   fragment offset = 0).
+//! - `l4_fits`: `tcp` with an L4 length >= 20 (RFC 793's minimum header) or
+//!   `udp` with an L4 length >= 8 (RFC 768), so the checksum field is inside.
+//! - `udp_csum_zero`: both bytes of the UDP checksum field are 0 (RFC 768:
+//!   "no checksum").
+//! - `ip_sum`: the ones'-complement sum (RFC 1071) of the IPv4 header.
+//! - `l4_sum`: the ones'-complement sum of the TCP/UDP pseudo-header (source,
+//!   destination, zero, protocol, L4 length = total length − IHL·4) and of
+//!   the L4 bytes up to the IP total length, never the Ethernet padding.
+//! - `l4_csum_offset`: frame offset of the TCP/UDP checksum field's first
+//!   byte; `frame_len`: the frame's length in bytes.
+//!
+//! Frame offsets used (Ethernet II, then RFC 791's header at 14): ethertype
+//! 12..14, version/IHL 14, total length 16..18, flags/fragment offset 20..22,
+//! protocol 23, header checksum 24..26, source 26..30, destination 30..34;
+//! the L4 header at 14 + IHL·4, its checksum 16 (TCP) or 6 (UDP) bytes in.
+//! (rust-hdl's `hdl_gen` takes no named constants, so these appear as
+//! literals, each with a comment.)
+//!
+//! Invariants: sums are kept normalised to 16 bits, each byte's carry
+//! wrapped around at once (RFC 1071 §2(A), (C): the sum may be taken in any
+//! order, its carries added back whenever convenient). A byte at an even
+//! frame offset is a word's high half; the IP header (14) and the L4 header
+//! (14 + IHL·4) both start at even offsets, so the words line up. A sum
+//! with any nonzero term is never +0, so a sum is 0xFFFF (−0) exactly when
+//! it is 0 modulo 0xFFFF: what a right checksum gives. Byte offsets
+//! saturate at 4095, beyond any Ethernet frame: a longer frame is never
+//! `ipv4` unless its IP packet ends before 4095. Parsed fields are cleared
+//! on each first beat, so a short frame never inherits its predecessor's.
+use rust_hdl::prelude::*;
+
+/// Saturation value of the byte offset.
+const OFFSET_MAX: u64 = 0xFFF;
+
+#[derive(LogicBlock)]
+pub struct IpCsumParse {
+    pub clock: Signal<In, Clock>,
+    pub tdata: Signal<In, Bits<8>>,
+    pub beat: Signal<In, Bit>,
+    pub tlast: Signal<In, Bit>,
+    pub zero_csum_fields: Signal<In, Bit>,
+    pub done: Signal<Out, Bit>,
+    pub ipv4: Signal<Out, Bit>,
+    pub tcp: Signal<Out, Bit>,
+    pub udp: Signal<Out, Bit>,
+    pub l4_fits: Signal<Out, Bit>,
+    pub udp_csum_zero: Signal<Out, Bit>,
+    pub ip_sum: Signal<Out, Bits<16>>,
+    pub l4_sum: Signal<Out, Bits<16>>,
+    pub l4_csum_offset: Signal<Out, Bits<12>>,
+    pub frame_len: Signal<Out, Bits<12>>,
+    /// Offset of the next byte in the frame (saturating).
+    offset: DFF<Bits<12>>,
+    len: DFF<Bits<12>>,
+    done_q: DFF<Bit>,
+    eth_ip: DFF<Bit>,
+    version4: DFF<Bit>,
+    ihl_bytes: DFF<Bits<16>>,
+    l4_start: DFF<Bits<12>>,
+    total_len: DFF<Bits<16>>,
+    l4_end: DFF<Bits<17>>,
+    fragment: DFF<Bit>,
+    proto: DFF<Bits<8>>,
+    l4_csum_at: DFF<Bits<12>>,
+    udp_csum_nonzero: DFF<Bit>,
+    ip_acc: DFF<Bits<16>>,
+    l4_acc: DFF<Bits<16>>,
+    // Combinational helpers (rust-hdl has no `let` inside hdl_gen).
+    first: Signal<Local, Bit>,
+    offset_next: Signal<Local, Bits<12>>,
+    word: Signal<Local, Bits<17>>,
+    ihl_now: Signal<Local, Bits<16>>,
+    ihl_now_inv: Signal<Local, Bits<16>>,
+    in_ip_header: Signal<Local, Bit>,
+    in_l4: Signal<Local, Bit>,
+    in_pseudo: Signal<Local, Bit>,
+    at_ip_csum: Signal<Local, Bit>,
+    at_l4_csum: Signal<Local, Bit>,
+    ip_term: Signal<Local, Bits<17>>,
+    l4_term: Signal<Local, Bits<17>>,
+    ip_base: Signal<Local, Bits<17>>,
+    l4_base: Signal<Local, Bits<17>>,
+    ip_raw: Signal<Local, Bits<17>>,
+    l4_raw: Signal<Local, Bits<17>>,
+    ip_wrapped: Signal<Local, Bits<17>>,
+    l4_wrapped: Signal<Local, Bits<17>>,
+    l4_end_now: Signal<Local, Bits<17>>,
+    frame_len_wide: Signal<Local, Bits<17>>,
+    tcp_min_len: Signal<Local, Bits<16>>,
+    udp_min_len: Signal<Local, Bits<16>>,
+    not_fragment: Signal<Local, Bit>,
+    offset_max: Constant<Bits<12>>,
+}
+
+impl Default for IpCsumParse {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            tdata: Default::default(),
+            beat: Default::default(),
+            tlast: Default::default(),
+            zero_csum_fields: Default::default(),
+            done: Default::default(),
+            ipv4: Default::default(),
+            tcp: Default::default(),
+            udp: Default::default(),
+            l4_fits: Default::default(),
+            udp_csum_zero: Default::default(),
+            ip_sum: Default::default(),
+            l4_sum: Default::default(),
+            l4_csum_offset: Default::default(),
+            frame_len: Default::default(),
+            offset: Default::default(),
+            len: Default::default(),
+            done_q: Default::default(),
+            eth_ip: Default::default(),
+            version4: Default::default(),
+            ihl_bytes: Default::default(),
+            l4_start: Default::default(),
+            total_len: Default::default(),
+            l4_end: Default::default(),
+            fragment: Default::default(),
+            proto: Default::default(),
+            l4_csum_at: Default::default(),
+            udp_csum_nonzero: Default::default(),
+            ip_acc: Default::default(),
+            l4_acc: Default::default(),
+            first: Default::default(),
+            offset_next: Default::default(),
+            word: Default::default(),
+            ihl_now: Default::default(),
+            ihl_now_inv: Default::default(),
+            in_ip_header: Default::default(),
+            in_l4: Default::default(),
+            in_pseudo: Default::default(),
+            at_ip_csum: Default::default(),
+            at_l4_csum: Default::default(),
+            ip_term: Default::default(),
+            l4_term: Default::default(),
+            ip_base: Default::default(),
+            l4_base: Default::default(),
+            ip_raw: Default::default(),
+            l4_raw: Default::default(),
+            ip_wrapped: Default::default(),
+            l4_wrapped: Default::default(),
+            l4_end_now: Default::default(),
+            frame_len_wide: Default::default(),
+            tcp_min_len: Default::default(),
+            udp_min_len: Default::default(),
+            not_fragment: Default::default(),
+            offset_max: Constant::new(OFFSET_MAX.to_bits()),
+        }
+    }
+}
+
+impl Logic for IpCsumParse {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self,
+            clock,
+            offset,
+            len,
+            done_q,
+            eth_ip,
+            version4,
+            ihl_bytes,
+            l4_start,
+            total_len,
+            l4_end,
+            fragment,
+            proto,
+            l4_csum_at,
+            udp_csum_nonzero,
+            ip_acc,
+            l4_acc
+        );
+        self.first.next = self.offset.q.val() == 0;
+        self.offset_next.next = self.offset.q.val() + 1;
+        if self.offset.q.val() == self.offset_max.val() {
+            self.offset_next.next = self.offset.q.val();
+        }
+        // RFC 1071: a byte at an even offset is the high half of a 16-bit word.
+        self.word.next = bit_cast::<17, 8>(self.tdata.val());
+        if !self.offset.q.val().get_bit(0) {
+            self.word.next = bit_cast::<17, 8>(self.tdata.val()) << 8;
+        }
+        // IHL counts 32-bit words (RFC 791).
+        self.ihl_now.next = bit_cast::<16, 4>(self.tdata.val().get_bits::<4>(0)) << 2;
+        self.ihl_now_inv.next = !self.ihl_now.val();
+
+        // Which sums this byte belongs to. `l4_start` is all ones until the
+        // IHL is known and `l4_end` zero until the total length is.
+        self.in_ip_header.next =
+            (self.offset.q.val() >= 14) & (self.offset.q.val() < self.l4_start.q.val());
+        self.in_l4.next = (self.offset.q.val() >= self.l4_start.q.val())
+            & (bit_cast::<17, 12>(self.offset.q.val()) < self.l4_end.q.val());
+        // RFC 793 §3.1 / RFC 768: the pseudo-header's source and destination
+        // addresses and (zero, protocol) word are the IP header's own bytes at
+        // their own offsets; the total length stands in for the L4 length,
+        // corrected by −IHL·4 below.
+        // Offsets: total length 16..18, protocol 23, addresses 26..34.
+        self.in_pseudo.next = (self.offset.q.val() == 16)
+            | (self.offset.q.val() == 17)
+            | (self.offset.q.val() == 23)
+            | ((self.offset.q.val() >= 26) & (self.offset.q.val() < 34));
+        // The IP header checksum is the word at offsets 24..26.
+        self.at_ip_csum.next = self.offset.q.val().get_bits::<11>(1) == 12;
+        self.at_l4_csum.next =
+            self.offset.q.val().get_bits::<11>(1) == self.l4_csum_at.q.val().get_bits::<11>(1);
+
+        self.ip_term.next = 0.into();
+        if self.in_ip_header.val() & !(self.at_ip_csum.val() & self.zero_csum_fields.val()) {
+            self.ip_term.next = self.word.val();
+        }
+        self.l4_term.next = 0.into();
+        if self.in_pseudo.val()
+            | (self.in_l4.val() & !(self.at_l4_csum.val() & self.zero_csum_fields.val()))
+        {
+            self.l4_term.next = self.word.val();
+        }
+        if self.offset.q.val() == 14 {
+            // Ones'-complement subtraction of IHL·4 (RFC 1071 §1: adding ~x
+            // subtracts x), turning the total length into the L4 length.
+            self.l4_term.next = bit_cast::<17, 16>(self.ihl_now_inv.val());
+        }
+
+        // Accumulate with the carry wrapped around at once: the raw sum is at
+        // most 0x1FFFE, so adding its carry back never carries again.
+        self.ip_base.next = bit_cast::<17, 16>(self.ip_acc.q.val());
+        self.l4_base.next = bit_cast::<17, 16>(self.l4_acc.q.val());
+        if self.first.val() {
+            self.ip_base.next = 0.into();
+            self.l4_base.next = 0.into();
+        }
+        self.ip_raw.next = self.ip_base.val() + self.ip_term.val();
+        self.l4_raw.next = self.l4_base.val() + self.l4_term.val();
+        self.ip_wrapped.next = bit_cast::<17, 16>(self.ip_raw.val().get_bits::<16>(0))
+            + bit_cast::<17, 1>(self.ip_raw.val().get_bits::<1>(16));
+        self.l4_wrapped.next = bit_cast::<17, 16>(self.l4_raw.val().get_bits::<16>(0))
+            + bit_cast::<17, 1>(self.l4_raw.val().get_bits::<1>(16));
+        self.l4_end_now.next = bit_cast::<17, 16>(self.total_len.q.val()) + 14;
+
+        self.done_q.d.next = false;
+        if self.beat.val() {
+            self.offset.d.next = self.offset_next.val();
+            self.ip_acc.d.next = self.ip_wrapped.val().get_bits::<16>(0);
+            self.l4_acc.d.next = self.l4_wrapped.val().get_bits::<16>(0);
+            if self.first.val() {
+                self.eth_ip.d.next = false;
+                self.version4.d.next = false;
+                self.ihl_bytes.d.next = 0.into();
+                self.l4_start.d.next = self.offset_max.val();
+                self.total_len.d.next = 0.into();
+                self.l4_end.d.next = 0.into();
+                self.fragment.d.next = false;
+                self.proto.d.next = 0.into();
+                self.l4_csum_at.d.next = self.offset_max.val();
+                self.udp_csum_nonzero.d.next = false;
+            }
+            // Ethertype 0x0800 (IPv4) at offsets 12..14.
+            if self.offset.q.val() == 12 {
+                self.eth_ip.d.next = self.tdata.val() == 0x08;
+            }
+            if self.offset.q.val() == 13 {
+                self.eth_ip.d.next = self.eth_ip.q.val() & (self.tdata.val() == 0x00);
+            }
+            // Version and IHL (RFC 791), the IP header's first byte.
+            if self.offset.q.val() == 14 {
+                self.version4.d.next = self.tdata.val().get_bits::<4>(4) == 4;
+                self.ihl_bytes.d.next = self.ihl_now.val();
+                self.l4_start.d.next = bit_cast::<12, 16>(self.ihl_now.val()) + 14;
+            }
+            // Total length at offsets 16..18; the IP packet ends at 14 + it.
+            if self.offset.q.val() == 16 {
+                self.total_len.d.next = bit_cast::<16, 8>(self.tdata.val()) << 8;
+            }
+            if self.offset.q.val() == 17 {
+                self.total_len.d.next =
+                    self.total_len.q.val() | bit_cast::<16, 8>(self.tdata.val());
+            }
+            if self.offset.q.val() == 18 {
+                self.l4_end.d.next = self.l4_end_now.val();
+            }
+            // RFC 791: flags (reserved, DF, MF) and the 13-bit fragment offset.
+            if self.offset.q.val() == 20 {
+                self.fragment.d.next = self.tdata.val().get_bits::<6>(0) != 0;
+            }
+            if self.offset.q.val() == 21 {
+                self.fragment.d.next = self.fragment.q.val() | (self.tdata.val() != 0);
+            }
+            // Protocol; the L4 checksum field follows from it (RFC 793, 768).
+            if self.offset.q.val() == 23 {
+                self.proto.d.next = self.tdata.val();
+            }
+            if self.offset.q.val() == 24 {
+                self.l4_csum_at.d.next = self.l4_start.q.val() + 6;
+                if self.proto.q.val() == 6 {
+                    self.l4_csum_at.d.next = self.l4_start.q.val() + 16;
+                }
+            }
+            if self.in_l4.val() & self.at_l4_csum.val() & (self.tdata.val() != 0) {
+                self.udp_csum_nonzero.d.next = true;
+            }
+            if self.tlast.val() {
+                self.offset.d.next = 0.into();
+                self.len.d.next = self.offset_next.val();
+                self.done_q.d.next = true;
+            }
+        }
+
+        // Results, from registers only.
+        self.done.next = self.done_q.q.val();
+        self.frame_len_wide.next = bit_cast::<17, 12>(self.len.q.val());
+        self.ipv4.next = self.eth_ip.q.val()
+            & self.version4.q.val()
+            & (self.ihl_bytes.q.val() >= 20)
+            & (self.total_len.q.val() >= self.ihl_bytes.q.val())
+            & (self.l4_end.q.val() <= self.frame_len_wide.val());
+        self.not_fragment.next = !self.fragment.q.val();
+        self.tcp.next = self.ipv4.val() & self.not_fragment.val() & (self.proto.q.val() == 6);
+        self.udp.next = self.ipv4.val() & self.not_fragment.val() & (self.proto.q.val() == 17);
+        self.tcp_min_len.next = self.ihl_bytes.q.val() + 20;
+        self.udp_min_len.next = self.ihl_bytes.q.val() + 8;
+        self.l4_fits.next = (self.tcp.val() & (self.total_len.q.val() >= self.tcp_min_len.val()))
+            | (self.udp.val() & (self.total_len.q.val() >= self.udp_min_len.val()));
+        self.udp_csum_zero.next = !self.udp_csum_nonzero.q.val();
+        self.ip_sum.next = self.ip_acc.q.val();
+        self.l4_sum.next = self.l4_acc.q.val();
+        self.l4_csum_offset.next = self.l4_csum_at.q.val();
+        self.frame_len.next = self.len.q.val();
+    }
+}
