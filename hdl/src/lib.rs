@@ -7,6 +7,7 @@ pub mod csr;
 pub mod csum;
 pub mod dma;
 pub mod mac;
+pub mod nic_core;
 pub mod probe;
 pub mod stream;
 pub mod tso;
@@ -48,6 +49,11 @@ pub fn verilog_tops() -> Vec<VerilogTop> {
             name: "axil_csr",
             module: "top",
             verilog: csr::axil_csr::verilog(),
+        },
+        VerilogTop {
+            name: "nic_core",
+            module: "top",
+            verilog: nic_core::verilog(),
         },
         VerilogTop {
             name: "ip_csum_insert",

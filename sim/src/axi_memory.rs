@@ -7,7 +7,8 @@
 //! after the eval it reads the master's outputs into [`AxiMaster`]; at the
 //! rising edge it calls [`AxiMemory::clock`] with both, and the handshakes
 //! that happened take effect. Reads are answered in order; write data is
-//! taken in address order (AXI4 has no write interleaving).
+//! taken in address order (AXI4 has no write interleaving). Read data carries
+//! the burst's ARID as RID.
 //!
 //! Protocol rules checked (a violation is recorded, never a panic):
 //! bursts are INCR, 4-byte beats, never cross 4 KiB; WLAST on the last beat
@@ -21,6 +22,7 @@ use std::collections::VecDeque;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AxiMaster {
     pub arvalid: bool,
+    pub arid: u8,
     pub araddr: u32,
     pub arlen: u8,
     pub arsize: u8,
@@ -43,6 +45,7 @@ pub struct AxiMaster {
 pub struct AxiSlave {
     pub arready: bool,
     pub rvalid: bool,
+    pub rid: u8,
     pub rdata: u32,
     pub rresp: u8,
     pub rlast: bool,
@@ -76,6 +79,7 @@ impl Default for AxiMemoryConfig {
 }
 
 struct ReadBurst {
+    id: u8,
     addr: u32,
     beats_left: u32,
     ready_at: u64,
@@ -172,10 +176,11 @@ impl AxiMemory {
         };
         if let Some(r) = self.reads.front() {
             if r.ready_at <= self.cycle {
-                let (addr, last) = (r.addr, r.beats_left == 1);
+                let (addr, last, id) = (r.addr, r.beats_left == 1, r.id);
                 if self.go() {
                     let data = self.word(addr);
                     s.rvalid = true;
+                    s.rid = id;
                     s.rdata = data.unwrap_or(0);
                     s.rresp = if data.is_none() || self.in_error_range(addr) {
                         SLVERR
@@ -224,6 +229,7 @@ impl AxiMemory {
             let (lo, hi) = self.config.read_latency;
             let latency = self.rng.random_range(lo..=hi) as u64;
             self.reads.push_back(ReadBurst {
+                id: m.arid,
                 addr: m.araddr,
                 beats_left: m.arlen as u32 + 1,
                 ready_at: self.cycle + latency,

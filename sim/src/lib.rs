@@ -11,4 +11,5 @@ pub mod csum_verify_bench;
 pub mod mac_bench;
 pub mod mii;
 pub mod model;
+pub mod nic_bench;
 pub mod tso_bench;

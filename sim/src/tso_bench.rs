@@ -152,25 +152,24 @@ impl TsoBench {
         let m = &mut self.model;
         // Clock low: drive the inputs and settle.
         m.set_clock(0);
-        if !self.cmd_valid {
-            if let Some(cmd) = self.commands.front() {
-                self.cmd_valid = true;
-                m.set_cmd_len(cmd.buf.len() as u64);
-                m.set_cmd_hdr_len(cmd.hdr_len as u64);
-                m.set_cmd_mss(cmd.mss as u64);
-                m.set_cmd_tso(cmd.tso as u64);
-                m.set_cmd_csum(cmd.csum as u64);
-            }
+        if !self.cmd_valid
+            && let Some(cmd) = self.commands.front()
+        {
+            self.cmd_valid = true;
+            m.set_cmd_len(cmd.buf.len() as u64);
+            m.set_cmd_hdr_len(cmd.hdr_len as u64);
+            m.set_cmd_mss(cmd.mss as u64);
+            m.set_cmd_tso(cmd.tso as u64);
+            m.set_cmd_csum(cmd.csum as u64);
         }
         m.set_cmd_valid(self.cmd_valid as u64);
-        if !self.in_valid {
-            if let Some(&(data, last)) = self.bytes.front() {
-                if !self.rng.random_bool(self.config.in_idle) {
-                    self.in_valid = true;
-                    m.set_s_axis_tdata(data as u64);
-                    m.set_s_axis_tlast(last as u64);
-                }
-            }
+        if !self.in_valid
+            && let Some(&(data, last)) = self.bytes.front()
+            && !self.rng.random_bool(self.config.in_idle)
+        {
+            self.in_valid = true;
+            m.set_s_axis_tdata(data as u64);
+            m.set_s_axis_tlast(last as u64);
         }
         m.set_s_axis_tvalid(self.in_valid as u64);
         self.out_ready = !self.rng.random_bool(self.config.out_backpressure);

@@ -1,6 +1,9 @@
 //! DMA: AXI4 master engines that move bytes between host memory and the
 //! fabric's byte streams, and the ring engines built on them (SPEC F6, F7).
+pub mod axi_read_mux;
 pub mod dma_read_stream;
+pub mod dma_write_arbiter;
 pub mod dma_write_stream;
+pub mod irq_coalesce;
 pub mod rx_ring_engine;
 pub mod tx_ring_engine;

@@ -79,7 +79,6 @@ pub struct RxRingEngine {
     reader: DmaReadStream,
     state: DFF<RxEngineState>,
     next_index: DFF<Bits<32>>,
-    phase: DFF<Bit>,
     desc: DFF<Bits<128>>,
     length: DFF<Bits<16>>,
     truncated: DFF<Bit>,
@@ -87,10 +86,13 @@ pub struct RxRingEngine {
     count: DFF<Bits<4>>,
     sticky_error: DFF<Bit>,
     mask: Signal<Local, Bits<32>>,
+    pass: Signal<Local, Bits<32>>,
+    odd_pass: Signal<Local, Bit>,
     slot: Signal<Local, Bits<32>>,
     capacity: Signal<Local, Bits<32>>,
     room: Signal<Local, Bit>,
     record: Signal<Local, Bits<64>>,
+    record_shifted: Signal<Local, Bits<64>>,
     flags: Signal<Local, Bits<8>>,
     one: Constant<Bits<32>>,
     phase_bit: Constant<Bits<8>>,
@@ -139,7 +141,6 @@ impl Default for RxRingEngine {
             reader: Default::default(),
             state: Default::default(),
             next_index: Default::default(),
-            phase: Default::default(),
             desc: Default::default(),
             length: Default::default(),
             truncated: Default::default(),
@@ -147,10 +148,13 @@ impl Default for RxRingEngine {
             count: Default::default(),
             sticky_error: Default::default(),
             mask: Default::default(),
+            pass: Default::default(),
+            odd_pass: Default::default(),
             slot: Default::default(),
             capacity: Default::default(),
             room: Default::default(),
             record: Default::default(),
+            record_shifted: Default::default(),
             flags: Default::default(),
             one: Constant::new(1u64.to_bits()),
             phase_bit: Constant::new((PHASE as u64).to_bits()),
@@ -167,7 +171,6 @@ impl Logic for RxRingEngine {
             clock,
             state,
             next_index,
-            phase,
             desc,
             length,
             truncated,
@@ -183,6 +186,9 @@ impl Logic for RxRingEngine {
         self.drop_no_buffer.next = false;
         self.mask.next = (self.one.val() << bit_cast::<32, 4>(self.ring_log2.val())) - 1;
         self.slot.next = self.next_index.q.val() & self.mask.val();
+        // The phase is the pass over the ring: set on even passes (SPEC F6).
+        self.pass.next = self.next_index.q.val() >> bit_cast::<32, 4>(self.ring_log2.val());
+        self.odd_pass.next = self.pass.val().get_bit(0);
         self.capacity.next = self.desc.q.val().get_bits::<32>(64);
         self.room.next = bit_cast::<32, 16>(self.length.q.val()) < self.capacity.val();
 
@@ -226,7 +232,7 @@ impl Logic for RxRingEngine {
 
         // The completion record, sent low byte first.
         self.flags.next = 0.into();
-        if self.phase.q.val() {
+        if !self.odd_pass.val() {
             self.flags.next = self.phase_bit.val();
         }
         if self.truncated.q.val() {
@@ -236,11 +242,12 @@ impl Logic for RxRingEngine {
             | (bit_cast::<64, 8>(self.csum.q.val()) << 16)
             | (bit_cast::<64, 8>(self.flags.val()) << 24);
 
+        self.record_shifted.next =
+            self.record.val() >> (bit_cast::<64, 4>(self.count.q.val()) << 3);
         match self.state.q.val() {
             RxEngineState::Idle => {
                 if !self.enable.val() {
                     self.next_index.d.next = 0.into();
-                    self.phase.d.next = true;
                     // Frames still arrive: with no buffer they are dropped.
                     if self.s_axis_tvalid.val() {
                         self.state.d.next = RxEngineState::Discard;
@@ -312,9 +319,7 @@ impl Logic for RxRingEngine {
             }
             RxEngineState::CplData => {
                 self.wr_tvalid.next = true;
-                self.wr_tdata.next = (self.record.val()
-                    >> (bit_cast::<64, 4>(self.count.q.val()) << 3))
-                    .get_bits::<8>(0);
+                self.wr_tdata.next = self.record_shifted.val().get_bits::<8>(0);
                 self.wr_tlast.next = self.count.q.val() == 7;
                 if self.wr_tready.val() {
                     self.count.d.next = self.count.q.val() + 1;
@@ -326,9 +331,6 @@ impl Logic for RxRingEngine {
             RxEngineState::CplWait => {
                 if self.wr_done.val() {
                     self.next_index.d.next = self.next_index.q.val() + 1;
-                    if self.slot.val() == self.mask.val() {
-                        self.phase.d.next = !self.phase.q.val();
-                    }
                     self.state.d.next = RxEngineState::Idle;
                 }
             }

@@ -76,7 +76,6 @@ pub struct TxRingEngine {
     tso: TsoSegmenter,
     state: DFF<TxEngineState>,
     next_index: DFF<Bits<32>>,
-    phase: DFF<Bit>,
     desc: DFF<Bits<128>>,
     count: DFF<Bits<4>>,
     status: DFF<Bits<8>>,
@@ -88,6 +87,8 @@ pub struct TxRingEngine {
     tso_finished: DFF<Bit>,
     read_finished: DFF<Bit>,
     mask: Signal<Local, Bits<32>>,
+    pass: Signal<Local, Bits<32>>,
+    odd_pass: Signal<Local, Bit>,
     slot: Signal<Local, Bits<32>>,
     desc_addr: Signal<Local, Bits<32>>,
     desc_len: Signal<Local, Bits<32>>,
@@ -95,6 +96,7 @@ pub struct TxRingEngine {
     desc_hdr_len: Signal<Local, Bits<8>>,
     desc_flags: Signal<Local, Bits<8>>,
     record: Signal<Local, Bits<64>>,
+    record_shifted: Signal<Local, Bits<64>>,
     one: Constant<Bits<32>>,
     flag_csum: Constant<Bits<8>>,
     flag_tso: Constant<Bits<8>>,
@@ -145,7 +147,6 @@ impl Default for TxRingEngine {
             tso: Default::default(),
             state: Default::default(),
             next_index: Default::default(),
-            phase: DFF::default(),
             desc: Default::default(),
             count: Default::default(),
             status: Default::default(),
@@ -157,6 +158,8 @@ impl Default for TxRingEngine {
             tso_finished: Default::default(),
             read_finished: Default::default(),
             mask: Default::default(),
+            pass: Default::default(),
+            odd_pass: Default::default(),
             slot: Default::default(),
             desc_addr: Default::default(),
             desc_len: Default::default(),
@@ -164,6 +167,7 @@ impl Default for TxRingEngine {
             desc_hdr_len: Default::default(),
             desc_flags: Default::default(),
             record: Default::default(),
+            record_shifted: Default::default(),
             one: Constant::new(1u64.to_bits()),
             flag_csum: Constant::new((tx_flags::CSUM as u64).to_bits()),
             flag_tso: Constant::new((tx_flags::TSO as u64).to_bits()),
@@ -183,7 +187,6 @@ impl Logic for TxRingEngine {
             clock,
             state,
             next_index,
-            phase,
             desc,
             count,
             status,
@@ -203,6 +206,9 @@ impl Logic for TxRingEngine {
         self.segments.next = self.tso.seg_done.val();
         self.mask.next = (self.one.val() << bit_cast::<32, 4>(self.ring_log2.val())) - 1;
         self.slot.next = self.next_index.q.val() & self.mask.val();
+        // The phase is the pass over the ring: set on even passes (SPEC F6).
+        self.pass.next = self.next_index.q.val() >> bit_cast::<32, 4>(self.ring_log2.val());
+        self.odd_pass.next = self.pass.val().get_bit(0);
         self.desc_addr.next = self.desc.q.val().get_bits::<32>(0);
         self.desc_len.next = self.desc.q.val().get_bits::<32>(64);
         self.desc_mss.next = self.desc.q.val().get_bits::<16>(96);
@@ -245,13 +251,14 @@ impl Logic for TxRingEngine {
         // The completion record, sent low byte first.
         self.record.next = bit_cast::<64, 16>(self.frames.q.val())
             | (bit_cast::<64, 8>(self.status.q.val()) << 16);
-        if self.phase.q.val() {
+        if !self.odd_pass.val() {
             self.record.next = self.record.val() | (bit_cast::<64, 8>(self.phase_bit.val()) << 24);
         }
+        self.record_shifted.next =
+            self.record.val() >> (bit_cast::<64, 4>(self.count.q.val()) << 3);
         self.wr_cmd_valid.next = false;
         self.wr_cmd_addr.next = self.cpl_base.val() + (self.slot.val() << 3);
-        self.wr_tdata.next =
-            (self.record.val() >> (bit_cast::<64, 4>(self.count.q.val()) << 3)).get_bits::<8>(0);
+        self.wr_tdata.next = self.record_shifted.val().get_bits::<8>(0);
         self.wr_tvalid.next = false;
         self.wr_tlast.next = self.count.q.val() == 7;
 
@@ -264,7 +271,6 @@ impl Logic for TxRingEngine {
             TxEngineState::Idle => {
                 if !self.enable.val() {
                     self.next_index.d.next = 0.into();
-                    self.phase.d.next = true;
                 } else if self.producer.val() != self.next_index.q.val() {
                     self.state.d.next = TxEngineState::DescCommand;
                 }
@@ -360,9 +366,6 @@ impl Logic for TxRingEngine {
             TxEngineState::CplWait => {
                 if self.wr_done.val() {
                     self.next_index.d.next = self.next_index.q.val() + 1;
-                    if self.slot.val() == self.mask.val() {
-                        self.phase.d.next = !self.phase.q.val();
-                    }
                     self.state.d.next = TxEngineState::Idle;
                 }
             }

@@ -22,9 +22,10 @@
 //!   both valid during the pulse.
 //!
 //! Behaviour:
-//! - Without TSO, or with TSO and payload (`cmd_len - cmd_hdr_len`) ≤ MSS, the
-//!   buffer goes out as one frame, byte for byte.
-//! - With TSO and payload > MSS (SPEC F5): the header is stored in a 256-byte
+//! - Without TSO, or with TSO and no payload (`cmd_len - cmd_hdr_len` = 0),
+//!   the buffer goes out as one frame, byte for byte.
+//! - With TSO and a payload (SPEC F5), even one within a single MSS: the
+//!   header is stored in a 256-byte
 //!   template RAM (no output meanwhile); then for each segment k of
 //!   ⌈payload/MSS⌉ the header goes out from the RAM with IPv4 total length =
 //!   `hdr_len - 14 + this segment's payload`, IPv4 ID = template ID + k, TCP
@@ -37,7 +38,7 @@
 //! total length would exceed 65,535; and, found once the template is in, a
 //! header that is not Ethernet II + IPv4 (version 4, IHL ≥ 5) + TCP whose
 //! length `14 + IHL·4 + data offset·4` equals `hdr_len` (checked only when the
-//! send is cut: a send within one MSS goes out untouched). A bad command's
+//! send has payload: a TSO send without payload goes out untouched). A bad command's
 //! bytes are consumed and dropped; no frame of it is emitted.
 //!
 //! Invariants:
@@ -350,7 +351,8 @@ impl Logic for TsoSegmenter {
         // SPEC F5: IP total length = IP header + TCP header + this segment's payload.
         self.total_len.d.next = bit_cast::<16, 8>(self.hdr_len_m14.q.val()) + self.seg_len.q.val();
 
-        // Command checks.
+        // Command checks. SPEC F5: a send carries at most 65,535 payload bytes;
+        // RFC 791: a segment's total length must fit its 16-bit field.
         self.payload.next = self.len.q.val() - bit_cast::<17, 8>(self.hdr_len.q.val());
         self.ip_len_max.next = bit_cast::<17, 8>(self.hdr_len_m14.q.val()) + self.mss17.val();
         self.cmd_bad.next = (self.len.q.val() == 0)
@@ -360,7 +362,7 @@ impl Logic for TsoSegmenter {
                     | (self.mss.q.val() == 0)
                     | self.payload.val().get_bit(16)
                     | ((self.payload.val() > self.mss17.val())
-                        & self.ip_len_max.val().get_bit(16))));
+                        & (self.ip_len_max.val() > 0xFFFF))));
 
         // Template positions: the TCP header starts at 14 + IHL·4.
         self.rel.next = self.hdr_idx.q.val() - self.tcp_off.q.val();
@@ -434,7 +436,9 @@ impl Logic for TsoSegmenter {
                     self.state.d.next = TsoState::Finish;
                 } else if self.cmd_bad.val() {
                     self.state.d.next = TsoState::Discard;
-                } else if self.tso.q.val() & (self.payload.val() > self.mss17.val()) {
+                } else if self.tso.q.val() & self.payload.val().any() {
+                    // Even one segment gets its total length, ID and flags
+                    // written: the host's template need not hold them.
                     self.state.d.next = TsoState::Capture;
                 } else {
                     self.state.d.next = TsoState::Pass;

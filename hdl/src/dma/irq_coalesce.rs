@@ -1,0 +1,80 @@
+//! `irq_coalesce`: the interrupt line with coalescing (SPEC F6).
+//!
+//! Pending completions = (TX consumer − TX completion head) + (RX consumer −
+//! RX completion head): those the fabric wrote and the host has not yet
+//! acknowledged by writing the heads. The line `irq` is high while `enable`
+//! and something is pending and either `count` completions are pending
+//! (0 counts as 1) or the oldest pending one has waited `usecs` microseconds
+//! (0: no timer). It is level-triggered: it falls when the host writes the
+//! heads up to the consumers, with no register read having an effect.
+//!
+//! The wait is measured from the moment pending last rose from zero, in
+//! microseconds of a 100 MHz `clock`.
+use rust_hdl::prelude::*;
+
+#[derive(LogicBlock)]
+pub struct IrqCoalesce {
+    pub clock: Signal<In, Clock>,
+    pub enable: Signal<In, Bit>,
+    pub tx_consumer: Signal<In, Bits<32>>,
+    pub tx_head: Signal<In, Bits<32>>,
+    pub rx_consumer: Signal<In, Bits<32>>,
+    pub rx_head: Signal<In, Bits<32>>,
+    pub count: Signal<In, Bits<32>>,
+    pub usecs: Signal<In, Bits<32>>,
+    pub irq: Signal<Out, Bit>,
+    prescale: DFF<Bits<7>>,
+    waited: DFF<Bits<32>>,
+    pending: Signal<Local, Bits<32>>,
+    threshold: Signal<Local, Bits<32>>,
+    cycles_per_us: Constant<Bits<7>>,
+}
+
+impl Default for IrqCoalesce {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            enable: Default::default(),
+            tx_consumer: Default::default(),
+            tx_head: Default::default(),
+            rx_consumer: Default::default(),
+            rx_head: Default::default(),
+            count: Default::default(),
+            usecs: Default::default(),
+            irq: Default::default(),
+            prescale: Default::default(),
+            waited: Default::default(),
+            pending: Default::default(),
+            threshold: Default::default(),
+            cycles_per_us: Constant::new(99u64.to_bits()),
+        }
+    }
+}
+
+impl Logic for IrqCoalesce {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, prescale, waited);
+        self.pending.next = (self.tx_consumer.val() - self.tx_head.val())
+            + (self.rx_consumer.val() - self.rx_head.val());
+        self.threshold.next = self.count.val();
+        if !self.count.val().any() {
+            self.threshold.next = 1.into();
+        }
+        if !self.pending.val().any() {
+            self.prescale.d.next = 0.into();
+            self.waited.d.next = 0.into();
+        } else if self.prescale.q.val() == self.cycles_per_us.val() {
+            self.prescale.d.next = 0.into();
+            if self.waited.q.val() != self.usecs.val() {
+                self.waited.d.next = self.waited.q.val() + 1;
+            }
+        } else {
+            self.prescale.d.next = self.prescale.q.val() + 1;
+        }
+        self.irq.next = self.enable.val()
+            & self.pending.val().any()
+            & ((self.pending.val() >= self.threshold.val())
+                | (self.usecs.val().any() & (self.waited.q.val() == self.usecs.val())));
+    }
+}
