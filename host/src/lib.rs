@@ -2,6 +2,7 @@
 //! the socket API, and (later) the driver for the fabric.
 
 pub mod arp_cache;
+pub mod iface;
 pub mod tcp;
 pub mod time;
 pub mod wire;

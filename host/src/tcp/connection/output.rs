@@ -74,10 +74,18 @@ impl Connection {
             if self.ts_ok {
                 seg.options.timestamps = Some(self.timestamps(now));
             }
-            if self.sack_ok && (self.recv.has_ooo() || self.dsack.is_some()) {
+            // SACK blocks share the segment with its payload: payload plus
+            // options must stay within the negotiated MSS (which `self.mss`
+            // already reduced by the timestamps' 12 bytes), else the packet
+            // would exceed the MTU (SPEC W5). Linux shrinks the data instead
+            // (`tcp_current_mss`); here a full-sized data segment carries no
+            // SACK blocks and the next pure ACK reports them.
+            let room = self.mss.saturating_sub(seg.payload.len());
+            let fit = if room >= 12 { (room - 4) / 8 } else { 0 };
+            if self.sack_ok && fit > 0 && (self.recv.has_ooo() || self.dsack.is_some()) {
                 // RFC 2883: a D-SACK block goes first; at most 3 blocks fit with
                 // timestamps, 4 without.
-                let max = if self.ts_ok { 3 } else { 4 };
+                let max = (if self.ts_ok { 3 } else { 4 }).min(fit);
                 let mut blocks: Vec<_> = self.dsack.take().into_iter().collect();
                 let room = max - blocks.len();
                 blocks.extend(self.recv.sack_blocks(room));

@@ -471,3 +471,63 @@ fn nagle_holds_a_second_small_segment_until_the_first_is_acked() {
     e.write(t, h, &[3u8; 10]).unwrap();
     assert_eq!(drain(&mut e, t).len(), 1, "TCP_NODELAY sends at once");
 }
+
+#[test]
+fn sack_blocks_never_push_a_full_data_segment_past_the_mss() {
+    // Found by the smoltcp interop test (host/tests/smoltcp_interop.rs):
+    // with out-of-order data held, full-sized data segments carried 12 bytes
+    // of SACK on top of 1460 bytes of payload, a 1512-byte IP packet that the
+    // interface must drop (SPEC W5: never fragment).
+    for timestamps in [false, true] {
+        let now = Instant::from_secs(10);
+        let cfg = Config {
+            timestamps,
+            tail_loss_probe: false,
+            ..Config::default()
+        };
+        let (mut e, h, syn) = client(cfg, now);
+        let cisn = syn.seq.0;
+        let mut sa = seg(
+            server_addr(),
+            client_addr(),
+            5000,
+            cisn.wrapping_add(1),
+            Flags::SYN | Flags::ACK,
+        );
+        sa.options.mss = Some(1460);
+        sa.options.sack_permitted = true;
+        sa.options.timestamps = if timestamps { ts(1, 0) } else { None };
+        sa.window = 65535;
+        e.handle_segment(now, sa);
+        let _ = drain(&mut e, now);
+        // A hole at 5001: 100 bytes arrive at 5101 and are held out of order.
+        let mut d = seg(
+            server_addr(),
+            client_addr(),
+            5101,
+            cisn.wrapping_add(1),
+            Flags::ACK,
+        );
+        d.payload = vec![1; 100];
+        d.options.timestamps = if timestamps { ts(2, 0) } else { None };
+        e.handle_segment(now, d);
+        let dup = drain(&mut e, now);
+        assert_eq!(dup.len(), 1);
+        assert_eq!(
+            dup[0].options.sack_blocks.len(),
+            1,
+            "the dup ACK reports the hole"
+        );
+        e.write(now, h, &vec![7u8; 1460 * 4]).unwrap();
+        let out = drain(&mut e, now);
+        assert!(out.iter().any(|s| !s.payload.is_empty()));
+        for s in &out {
+            assert!(
+                s.payload.len() + s.options.wire_len() <= 1460,
+                "{s:?}: {} payload + {} option bytes",
+                s.payload.len(),
+                s.options.wire_len()
+            );
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Interface configuration: link layer, address, subnet, gateway, and every
+//! queue bound (SPEC preamble: every default is a configuration field).
+
+use core::ops::RangeInclusive;
+
+use thiserror::Error;
+
+use crate::arp_cache::ArpCacheConfig;
+use crate::wire::{ChecksumCapabilities, EthernetAddress, Ipv4Address};
+
+/// The link layer, chosen at construction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Medium {
+    /// Ethernet II frames with ARP (SPEC W1); the interface's MAC address.
+    Ethernet(EthernetAddress),
+    /// Bare IPv4 packets with no link header: a TUN device, or a packet-level
+    /// test tool (smoltcp's `Medium::Ip`).
+    Ip,
+}
+
+impl Medium {
+    /// Bytes of link header before the IPv4 header.
+    pub const fn header_len(&self) -> usize {
+        match self {
+            Medium::Ethernet(_) => crate::wire::ethernet::HEADER_LEN,
+            Medium::Ip => 0,
+        }
+    }
+}
+
+/// Everything an [`Interface`](super::Interface) is built from.
+#[derive(Clone, Debug)]
+pub struct InterfaceConfig {
+    pub medium: Medium,
+    /// Our IPv4 address.
+    pub addr: Ipv4Address,
+    /// Subnet mask; on-link is `(dst & mask) == (addr & mask)` (SPEC W2).
+    pub netmask: Ipv4Address,
+    /// Next hop for destinations off the subnet; none means "no route".
+    pub gateway: Option<Ipv4Address>,
+    /// IP MTU (SPEC W5): no packet longer than this is ever emitted.
+    pub mtu: u16,
+    /// What software must do about checksums; the rest is the fabric's (SPEC F3, F4).
+    pub caps: ChecksumCapabilities,
+    /// TTL of emitted packets (Linux `ip_default_ttl`).
+    pub ttl: u8,
+    /// The ARP cache (Ethernet only).
+    pub arp: ArpCacheConfig,
+    /// Packets held per next hop while its address is being resolved (SPEC
+    /// W1); past it the oldest is dropped, as Linux's `unres_qlen` does.
+    pub arp_queue_per_neighbor: usize,
+    /// Packets held for all unresolved next hops together; past it new ones are dropped.
+    pub arp_queue_total: usize,
+    /// Frames ready for the driver, not yet taken (Linux `txqueuelen`).
+    /// UDP sends past it fail with would-block; TCP is pulled from the engine
+    /// only when this queue is empty, so it never overflows it.
+    pub tx_queue_len: usize,
+    /// Most UDP sockets at once.
+    pub udp_max_sockets: usize,
+    /// Datagrams queued per UDP socket before arrivals are dropped (Linux `RcvbufErrors`).
+    pub udp_rx_queue: usize,
+    /// Ports `udp_bind` picks from when asked for port 0.
+    pub udp_ephemeral_ports: RangeInclusive<u16>,
+}
+
+impl InterfaceConfig {
+    /// An Ethernet interface with defaults: MTU 1500, software checksums, no gateway.
+    pub fn ethernet(mac: EthernetAddress, addr: Ipv4Address, netmask: Ipv4Address) -> Self {
+        Self::with_medium(Medium::Ethernet(mac), addr, netmask)
+    }
+
+    /// A raw-IPv4 interface (no link header) with the same defaults.
+    pub fn ip(addr: Ipv4Address, netmask: Ipv4Address) -> Self {
+        Self::with_medium(Medium::Ip, addr, netmask)
+    }
+
+    fn with_medium(medium: Medium, addr: Ipv4Address, netmask: Ipv4Address) -> Self {
+        InterfaceConfig {
+            medium,
+            addr,
+            netmask,
+            gateway: None,
+            mtu: 1500,
+            caps: ChecksumCapabilities::software(),
+            ttl: 64,
+            arp: ArpCacheConfig::default(),
+            arp_queue_per_neighbor: 32,
+            arp_queue_total: 256,
+            tx_queue_len: 1000,
+            udp_max_sockets: 1024,
+            udp_rx_queue: 64,
+            udp_ephemeral_ports: 32768..=60999,
+        }
+    }
+
+    /// The same, with a default gateway.
+    pub fn with_gateway(mut self, gateway: Ipv4Address) -> Self {
+        self.gateway = Some(gateway);
+        self
+    }
+
+    /// The same, with other checksum capabilities.
+    pub fn with_caps(mut self, caps: ChecksumCapabilities) -> Self {
+        self.caps = caps;
+        self
+    }
+}
+
+/// Why a configuration was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum ConfigError {
+    #[error("interface address must be a unicast address")]
+    AddressNotUnicast,
+    #[error("subnet mask bits are not contiguous")]
+    BadNetmask,
+    #[error("gateway is not on the interface's subnet")]
+    GatewayNotOnLink,
+    #[error("MAC address must be unicast")]
+    MacNotUnicast,
+    #[error("MTU below the IPv4 minimum of 68 bytes")]
+    MtuTooSmall,
+    /// The engine would build segments the link cannot carry unfragmented (SPEC W5).
+    #[error("TCP engine MTU exceeds the interface MTU")]
+    EngineMtuTooLarge,
+}

@@ -1,0 +1,137 @@
+//! The receive path: frame or packet bytes to engine segments, UDP
+//! datagrams and ARP answers.
+//!
+//! Invariants:
+//! - Every byte pattern is either consumed or dropped and counted under one
+//!   [`DropCause`]; nothing here can panic (all parsing goes through the
+//!   wire layer's `new_checked`/`parse`).
+//! - Checksums are verified only where `InterfaceConfig::caps` says software
+//!   must (the fabric verified the others, SPEC F3).
+//! - The ARP cache learns only from ARP packets that target us or refresh an
+//!   entry we already hold (RFC 826's merge rule), never from IPv4 traffic.
+
+use crate::time::Instant;
+use crate::wire::{
+    ArpOperation, ArpPacket, ArpRepr, EtherType, EthernetAddress, EthernetFrame, EthernetRepr,
+    IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, TcpPacket, TcpRepr, UdpPacket, UdpRepr,
+};
+
+use super::stats::DropCause;
+use super::{Interface, Medium, segment};
+
+type RxResult = Result<(), DropCause>;
+
+impl Interface {
+    /// Process one received frame (a bare IPv4 packet on [`Medium::Ip`]),
+    /// without FCS. Afterwards drain [`Self::poll_transmit`] and the engine's events.
+    pub fn receive(&mut self, now: Instant, bytes: &[u8]) {
+        self.stats.rx_frames += 1;
+        self.stats.rx_bytes += bytes.len() as u64;
+        let r = match self.cfg.medium {
+            Medium::Ethernet(mac) => self.receive_ethernet(now, mac, bytes),
+            Medium::Ip => self.receive_ipv4(now, bytes),
+        };
+        if let Err(cause) = r {
+            self.stats.drop(cause);
+        }
+    }
+
+    fn receive_ethernet(&mut self, now: Instant, mac: EthernetAddress, bytes: &[u8]) -> RxResult {
+        let frame = EthernetFrame::new_checked(bytes)?;
+        let eth = EthernetRepr::parse(&frame)?;
+        if eth.dst_addr != mac && !eth.dst_addr.is_broadcast() {
+            return Err(DropCause::NotForUs);
+        }
+        match eth.ethertype {
+            EtherType::Arp => {
+                let packet = ArpPacket::new_checked(frame.payload_ref())?;
+                let arp = ArpRepr::parse(&packet)?;
+                self.receive_arp(now, mac, &arp)
+            }
+            EtherType::Ipv4 => self.receive_ipv4(now, frame.payload_ref()),
+            EtherType::Ipv6 | EtherType::Unknown(_) => Err(DropCause::Unsupported),
+        }
+    }
+
+    fn receive_arp(&mut self, now: Instant, mac: EthernetAddress, arp: &ArpRepr) -> RxResult {
+        let sender = arp.source_protocol_addr;
+        if !arp.source_hardware_addr.is_unicast() || !sender.is_unicast() || sender == self.cfg.addr
+        {
+            return Err(DropCause::MartianSource);
+        }
+        // RFC 826: "If the pair <protocol type, sender protocol address> is
+        // already in my translation table, update the sender hardware address
+        // field of the entry with the new information in the packet".
+        let merged = self
+            .arp
+            .update_if_present(sender, arp.source_hardware_addr, now);
+        // "?Am I the target protocol address?"
+        let for_us = arp.target_protocol_addr == self.cfg.addr;
+        if for_us && !merged {
+            // "If Merge_flag is false, add the triplet".
+            self.arp.fill(sender, arp.source_hardware_addr, now);
+        }
+        if let Some(found) = self.arp.get(&sender, now) {
+            self.flush_pending(sender, found);
+        }
+        if !for_us {
+            return if merged {
+                Ok(())
+            } else {
+                Err(DropCause::NotForUs)
+            };
+        }
+        // "?Is the opcode ares_op$REQUEST? (NOW look at the opcode!!) Yes:
+        // swap hardware and protocol fields ... send the packet to the
+        // (new) target hardware address".
+        if arp.operation == ArpOperation::Request {
+            let reply = arp.reply(mac);
+            self.stats.arp_replies_sent += 1;
+            self.send_arp(arp.source_hardware_addr, &reply);
+        }
+        Ok(())
+    }
+
+    fn receive_ipv4(&mut self, now: Instant, bytes: &[u8]) -> RxResult {
+        let caps = self.cfg.caps;
+        let packet = Ipv4Packet::new_checked(bytes)?;
+        let ip = Ipv4Repr::parse(&packet, &caps)?;
+        if !ip.src_addr.is_unicast()
+            || ip.src_addr == self.cfg.addr
+            || self.cidr.broadcast() == Some(ip.src_addr)
+        {
+            return Err(DropCause::MartianSource);
+        }
+        let broadcast = self.is_broadcast(ip.dst_addr);
+        if ip.dst_addr != self.cfg.addr && !broadcast {
+            return Err(DropCause::NotForUs);
+        }
+        let payload = packet.payload_ref();
+        match ip.protocol {
+            IpProtocol::Tcp => {
+                // RFC 1122 §4.2.3.10: a TCP segment to a broadcast address is discarded.
+                if broadcast {
+                    return Err(DropCause::NotForUs);
+                }
+                let tcp_packet = TcpPacket::new_checked(payload)?;
+                let tcp = TcpRepr::parse(&tcp_packet, &ip.src_addr, &ip.dst_addr, &caps)?;
+                let seg = segment::from_wire(&ip, &tcp);
+                self.stats.rx_tcp_segments += 1;
+                self.engine.handle_segment(now, seg);
+                Ok(())
+            }
+            IpProtocol::Udp => {
+                let udp_packet = UdpPacket::new_checked(payload)?;
+                let udp = UdpRepr::parse(&udp_packet, &ip.src_addr, &ip.dst_addr, &caps)?;
+                self.udp.deliver(&ip, &udp, self.cfg.udp_rx_queue)?;
+                self.stats.rx_udp_datagrams += 1;
+                Ok(())
+            }
+            IpProtocol::Icmp | IpProtocol::Unknown(_) => Err(DropCause::UnsupportedProtocol),
+        }
+    }
+
+    fn is_broadcast(&self, dst: Ipv4Address) -> bool {
+        dst.is_broadcast() || self.cidr.broadcast() == Some(dst)
+    }
+}
