@@ -1,6 +1,7 @@
 //! The register window (AXI4-Lite, 32-bit registers, byte offsets).
 //!
-//! RW registers read back what was written. RO registers are status. No read
+//! RW registers read back what was written, in their stated width (bits above
+//! it read 0). RO registers are status. No read
 //! has a side effect; every write is idempotent: the host writes producer and
 //! head *indices*, never "write 1 to do something".
 
@@ -8,16 +9,16 @@
 pub const ID: u32 = 0x000;
 /// 0x004 RO — [`crate::VERSION`].
 pub const VERSION: u32 = 0x004;
-/// 0x008 RW — [`control`] bits.
+/// 0x008 RW (3 bits) — [`control`] bits.
 pub const CONTROL: u32 = 0x008;
 /// 0x00C RO — [`status`] bits.
 pub const STATUS: u32 = 0x00C;
 
 /// 0x010 RW — TX descriptor ring base address, low 32 bits (16-byte aligned).
 pub const TX_RING_BASE_LO: u32 = 0x010;
-/// 0x014 RW — TX descriptor ring base address, high 32 bits.
+/// 0x014 RO 0 — TX descriptor ring base, high 32 bits: this fabric's DMA bus is 32-bit.
 pub const TX_RING_BASE_HI: u32 = 0x014;
-/// 0x018 RW — log2 of the TX ring size (entries); the TX completion ring has the same size.
+/// 0x018 RW (4 bits) — log2 of the TX ring size (1..=32768 entries); the TX completion ring has the same size.
 pub const TX_RING_LOG2: u32 = 0x018;
 /// 0x01C RW — TX producer index (doorbell): descriptors `consumer..producer` are the fabric's.
 pub const TX_PRODUCER: u32 = 0x01C;
@@ -25,16 +26,16 @@ pub const TX_PRODUCER: u32 = 0x01C;
 pub const TX_CONSUMER: u32 = 0x020;
 /// 0x024 RW — TX completion ring base, low 32 bits (8-byte aligned).
 pub const TX_CPL_BASE_LO: u32 = 0x024;
-/// 0x028 RW — TX completion ring base, high 32 bits.
+/// 0x028 RO 0 — TX completion ring base, high 32 bits (32-bit DMA bus).
 pub const TX_CPL_BASE_HI: u32 = 0x028;
 /// 0x02C RW — TX completion head: completions the host has processed (interrupt accounting).
 pub const TX_CPL_HEAD: u32 = 0x02C;
 
 /// 0x030 RW — RX descriptor ring base address, low 32 bits (16-byte aligned).
 pub const RX_RING_BASE_LO: u32 = 0x030;
-/// 0x034 RW — RX descriptor ring base, high 32 bits.
+/// 0x034 RO 0 — RX descriptor ring base, high 32 bits (32-bit DMA bus).
 pub const RX_RING_BASE_HI: u32 = 0x034;
-/// 0x038 RW — log2 of the RX ring size; the RX completion ring has the same size.
+/// 0x038 RW (4 bits) — log2 of the RX ring size; the RX completion ring has the same size.
 pub const RX_RING_LOG2: u32 = 0x038;
 /// 0x03C RW — RX producer index (doorbell): buffers posted by the host.
 pub const RX_PRODUCER: u32 = 0x03C;
@@ -42,15 +43,15 @@ pub const RX_PRODUCER: u32 = 0x03C;
 pub const RX_CONSUMER: u32 = 0x040;
 /// 0x044 RW — RX completion ring base, low 32 bits.
 pub const RX_CPL_BASE_LO: u32 = 0x044;
-/// 0x048 RW — RX completion ring base, high 32 bits.
+/// 0x048 RO 0 — RX completion ring base, high 32 bits (32-bit DMA bus).
 pub const RX_CPL_BASE_HI: u32 = 0x048;
 /// 0x04C RW — RX completion head: completions the host has processed.
 pub const RX_CPL_HEAD: u32 = 0x04C;
 
-/// 0x050 RW — interrupt coalescing: raise the interrupt once this many
+/// 0x050 RW (16 bits) — interrupt coalescing: raise the interrupt once this many
 /// completions are pending (0 or 1: at once).
 pub const IRQ_COALESCE_COUNT: u32 = 0x050;
-/// 0x054 RW — interrupt coalescing: or once the oldest pending completion has
+/// 0x054 RW (16 bits) — interrupt coalescing: or once the oldest pending completion has
 /// waited this many microseconds (0: no timer).
 pub const IRQ_COALESCE_USECS: u32 = 0x054;
 /// 0x058 RO — 1 while the interrupt line is asserted.

@@ -4,22 +4,19 @@
 //! Inputs: the AXI4-Lite slave channels (`s_axil_*`, 12-bit byte addresses,
 //! 32-bit data, byte strobes), the status values shown by RO registers, and
 //! the statistics counters `stat_0..stat_13`. Outputs: the value of every RW
-//! register (`reg_*`).
+//! register (`reg_*`), zero-extended to 32 bits.
 //!
 //! Invariants: a read never changes anything (no read side effects); a write
 //! stores its value and nothing else, so writing the same value twice is the
-//! same as once (doorbells are indices). Writes to RO or unmapped offsets are
-//! ignored; reads of unmapped offsets return 0. Both answer OKAY.
-//! One transaction of each kind at a time: a write needs AW and W together.
+//! same as once (doorbells are indices). Each RW register keeps only its
+//! meaningful bits (`synack_abi::regs` gives the widths); the rest read 0.
+//! Writes to RO or unmapped offsets are ignored; reads of unmapped offsets,
+//! and of the high halves of addresses on this 32-bit bus, return 0. Both
+//! answer OKAY. One transaction of each kind at a time; a write needs AW and
+//! W together.
 //!
 //! A register appears in three places, kept in step: the ports, the write
-//! decode and the read mux. RW: control 0x008, tx_ring_base_lo/hi 0x010/0x014, tx_ring_log2 0x018,
-//! tx_producer 0x01C, tx_cpl_base_lo/hi 0x024/0x028, tx_cpl_head 0x02C,
-//! rx_ring_base_lo/hi 0x030/0x034, rx_ring_log2 0x038, rx_producer 0x03C,
-//! rx_cpl_base_lo/hi 0x044/0x048, rx_cpl_head 0x04C, irq_coalesce_count
-//! 0x050, irq_coalesce_usecs 0x054. RO: status 0x00C, tx_consumer 0x020,
-//! rx_consumer 0x040, irq_status 0x058, id 0x000, version 0x004, statistics
-//! 0x100 + 4·i.
+//! decode and the read mux.
 use rust_hdl::prelude::*;
 use synack_abi::{DEVICE_ID, VERSION};
 
@@ -63,44 +60,37 @@ pub struct AxilCsr {
     pub stat_13: Signal<In, Bits<32>>,
     pub reg_control: Signal<Out, Bits<32>>,
     pub reg_tx_ring_base_lo: Signal<Out, Bits<32>>,
-    pub reg_tx_ring_base_hi: Signal<Out, Bits<32>>,
     pub reg_tx_ring_log2: Signal<Out, Bits<32>>,
     pub reg_tx_producer: Signal<Out, Bits<32>>,
     pub reg_tx_cpl_base_lo: Signal<Out, Bits<32>>,
-    pub reg_tx_cpl_base_hi: Signal<Out, Bits<32>>,
     pub reg_tx_cpl_head: Signal<Out, Bits<32>>,
     pub reg_rx_ring_base_lo: Signal<Out, Bits<32>>,
-    pub reg_rx_ring_base_hi: Signal<Out, Bits<32>>,
     pub reg_rx_ring_log2: Signal<Out, Bits<32>>,
     pub reg_rx_producer: Signal<Out, Bits<32>>,
     pub reg_rx_cpl_base_lo: Signal<Out, Bits<32>>,
-    pub reg_rx_cpl_base_hi: Signal<Out, Bits<32>>,
     pub reg_rx_cpl_head: Signal<Out, Bits<32>>,
     pub reg_irq_coalesce_count: Signal<Out, Bits<32>>,
     pub reg_irq_coalesce_usecs: Signal<Out, Bits<32>>,
-    r_control: DFF<Bits<32>>,
+    r_control: DFF<Bits<3>>,
     r_tx_ring_base_lo: DFF<Bits<32>>,
-    r_tx_ring_base_hi: DFF<Bits<32>>,
-    r_tx_ring_log2: DFF<Bits<32>>,
+    r_tx_ring_log2: DFF<Bits<4>>,
     r_tx_producer: DFF<Bits<32>>,
     r_tx_cpl_base_lo: DFF<Bits<32>>,
-    r_tx_cpl_base_hi: DFF<Bits<32>>,
     r_tx_cpl_head: DFF<Bits<32>>,
     r_rx_ring_base_lo: DFF<Bits<32>>,
-    r_rx_ring_base_hi: DFF<Bits<32>>,
-    r_rx_ring_log2: DFF<Bits<32>>,
+    r_rx_ring_log2: DFF<Bits<4>>,
     r_rx_producer: DFF<Bits<32>>,
     r_rx_cpl_base_lo: DFF<Bits<32>>,
-    r_rx_cpl_base_hi: DFF<Bits<32>>,
     r_rx_cpl_head: DFF<Bits<32>>,
-    r_irq_coalesce_count: DFF<Bits<32>>,
-    r_irq_coalesce_usecs: DFF<Bits<32>>,
+    r_irq_coalesce_count: DFF<Bits<16>>,
+    r_irq_coalesce_usecs: DFF<Bits<16>>,
     bvalid: DFF<Bit>,
     rvalid: DFF<Bit>,
     rdata: DFF<Bits<32>>,
     write_fire: Signal<Local, Bit>,
     read_fire: Signal<Local, Bit>,
     write_mask: Signal<Local, Bits<32>>,
+    merged: Signal<Local, Bits<32>>,
     read_value: Signal<Local, Bits<32>>,
     device_id: Constant<Bits<32>>,
     version: Constant<Bits<32>>,
@@ -148,35 +138,27 @@ impl Default for AxilCsr {
             stat_13: Default::default(),
             reg_control: Default::default(),
             reg_tx_ring_base_lo: Default::default(),
-            reg_tx_ring_base_hi: Default::default(),
             reg_tx_ring_log2: Default::default(),
             reg_tx_producer: Default::default(),
             reg_tx_cpl_base_lo: Default::default(),
-            reg_tx_cpl_base_hi: Default::default(),
             reg_tx_cpl_head: Default::default(),
             reg_rx_ring_base_lo: Default::default(),
-            reg_rx_ring_base_hi: Default::default(),
             reg_rx_ring_log2: Default::default(),
             reg_rx_producer: Default::default(),
             reg_rx_cpl_base_lo: Default::default(),
-            reg_rx_cpl_base_hi: Default::default(),
             reg_rx_cpl_head: Default::default(),
             reg_irq_coalesce_count: Default::default(),
             reg_irq_coalesce_usecs: Default::default(),
             r_control: Default::default(),
             r_tx_ring_base_lo: Default::default(),
-            r_tx_ring_base_hi: Default::default(),
             r_tx_ring_log2: Default::default(),
             r_tx_producer: Default::default(),
             r_tx_cpl_base_lo: Default::default(),
-            r_tx_cpl_base_hi: Default::default(),
             r_tx_cpl_head: Default::default(),
             r_rx_ring_base_lo: Default::default(),
-            r_rx_ring_base_hi: Default::default(),
             r_rx_ring_log2: Default::default(),
             r_rx_producer: Default::default(),
             r_rx_cpl_base_lo: Default::default(),
-            r_rx_cpl_base_hi: Default::default(),
             r_rx_cpl_head: Default::default(),
             r_irq_coalesce_count: Default::default(),
             r_irq_coalesce_usecs: Default::default(),
@@ -186,6 +168,7 @@ impl Default for AxilCsr {
             write_fire: Default::default(),
             read_fire: Default::default(),
             write_mask: Default::default(),
+            merged: Default::default(),
             read_value: Default::default(),
             device_id: Constant::new((DEVICE_ID as u64).to_bits()),
             version: Constant::new((VERSION as u64).to_bits()),
@@ -202,18 +185,14 @@ impl Logic for AxilCsr {
             clock,
             r_control,
             r_tx_ring_base_lo,
-            r_tx_ring_base_hi,
             r_tx_ring_log2,
             r_tx_producer,
             r_tx_cpl_base_lo,
-            r_tx_cpl_base_hi,
             r_tx_cpl_head,
             r_rx_ring_base_lo,
-            r_rx_ring_base_hi,
             r_rx_ring_log2,
             r_rx_producer,
             r_rx_cpl_base_lo,
-            r_rx_cpl_base_hi,
             r_rx_cpl_head,
             r_irq_coalesce_count,
             r_irq_coalesce_usecs,
@@ -247,92 +226,80 @@ impl Logic for AxilCsr {
         if self.s_axil_wstrb.val().get_bit(3) {
             self.write_mask.next = self.write_mask.val() | self.top_byte.val();
         }
+        // The written value merged into the addressed register's old value.
+        self.merged.next = self.s_axil_wdata.val() & self.write_mask.val();
+        match self.s_axil_awaddr.val().get_bits::<10>(2).index() {
+            2 => {
+                self.merged.next = self.merged.val()
+                    | (bit_cast::<32, 3>(self.r_control.q.val()) & !self.write_mask.val());
+            }
+            4 => {
+                self.merged.next =
+                    self.merged.val() | (self.r_tx_ring_base_lo.q.val() & !self.write_mask.val());
+            }
+            6 => {
+                self.merged.next = self.merged.val()
+                    | (bit_cast::<32, 4>(self.r_tx_ring_log2.q.val()) & !self.write_mask.val());
+            }
+            7 => {
+                self.merged.next =
+                    self.merged.val() | (self.r_tx_producer.q.val() & !self.write_mask.val());
+            }
+            9 => {
+                self.merged.next =
+                    self.merged.val() | (self.r_tx_cpl_base_lo.q.val() & !self.write_mask.val());
+            }
+            11 => {
+                self.merged.next =
+                    self.merged.val() | (self.r_tx_cpl_head.q.val() & !self.write_mask.val());
+            }
+            12 => {
+                self.merged.next =
+                    self.merged.val() | (self.r_rx_ring_base_lo.q.val() & !self.write_mask.val());
+            }
+            14 => {
+                self.merged.next = self.merged.val()
+                    | (bit_cast::<32, 4>(self.r_rx_ring_log2.q.val()) & !self.write_mask.val());
+            }
+            15 => {
+                self.merged.next =
+                    self.merged.val() | (self.r_rx_producer.q.val() & !self.write_mask.val());
+            }
+            17 => {
+                self.merged.next =
+                    self.merged.val() | (self.r_rx_cpl_base_lo.q.val() & !self.write_mask.val());
+            }
+            19 => {
+                self.merged.next =
+                    self.merged.val() | (self.r_rx_cpl_head.q.val() & !self.write_mask.val());
+            }
+            20 => {
+                self.merged.next = self.merged.val()
+                    | (bit_cast::<32, 16>(self.r_irq_coalesce_count.q.val())
+                        & !self.write_mask.val());
+            }
+            21 => {
+                self.merged.next = self.merged.val()
+                    | (bit_cast::<32, 16>(self.r_irq_coalesce_usecs.q.val())
+                        & !self.write_mask.val());
+            }
+            _ => {}
+        }
         if self.write_fire.val() {
             match self.s_axil_awaddr.val().get_bits::<10>(2).index() {
-                2 => {
-                    self.r_control.d.next = (self.r_control.q.val() & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                4 => {
-                    self.r_tx_ring_base_lo.d.next = (self.r_tx_ring_base_lo.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                5 => {
-                    self.r_tx_ring_base_hi.d.next = (self.r_tx_ring_base_hi.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                6 => {
-                    self.r_tx_ring_log2.d.next = (self.r_tx_ring_log2.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                7 => {
-                    self.r_tx_producer.d.next = (self.r_tx_producer.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                9 => {
-                    self.r_tx_cpl_base_lo.d.next = (self.r_tx_cpl_base_lo.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                10 => {
-                    self.r_tx_cpl_base_hi.d.next = (self.r_tx_cpl_base_hi.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                11 => {
-                    self.r_tx_cpl_head.d.next = (self.r_tx_cpl_head.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                12 => {
-                    self.r_rx_ring_base_lo.d.next = (self.r_rx_ring_base_lo.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                13 => {
-                    self.r_rx_ring_base_hi.d.next = (self.r_rx_ring_base_hi.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                14 => {
-                    self.r_rx_ring_log2.d.next = (self.r_rx_ring_log2.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                15 => {
-                    self.r_rx_producer.d.next = (self.r_rx_producer.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                17 => {
-                    self.r_rx_cpl_base_lo.d.next = (self.r_rx_cpl_base_lo.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                18 => {
-                    self.r_rx_cpl_base_hi.d.next = (self.r_rx_cpl_base_hi.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                19 => {
-                    self.r_rx_cpl_head.d.next = (self.r_rx_cpl_head.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                20 => {
-                    self.r_irq_coalesce_count.d.next = (self.r_irq_coalesce_count.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
-                21 => {
-                    self.r_irq_coalesce_usecs.d.next = (self.r_irq_coalesce_usecs.q.val()
-                        & !self.write_mask.val())
-                        | (self.s_axil_wdata.val() & self.write_mask.val());
-                }
+                2 => self.r_control.d.next = self.merged.val().get_bits::<3>(0),
+                4 => self.r_tx_ring_base_lo.d.next = self.merged.val(),
+                6 => self.r_tx_ring_log2.d.next = self.merged.val().get_bits::<4>(0),
+                7 => self.r_tx_producer.d.next = self.merged.val(),
+                9 => self.r_tx_cpl_base_lo.d.next = self.merged.val(),
+                11 => self.r_tx_cpl_head.d.next = self.merged.val(),
+                12 => self.r_rx_ring_base_lo.d.next = self.merged.val(),
+                14 => self.r_rx_ring_log2.d.next = self.merged.val().get_bits::<4>(0),
+                15 => self.r_rx_producer.d.next = self.merged.val(),
+                17 => self.r_rx_cpl_base_lo.d.next = self.merged.val(),
+                19 => self.r_rx_cpl_head.d.next = self.merged.val(),
+                20 => self.r_irq_coalesce_count.d.next = self.merged.val().get_bits::<16>(0),
+                21 => self.r_irq_coalesce_usecs.d.next = self.merged.val().get_bits::<16>(0),
                 _ => {}
             }
         }
@@ -349,23 +316,19 @@ impl Logic for AxilCsr {
         match self.s_axil_araddr.val().get_bits::<10>(2).index() {
             0 => self.read_value.next = self.device_id.val(),
             1 => self.read_value.next = self.version.val(),
-            2 => self.read_value.next = self.r_control.q.val(),
+            2 => self.read_value.next = bit_cast::<32, 3>(self.r_control.q.val()),
             4 => self.read_value.next = self.r_tx_ring_base_lo.q.val(),
-            5 => self.read_value.next = self.r_tx_ring_base_hi.q.val(),
-            6 => self.read_value.next = self.r_tx_ring_log2.q.val(),
+            6 => self.read_value.next = bit_cast::<32, 4>(self.r_tx_ring_log2.q.val()),
             7 => self.read_value.next = self.r_tx_producer.q.val(),
             9 => self.read_value.next = self.r_tx_cpl_base_lo.q.val(),
-            10 => self.read_value.next = self.r_tx_cpl_base_hi.q.val(),
             11 => self.read_value.next = self.r_tx_cpl_head.q.val(),
             12 => self.read_value.next = self.r_rx_ring_base_lo.q.val(),
-            13 => self.read_value.next = self.r_rx_ring_base_hi.q.val(),
-            14 => self.read_value.next = self.r_rx_ring_log2.q.val(),
+            14 => self.read_value.next = bit_cast::<32, 4>(self.r_rx_ring_log2.q.val()),
             15 => self.read_value.next = self.r_rx_producer.q.val(),
             17 => self.read_value.next = self.r_rx_cpl_base_lo.q.val(),
-            18 => self.read_value.next = self.r_rx_cpl_base_hi.q.val(),
             19 => self.read_value.next = self.r_rx_cpl_head.q.val(),
-            20 => self.read_value.next = self.r_irq_coalesce_count.q.val(),
-            21 => self.read_value.next = self.r_irq_coalesce_usecs.q.val(),
+            20 => self.read_value.next = bit_cast::<32, 16>(self.r_irq_coalesce_count.q.val()),
+            21 => self.read_value.next = bit_cast::<32, 16>(self.r_irq_coalesce_usecs.q.val()),
             3 => self.read_value.next = self.status.val(),
             8 => self.read_value.next = self.tx_consumer.val(),
             16 => self.read_value.next = self.rx_consumer.val(),
@@ -390,23 +353,19 @@ impl Logic for AxilCsr {
             self.rvalid.d.next = true;
             self.rdata.d.next = self.read_value.val();
         }
-        self.reg_control.next = self.r_control.q.val();
+        self.reg_control.next = bit_cast::<32, 3>(self.r_control.q.val());
         self.reg_tx_ring_base_lo.next = self.r_tx_ring_base_lo.q.val();
-        self.reg_tx_ring_base_hi.next = self.r_tx_ring_base_hi.q.val();
-        self.reg_tx_ring_log2.next = self.r_tx_ring_log2.q.val();
+        self.reg_tx_ring_log2.next = bit_cast::<32, 4>(self.r_tx_ring_log2.q.val());
         self.reg_tx_producer.next = self.r_tx_producer.q.val();
         self.reg_tx_cpl_base_lo.next = self.r_tx_cpl_base_lo.q.val();
-        self.reg_tx_cpl_base_hi.next = self.r_tx_cpl_base_hi.q.val();
         self.reg_tx_cpl_head.next = self.r_tx_cpl_head.q.val();
         self.reg_rx_ring_base_lo.next = self.r_rx_ring_base_lo.q.val();
-        self.reg_rx_ring_base_hi.next = self.r_rx_ring_base_hi.q.val();
-        self.reg_rx_ring_log2.next = self.r_rx_ring_log2.q.val();
+        self.reg_rx_ring_log2.next = bit_cast::<32, 4>(self.r_rx_ring_log2.q.val());
         self.reg_rx_producer.next = self.r_rx_producer.q.val();
         self.reg_rx_cpl_base_lo.next = self.r_rx_cpl_base_lo.q.val();
-        self.reg_rx_cpl_base_hi.next = self.r_rx_cpl_base_hi.q.val();
         self.reg_rx_cpl_head.next = self.r_rx_cpl_head.q.val();
-        self.reg_irq_coalesce_count.next = self.r_irq_coalesce_count.q.val();
-        self.reg_irq_coalesce_usecs.next = self.r_irq_coalesce_usecs.q.val();
+        self.reg_irq_coalesce_count.next = bit_cast::<32, 16>(self.r_irq_coalesce_count.q.val());
+        self.reg_irq_coalesce_usecs.next = bit_cast::<32, 16>(self.r_irq_coalesce_usecs.q.val());
     }
 }
 

@@ -86,7 +86,6 @@ pub struct RxRingEngine {
     count: DFF<Bits<4>>,
     sticky_error: DFF<Bit>,
     mask: Signal<Local, Bits<32>>,
-    pass: Signal<Local, Bits<32>>,
     odd_pass: Signal<Local, Bit>,
     slot: Signal<Local, Bits<32>>,
     capacity: Signal<Local, Bits<32>>,
@@ -94,7 +93,6 @@ pub struct RxRingEngine {
     record: Signal<Local, Bits<64>>,
     record_shifted: Signal<Local, Bits<64>>,
     flags: Signal<Local, Bits<8>>,
-    one: Constant<Bits<32>>,
     phase_bit: Constant<Bits<8>>,
     truncated_bit: Constant<Bits<8>>,
 }
@@ -148,7 +146,6 @@ impl Default for RxRingEngine {
             count: Default::default(),
             sticky_error: Default::default(),
             mask: Default::default(),
-            pass: Default::default(),
             odd_pass: Default::default(),
             slot: Default::default(),
             capacity: Default::default(),
@@ -156,7 +153,6 @@ impl Default for RxRingEngine {
             record: Default::default(),
             record_shifted: Default::default(),
             flags: Default::default(),
-            one: Constant::new(1u64.to_bits()),
             phase_bit: Constant::new((PHASE as u64).to_bits()),
             truncated_bit: Constant::new((rx_flags::TRUNCATED as u64).to_bits()),
         }
@@ -184,11 +180,30 @@ impl Logic for RxRingEngine {
             & (self.state.q.val() != RxEngineState::Ready);
         self.dma_error.next = self.sticky_error.q.val();
         self.drop_no_buffer.next = false;
-        self.mask.next = (self.one.val() << bit_cast::<32, 4>(self.ring_log2.val())) - 1;
+        // A table, not `(1 << log2) - 1`: a 32-bit barrel shifter costs LUTs.
+        match self.ring_log2.val().index() {
+            0 => self.mask.next = 0.into(),
+            1 => self.mask.next = 1.into(),
+            2 => self.mask.next = 3.into(),
+            3 => self.mask.next = 7.into(),
+            4 => self.mask.next = 15.into(),
+            5 => self.mask.next = 31.into(),
+            6 => self.mask.next = 63.into(),
+            7 => self.mask.next = 127.into(),
+            8 => self.mask.next = 255.into(),
+            9 => self.mask.next = 511.into(),
+            10 => self.mask.next = 1023.into(),
+            11 => self.mask.next = 2047.into(),
+            12 => self.mask.next = 4095.into(),
+            13 => self.mask.next = 8191.into(),
+            14 => self.mask.next = 16383.into(),
+            _ => self.mask.next = 32767.into(),
+        }
         self.slot.next = self.next_index.q.val() & self.mask.val();
         // The phase is the pass over the ring: set on even passes (SPEC F6).
-        self.pass.next = self.next_index.q.val() >> bit_cast::<32, 4>(self.ring_log2.val());
-        self.odd_pass.next = self.pass.val().get_bit(0);
+        // The pass's parity is the index bit just above the slot bits.
+        self.odd_pass.next =
+            (self.next_index.q.val() & !self.mask.val() & (self.mask.val() + 1)).any();
         self.capacity.next = self.desc.q.val().get_bits::<32>(64);
         self.room.next = bit_cast::<32, 16>(self.length.q.val()) < self.capacity.val();
 

@@ -87,7 +87,6 @@ pub struct TxRingEngine {
     tso_finished: DFF<Bit>,
     read_finished: DFF<Bit>,
     mask: Signal<Local, Bits<32>>,
-    pass: Signal<Local, Bits<32>>,
     odd_pass: Signal<Local, Bit>,
     slot: Signal<Local, Bits<32>>,
     desc_addr: Signal<Local, Bits<32>>,
@@ -97,7 +96,6 @@ pub struct TxRingEngine {
     desc_flags: Signal<Local, Bits<8>>,
     record: Signal<Local, Bits<64>>,
     record_shifted: Signal<Local, Bits<64>>,
-    one: Constant<Bits<32>>,
     flag_csum: Constant<Bits<8>>,
     flag_tso: Constant<Bits<8>>,
     status_ok: Constant<Bits<8>>,
@@ -158,7 +156,6 @@ impl Default for TxRingEngine {
             tso_finished: Default::default(),
             read_finished: Default::default(),
             mask: Default::default(),
-            pass: Default::default(),
             odd_pass: Default::default(),
             slot: Default::default(),
             desc_addr: Default::default(),
@@ -168,7 +165,6 @@ impl Default for TxRingEngine {
             desc_flags: Default::default(),
             record: Default::default(),
             record_shifted: Default::default(),
-            one: Constant::new(1u64.to_bits()),
             flag_csum: Constant::new((tx_flags::CSUM as u64).to_bits()),
             flag_tso: Constant::new((tx_flags::TSO as u64).to_bits()),
             status_ok: Constant::new((tx_status::OK as u64).to_bits()),
@@ -204,11 +200,30 @@ impl Logic for TxRingEngine {
         self.busy.next = self.state.q.val() != TxEngineState::Idle;
         self.dma_error.next = self.sticky_error.q.val();
         self.segments.next = self.tso.seg_done.val();
-        self.mask.next = (self.one.val() << bit_cast::<32, 4>(self.ring_log2.val())) - 1;
+        // A table, not `(1 << log2) - 1`: a 32-bit barrel shifter costs LUTs.
+        match self.ring_log2.val().index() {
+            0 => self.mask.next = 0.into(),
+            1 => self.mask.next = 1.into(),
+            2 => self.mask.next = 3.into(),
+            3 => self.mask.next = 7.into(),
+            4 => self.mask.next = 15.into(),
+            5 => self.mask.next = 31.into(),
+            6 => self.mask.next = 63.into(),
+            7 => self.mask.next = 127.into(),
+            8 => self.mask.next = 255.into(),
+            9 => self.mask.next = 511.into(),
+            10 => self.mask.next = 1023.into(),
+            11 => self.mask.next = 2047.into(),
+            12 => self.mask.next = 4095.into(),
+            13 => self.mask.next = 8191.into(),
+            14 => self.mask.next = 16383.into(),
+            _ => self.mask.next = 32767.into(),
+        }
         self.slot.next = self.next_index.q.val() & self.mask.val();
         // The phase is the pass over the ring: set on even passes (SPEC F6).
-        self.pass.next = self.next_index.q.val() >> bit_cast::<32, 4>(self.ring_log2.val());
-        self.odd_pass.next = self.pass.val().get_bit(0);
+        // The pass's parity is the index bit just above the slot bits.
+        self.odd_pass.next =
+            (self.next_index.q.val() & !self.mask.val() & (self.mask.val() + 1)).any();
         self.desc_addr.next = self.desc.q.val().get_bits::<32>(0);
         self.desc_len.next = self.desc.q.val().get_bits::<32>(64);
         self.desc_mss.next = self.desc.q.val().get_bits::<16>(96);
