@@ -160,7 +160,8 @@ fn reads_have_no_side_effects_and_writes_are_idempotent() {
 fn byte_strobes_write_only_their_bytes() {
     let mut b = Bench::new();
     b.write(regs::TX_RING_BASE_LO, 0x1122_3344);
-    b.master.write_strobed(regs::TX_RING_BASE_LO, 0xAABB_CCDD, 0b1010);
+    b.master
+        .write_strobed(regs::TX_RING_BASE_LO, 0xAABB_CCDD, 0b1010);
     b.settle();
     b.master.take_completed();
     assert_eq!(b.read(regs::TX_RING_BASE_LO), 0xAA22_CC44);
