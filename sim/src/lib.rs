@@ -12,4 +12,5 @@ pub mod mac_bench;
 pub mod mii;
 pub mod model;
 pub mod nic_bench;
+pub mod pcap;
 pub mod tso_bench;

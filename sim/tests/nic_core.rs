@@ -53,7 +53,7 @@ fn tcp_frame(seq: u32, payload: &[u8], fin: bool) -> (Vec<u8>, usize) {
 fn udp_frame(payload: &[u8]) -> Vec<u8> {
     let builder = PacketBuilder::ethernet2([2, 0, 0, 0, 0, 1], [2, 0, 0, 0, 0, 2])
         .ipv4([192, 168, 7, 1], [192, 168, 7, 2], 64)
-        .udp(5353, 5354);
+        .udp(40001, 40002);
     let mut frame = Vec::new();
     builder.write(&mut frame, payload).unwrap();
     frame[24] = 0;
@@ -409,4 +409,79 @@ fn interrupt_coalesces_by_count_and_by_time_and_falls_when_heads_catch_up() {
         waited <= 2_000 + 16,
         "waited {waited} cycles for a 20 µs timer"
     );
+}
+
+/// Runs tshark on `pcap` with IPv4, TCP and UDP checksum checks on and a
+/// display filter; returns the matching frames, one line each.
+fn tshark(pcap: &std::path::Path, filter: &str) -> Vec<String> {
+    let out = std::process::Command::new("tshark")
+        .args(["-n", "-r"])
+        .arg(pcap)
+        .args([
+            "-o",
+            "ip.check_checksum:TRUE",
+            "-o",
+            "tcp.check_checksum:TRUE",
+        ])
+        .args(["-o", "udp.check_checksum:TRUE", "-Y", filter])
+        .output()
+        .expect("tshark is installed (scripts/setup.sh installs it)");
+    assert!(
+        out.status.success(),
+        "tshark failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_capture_of_the_wire_reads_clean_in_tshark_with_every_checksum_good() {
+    use synack_sim::pcap::PcapRecorder;
+    let mut b = bench(false, 13);
+    b.setup_rings(TX, RX, control::TX_ENABLE);
+    let (tcp, _) = tcp_frame(4242, &[0x61; 300], false);
+    send(&mut b, 0, &tcp, tx_flags::CSUM, 0, 0);
+    send(&mut b, 1, &udp_frame(&[0x62; 77]), tx_flags::CSUM, 0, 0);
+    let (mut tso, hdr_len) = tcp_frame(0xFFFF_FF00, &[], true);
+    tso.extend((0..10_000u32).map(|i| i as u8));
+    send(
+        &mut b,
+        2,
+        &tso,
+        tx_flags::TSO | tx_flags::CSUM,
+        1460,
+        hdr_len as u8,
+    );
+    let frames = 2 + 10_000usize.div_ceil(1460);
+    assert!(b.run_until_wire_frames(frames, 600_000));
+    let path = std::env::temp_dir().join(format!("synack-wire-{}.pcap", std::process::id()));
+    let mut recorder = PcapRecorder::new(std::fs::File::create(&path).unwrap()).unwrap();
+    for w in b.take_wire_frames() {
+        recorder
+            .record(w.start * 40, &w.payload().unwrap())
+            .unwrap();
+    }
+    drop(recorder);
+    let all = tshark(&path, "frame");
+    assert_eq!(all.len(), frames, "tshark reads every frame");
+    let checked = tshark(
+        &path,
+        "ip.checksum.status == 1 && (tcp.checksum.status == 1 || udp.checksum.status == 1)",
+    );
+    assert_eq!(
+        checked.len(),
+        frames,
+        "tshark verified every checksum as good:\n{}",
+        all.join("\n")
+    );
+    let bad = tshark(&path, "_ws.malformed || _ws.expert.severity >= error");
+    assert!(
+        bad.is_empty(),
+        "tshark reports problems:\n{}",
+        bad.join("\n")
+    );
+    std::fs::remove_file(&path).ok();
 }

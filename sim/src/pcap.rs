@@ -1,0 +1,67 @@
+//! Frames from the simulated wire into a pcap file that Wireshark and tshark
+//! read (SPEC S3): Ethernet link type, nanosecond timestamps of simulated
+//! time, each frame as the MAC sent it without preamble, SFD or FCS.
+//!
+//! Invariant: timestamps never go backwards, so tools show the exchange in
+//! the order the wire carried it.
+use pcap_file::DataLink;
+use pcap_file::TsResolution;
+use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
+use std::io::Write;
+use std::time::Duration;
+
+/// Why a frame could not be recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum PcapError {
+    #[error("writing the pcap: {0}")]
+    Write(#[from] pcap_file::PcapError),
+    #[error("frame at {at_ns} ns is earlier than the previous one at {previous_ns} ns")]
+    TimeWentBack { at_ns: u64, previous_ns: u64 },
+}
+
+/// Writes frames with their simulated time.
+pub struct PcapRecorder<W: Write> {
+    writer: PcapWriter<W>,
+    last_ns: u64,
+    frames: u64,
+}
+
+impl<W: Write> PcapRecorder<W> {
+    pub fn new(sink: W) -> Result<Self, PcapError> {
+        let header = PcapHeader {
+            datalink: DataLink::ETHERNET,
+            ts_resolution: TsResolution::NanoSecond,
+            ..Default::default()
+        };
+        Ok(Self {
+            writer: PcapWriter::with_header(sink, header)?,
+            last_ns: 0,
+            frames: 0,
+        })
+    }
+
+    /// Records one frame (Ethernet header onwards, no FCS) seen at `at_ns`.
+    pub fn record(&mut self, at_ns: u64, frame: &[u8]) -> Result<(), PcapError> {
+        if at_ns < self.last_ns {
+            return Err(PcapError::TimeWentBack {
+                at_ns,
+                previous_ns: self.last_ns,
+            });
+        }
+        self.last_ns = at_ns;
+        let packet = PcapPacket::new(Duration::from_nanos(at_ns), frame.len() as u32, frame);
+        self.writer.write_packet(&packet)?;
+        self.frames += 1;
+        Ok(())
+    }
+
+    /// Frames recorded so far.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// The sink (a `BufWriter` still needs its flush).
+    pub fn into_inner(self) -> W {
+        self.writer.into_writer()
+    }
+}
