@@ -13,4 +13,5 @@ pub mod mii;
 pub mod model;
 pub mod nic_bench;
 pub mod pcap;
+pub mod sequence_diagram;
 pub mod tso_bench;

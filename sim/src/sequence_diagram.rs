@@ -1,0 +1,135 @@
+//! A sequence diagram of one connection as SVG (SPEC S3), drawn like the
+//! source article's handshake and close figures: two lifelines, one slanted
+//! arrow per segment labelled with its flags, seq and ack, and each side's
+//! TCP state written beside its lifeline whenever it changes.
+//!
+//! Rows follow the order of events, not a time scale, so a 60 s TIME-WAIT
+//! does not stretch the picture; each arrow carries its time instead. A lost
+//! segment's arrow stops half way and ends in a cross.
+use std::fmt::Write;
+
+/// Which way a segment goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    LeftToRight,
+    RightToLeft,
+}
+
+/// One segment on the wire, with both sides' states once it was handled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exchange {
+    pub direction: Direction,
+    /// Simulated time the segment was sent, in nanoseconds.
+    pub sent_ns: u64,
+    /// "SYN seq=0", "ACK seq=1 ack=1"…
+    pub label: String,
+    /// False when the wire lost it.
+    pub delivered: bool,
+    pub left_state: String,
+    pub right_state: String,
+}
+
+const WIDTH: i64 = 760;
+const LEFT_X: i64 = 190;
+const RIGHT_X: i64 = 570;
+const TOP: i64 = 70;
+const ROW: i64 = 56;
+const SLANT: i64 = 36;
+
+/// Escapes text for SVG.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Draws the diagram; `left` and `right` name the two hosts.
+pub fn render(left: &str, right: &str, exchanges: &[Exchange]) -> String {
+    let height = TOP + ROW * exchanges.len() as i64 + 60;
+    let mut svg = String::new();
+    let _ = writeln!(
+        svg,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" font-family="monospace" font-size="12">"#
+    );
+    let _ = writeln!(
+        svg,
+        r#"<defs><marker id="arrow" markerWidth="10" markerHeight="8" refX="9" refY="4" orient="auto"><path d="M0,0 L10,4 L0,8 z"/></marker></defs>"#
+    );
+    let _ = writeln!(
+        svg,
+        r#"<rect width="{WIDTH}" height="{height}" fill="white"/>"#
+    );
+    for (x, name) in [(LEFT_X, left), (RIGHT_X, right)] {
+        let _ = writeln!(
+            svg,
+            r#"<text x="{x}" y="30" text-anchor="middle" font-weight="bold">{}</text>"#,
+            escape(name)
+        );
+        let _ = writeln!(
+            svg,
+            r#"<line x1="{x}" y1="40" x2="{x}" y2="{}" stroke="black" stroke-width="2"/>"#,
+            height - 20
+        );
+    }
+    let (mut shown_left, mut shown_right) = (String::new(), String::new());
+    for (i, e) in exchanges.iter().enumerate() {
+        let y = TOP + ROW * i as i64;
+        let (x1, x2) = match e.direction {
+            Direction::LeftToRight => (LEFT_X, RIGHT_X),
+            Direction::RightToLeft => (RIGHT_X, LEFT_X),
+        };
+        let (end_x, end_y) = if e.delivered {
+            (x2, y + SLANT)
+        } else {
+            ((x1 + x2) / 2, y + SLANT / 2)
+        };
+        let style = if e.delivered {
+            ""
+        } else {
+            r#" stroke-dasharray="4,3""#
+        };
+        let _ = writeln!(
+            svg,
+            r#"<line class="segment" x1="{x1}" y1="{y}" x2="{end_x}" y2="{end_y}" stroke="black"{style} marker-end="url(#arrow)"/>"#
+        );
+        if !e.delivered {
+            let _ = writeln!(
+                svg,
+                r#"<path class="lost" d="M{},{} l8,8 m0,-8 l-8,8" stroke="red" stroke-width="2"/>"#,
+                end_x - 4,
+                end_y - 4
+            );
+        }
+        let label_y = y + SLANT / 2 - 6;
+        let _ = writeln!(
+            svg,
+            r#"<text x="{}" y="{label_y}" text-anchor="middle">{}</text>"#,
+            (LEFT_X + RIGHT_X) / 2,
+            escape(&e.label)
+        );
+        let _ = writeln!(
+            svg,
+            r##"<text x="{}" y="{}" text-anchor="middle" fill="#666" font-size="10">{:.6} s</text>"##,
+            (LEFT_X + RIGHT_X) / 2,
+            label_y + 30,
+            e.sent_ns as f64 / 1e9
+        );
+        for (state, shown, x, anchor) in [
+            (&e.left_state, &mut shown_left, LEFT_X - 10, "end"),
+            (&e.right_state, &mut shown_right, RIGHT_X + 10, "start"),
+        ] {
+            if state != shown {
+                let _ = writeln!(
+                    svg,
+                    r##"<text class="state" x="{x}" y="{}" text-anchor="{anchor}" fill="#0645ad">{}</text>"##,
+                    y + SLANT,
+                    escape(state)
+                );
+                *shown = state.clone();
+            }
+        }
+    }
+    svg.push_str("</svg>\n");
+    svg
+}
