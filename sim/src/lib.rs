@@ -15,3 +15,4 @@ pub mod nic_bench;
 pub mod pcap;
 pub mod sequence_diagram;
 pub mod tso_bench;
+pub mod wire;
