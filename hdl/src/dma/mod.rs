@@ -5,5 +5,6 @@ pub mod dma_read_stream;
 pub mod dma_write_arbiter;
 pub mod dma_write_stream;
 pub mod irq_coalesce;
+pub mod ring_cursor;
 pub mod rx_ring_engine;
 pub mod tx_ring_engine;

@@ -17,6 +17,7 @@
 //! buffer's length and flagged TRUNCATED; a frame that arrives while no
 //! buffer is posted is consumed and counted, never left to block the MAC.
 use crate::dma::dma_read_stream::DmaReadStream;
+use crate::dma::ring_cursor::RingCursor;
 use rust_hdl::prelude::*;
 use synack_abi::ring::{PHASE, rx_flags};
 
@@ -77,6 +78,7 @@ pub struct RxRingEngine {
     pub wr_done: Signal<In, Bit>,
     pub wr_error: Signal<In, Bit>,
     reader: DmaReadStream,
+    cursor: RingCursor,
     state: DFF<RxEngineState>,
     next_index: DFF<Bits<32>>,
     desc: DFF<Bits<128>>,
@@ -85,8 +87,6 @@ pub struct RxRingEngine {
     csum: DFF<Bits<8>>,
     count: DFF<Bits<4>>,
     sticky_error: DFF<Bit>,
-    mask: Signal<Local, Bits<32>>,
-    odd_pass: Signal<Local, Bit>,
     slot: Signal<Local, Bits<32>>,
     capacity: Signal<Local, Bits<32>>,
     room: Signal<Local, Bit>,
@@ -137,6 +137,7 @@ impl Default for RxRingEngine {
             wr_done: Default::default(),
             wr_error: Default::default(),
             reader: Default::default(),
+            cursor: Default::default(),
             state: Default::default(),
             next_index: Default::default(),
             desc: Default::default(),
@@ -145,8 +146,6 @@ impl Default for RxRingEngine {
             csum: Default::default(),
             count: Default::default(),
             sticky_error: Default::default(),
-            mask: Default::default(),
-            odd_pass: Default::default(),
             slot: Default::default(),
             capacity: Default::default(),
             room: Default::default(),
@@ -180,30 +179,9 @@ impl Logic for RxRingEngine {
             & (self.state.q.val() != RxEngineState::Ready);
         self.dma_error.next = self.sticky_error.q.val();
         self.drop_no_buffer.next = false;
-        // A table, not `(1 << log2) - 1`: a 32-bit barrel shifter costs LUTs.
-        match self.ring_log2.val().index() {
-            0 => self.mask.next = 0.into(),
-            1 => self.mask.next = 1.into(),
-            2 => self.mask.next = 3.into(),
-            3 => self.mask.next = 7.into(),
-            4 => self.mask.next = 15.into(),
-            5 => self.mask.next = 31.into(),
-            6 => self.mask.next = 63.into(),
-            7 => self.mask.next = 127.into(),
-            8 => self.mask.next = 255.into(),
-            9 => self.mask.next = 511.into(),
-            10 => self.mask.next = 1023.into(),
-            11 => self.mask.next = 2047.into(),
-            12 => self.mask.next = 4095.into(),
-            13 => self.mask.next = 8191.into(),
-            14 => self.mask.next = 16383.into(),
-            _ => self.mask.next = 32767.into(),
-        }
-        self.slot.next = self.next_index.q.val() & self.mask.val();
-        // The phase is the pass over the ring: set on even passes (SPEC F6).
-        // The pass's parity is the index bit just above the slot bits.
-        self.odd_pass.next =
-            (self.next_index.q.val() & !self.mask.val() & (self.mask.val() + 1)).any();
+        self.cursor.log2.next = self.ring_log2.val();
+        self.cursor.index.next = self.next_index.q.val();
+        self.slot.next = self.cursor.slot.val();
         self.capacity.next = self.desc.q.val().get_bits::<32>(64);
         self.room.next = bit_cast::<32, 16>(self.length.q.val()) < self.capacity.val();
 
@@ -247,7 +225,7 @@ impl Logic for RxRingEngine {
 
         // The completion record, sent low byte first.
         self.flags.next = 0.into();
-        if !self.odd_pass.val() {
+        if self.cursor.phase.val() {
             self.flags.next = self.phase_bit.val();
         }
         if self.truncated.q.val() {

@@ -16,6 +16,7 @@
 //! and every frame handed on; clearing `enable` while idle resets `consumer`
 //! and the phase, so the host restarts the ring by writing producer = 0.
 use crate::dma::dma_read_stream::DmaReadStream;
+use crate::dma::ring_cursor::RingCursor;
 use crate::tso::tso_segmenter::TsoSegmenter;
 use rust_hdl::prelude::*;
 use synack_abi::ring::{PHASE, tx_flags, tx_status};
@@ -73,6 +74,7 @@ pub struct TxRingEngine {
     pub wr_tready: Signal<In, Bit>,
     pub wr_done: Signal<In, Bit>,
     reader: DmaReadStream,
+    cursor: RingCursor,
     tso: TsoSegmenter,
     state: DFF<TxEngineState>,
     next_index: DFF<Bits<32>>,
@@ -86,8 +88,6 @@ pub struct TxRingEngine {
     read_taken: DFF<Bit>,
     tso_finished: DFF<Bit>,
     read_finished: DFF<Bit>,
-    mask: Signal<Local, Bits<32>>,
-    odd_pass: Signal<Local, Bit>,
     slot: Signal<Local, Bits<32>>,
     desc_addr: Signal<Local, Bits<32>>,
     desc_len: Signal<Local, Bits<32>>,
@@ -142,6 +142,7 @@ impl Default for TxRingEngine {
             wr_tready: Default::default(),
             wr_done: Default::default(),
             reader: Default::default(),
+            cursor: Default::default(),
             tso: Default::default(),
             state: Default::default(),
             next_index: Default::default(),
@@ -155,8 +156,6 @@ impl Default for TxRingEngine {
             read_taken: Default::default(),
             tso_finished: Default::default(),
             read_finished: Default::default(),
-            mask: Default::default(),
-            odd_pass: Default::default(),
             slot: Default::default(),
             desc_addr: Default::default(),
             desc_len: Default::default(),
@@ -200,30 +199,9 @@ impl Logic for TxRingEngine {
         self.busy.next = self.state.q.val() != TxEngineState::Idle;
         self.dma_error.next = self.sticky_error.q.val();
         self.segments.next = self.tso.seg_done.val();
-        // A table, not `(1 << log2) - 1`: a 32-bit barrel shifter costs LUTs.
-        match self.ring_log2.val().index() {
-            0 => self.mask.next = 0.into(),
-            1 => self.mask.next = 1.into(),
-            2 => self.mask.next = 3.into(),
-            3 => self.mask.next = 7.into(),
-            4 => self.mask.next = 15.into(),
-            5 => self.mask.next = 31.into(),
-            6 => self.mask.next = 63.into(),
-            7 => self.mask.next = 127.into(),
-            8 => self.mask.next = 255.into(),
-            9 => self.mask.next = 511.into(),
-            10 => self.mask.next = 1023.into(),
-            11 => self.mask.next = 2047.into(),
-            12 => self.mask.next = 4095.into(),
-            13 => self.mask.next = 8191.into(),
-            14 => self.mask.next = 16383.into(),
-            _ => self.mask.next = 32767.into(),
-        }
-        self.slot.next = self.next_index.q.val() & self.mask.val();
-        // The phase is the pass over the ring: set on even passes (SPEC F6).
-        // The pass's parity is the index bit just above the slot bits.
-        self.odd_pass.next =
-            (self.next_index.q.val() & !self.mask.val() & (self.mask.val() + 1)).any();
+        self.cursor.log2.next = self.ring_log2.val();
+        self.cursor.index.next = self.next_index.q.val();
+        self.slot.next = self.cursor.slot.val();
         self.desc_addr.next = self.desc.q.val().get_bits::<32>(0);
         self.desc_len.next = self.desc.q.val().get_bits::<32>(64);
         self.desc_mss.next = self.desc.q.val().get_bits::<16>(96);
@@ -266,7 +244,7 @@ impl Logic for TxRingEngine {
         // The completion record, sent low byte first.
         self.record.next = bit_cast::<64, 16>(self.frames.q.val())
             | (bit_cast::<64, 8>(self.status.q.val()) << 16);
-        if !self.odd_pass.val() {
+        if self.cursor.phase.val() {
             self.record.next = self.record.val() | (bit_cast::<64, 8>(self.phase_bit.val()) << 24);
         }
         self.record_shifted.next =
