@@ -9,7 +9,7 @@
 //! settled by that step's eval; transfers are decided from the settled
 //! outputs and happen at the following rising edge, as AXI-Stream defines.
 //! A source keeps `tvalid` and its data stable until the handshake.
-use crate::mii::{Nibble, RxDriver, TxMonitor, WireFrame};
+use crate::mii::{LoopbackHook, MiiPhy, Nibble, WireFrame};
 use crate::model::EthMacMii;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -75,9 +75,6 @@ pub struct MacStats {
     pub rx_drop_overflow: u32,
 }
 
-/// A hook that may change a looped-back frame: (index of the frame, its nibbles).
-pub type LoopbackHook = Box<dyn FnMut(usize, &mut Vec<Nibble>) + Send>;
-
 pub struct MacBench {
     model: EthMacMii,
     config: MacBenchConfig,
@@ -89,15 +86,12 @@ pub struct MacBench {
     rx_ready: bool,
     rx_current: Vec<u8>,
     received: VecDeque<Vec<u8>>,
-    monitor: TxMonitor,
-    rx_driver: RxDriver,
-    wire: Vec<WireFrame>,
-    looped: usize,
-    hook: Option<LoopbackHook>,
+    phy: MiiPhy,
 }
 
 impl MacBench {
     pub fn new(config: MacBenchConfig) -> Self {
+        let phy = MiiPhy::new(config.loopback);
         let mut model = EthMacMii::new();
         model.set_clock(0);
         model.set_mii_tx_clk(0);
@@ -114,17 +108,13 @@ impl MacBench {
             rx_ready: false,
             rx_current: Vec::new(),
             received: VecDeque::new(),
-            monitor: TxMonitor::default(),
-            rx_driver: RxDriver::default(),
-            wire: Vec::new(),
-            looped: 0,
-            hook: None,
+            phy,
         }
     }
 
     /// Frames looped back pass through `hook` first.
     pub fn set_loopback_hook(&mut self, hook: LoopbackHook) {
-        self.hook = Some(hook);
+        self.phy.set_loopback_hook(hook);
     }
 
     /// Changes how often the sink refuses a byte.
@@ -143,7 +133,7 @@ impl MacBench {
 
     /// Puts raw nibbles on the receive side of MII, followed by a gap.
     pub fn inject_rx(&mut self, nibbles: &[Nibble]) {
-        self.rx_driver.push_frame(nibbles);
+        self.phy.inject_rx(nibbles);
     }
 
     /// Frames the MAC delivered on `m_axis`, oldest first; takes them.
@@ -153,12 +143,12 @@ impl MacBench {
 
     /// Frames the MAC put on the wire, oldest first; takes them.
     pub fn take_wire_frames(&mut self) -> Vec<WireFrame> {
-        std::mem::take(&mut self.wire)
+        self.phy.take_wire_frames()
     }
 
     /// Nothing queued, nothing in flight on either side of the wire.
     pub fn is_quiet(&self) -> bool {
-        self.tx_queue.is_empty() && !self.monitor.in_frame() && self.rx_driver.is_idle()
+        self.tx_queue.is_empty() && !self.phy.is_busy()
     }
 
     /// Core clock cycles run so far.
@@ -267,7 +257,7 @@ impl MacBench {
         self.model.eval();
         if rx_rise {
             // The MAC sampled the previous nibble at this edge; present the next.
-            let n = self.rx_driver.next_nibble();
+            let n = self.phy.next_rx_nibble();
             self.model.set_mii_rxd(n.data as u64);
             self.model.set_mii_rx_dv(n.valid as u64);
             self.model.set_mii_rx_er(n.error as u64);
@@ -280,18 +270,7 @@ impl MacBench {
             valid: self.model.mii_tx_en() != 0,
             error: false,
         };
-        self.monitor.sample(nibble);
-        for frame in self.monitor.take_frames() {
-            if self.config.loopback {
-                let mut nibbles = frame.nibbles.clone();
-                if let Some(hook) = self.hook.as_mut() {
-                    hook(self.looped, &mut nibbles);
-                }
-                self.looped += 1;
-                self.rx_driver.push_frame(&nibbles);
-            }
-            self.wire.push(frame);
-        }
+        self.phy.sample_tx(nibble);
     }
 
     fn drive_streams(&mut self) {

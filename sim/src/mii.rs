@@ -203,6 +203,85 @@ impl RxDriver {
     }
 }
 
+/// A hook that may change a looped-back frame: (index of the frame, its nibbles).
+pub type LoopbackHook = Box<dyn FnMut(usize, &mut Vec<Nibble>) + Send>;
+
+/// The PHY's side of one MII port: watches TX, drives RX, and optionally
+/// loops transmitted frames back (through a hook that may damage them).
+/// Every transmitted frame is also kept, oldest first, for the caller.
+pub struct MiiPhy {
+    monitor: TxMonitor,
+    rx_driver: RxDriver,
+    wire: Vec<WireFrame>,
+    loopback: bool,
+    looped: usize,
+    hook: Option<LoopbackHook>,
+}
+
+impl MiiPhy {
+    pub fn new(loopback: bool) -> Self {
+        Self {
+            monitor: TxMonitor::default(),
+            rx_driver: RxDriver::default(),
+            wire: Vec::new(),
+            loopback,
+            looped: 0,
+            hook: None,
+        }
+    }
+
+    /// Frames looped back pass through `hook` first.
+    pub fn set_loopback_hook(&mut self, hook: LoopbackHook) {
+        self.hook = Some(hook);
+    }
+
+    /// Samples tx_en/txd at a tx_clk rising edge.
+    pub fn sample_tx(&mut self, nibble: Nibble) {
+        self.monitor.sample(nibble);
+        for frame in self.monitor.take_frames() {
+            if self.loopback {
+                let mut nibbles = frame.nibbles.clone();
+                if let Some(hook) = self.hook.as_mut() {
+                    hook(self.looped, &mut nibbles);
+                }
+                self.looped += 1;
+                self.rx_driver.push_frame(&nibbles);
+            }
+            self.wire.push(frame);
+        }
+    }
+
+    /// The nibble to drive for the next rx_clk cycle.
+    pub fn next_rx_nibble(&mut self) -> Nibble {
+        self.rx_driver.next_nibble()
+    }
+
+    /// Puts raw nibbles on the receive side, followed by a gap.
+    pub fn inject_rx(&mut self, nibbles: &[Nibble]) {
+        self.rx_driver.push_frame(nibbles);
+    }
+
+    /// A frame is being transmitted or received right now.
+    pub fn is_busy(&self) -> bool {
+        self.monitor.in_frame() || !self.rx_driver.is_idle()
+    }
+
+    /// Transmitted frames not yet taken.
+    pub fn wire_frame_count(&self) -> usize {
+        self.wire.len()
+    }
+
+    /// A transmitted frame is still in progress.
+    pub fn in_tx_frame(&self) -> bool {
+        self.monitor.in_frame()
+    }
+
+    /// Transmitted frames, oldest first; takes them.
+    pub fn take_wire_frames(&mut self) -> Vec<WireFrame> {
+        std::mem::take(&mut self.wire)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

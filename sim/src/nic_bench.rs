@@ -8,7 +8,7 @@
 //! `synack-host` and drives this same model through the same memory).
 use crate::axi_memory::{AxiMaster, AxiMemory, AxiMemoryConfig, AxiSlave};
 use crate::axil_master::{AxilIn, AxilMaster};
-use crate::mii::{Nibble, RxDriver, TxMonitor, WireFrame};
+use crate::mii::{MiiPhy, Nibble, WireFrame};
 use crate::model::NicCore;
 use synack_abi::regs;
 use synack_abi::ring::{RxCompletion, RxDesc, TxCompletion, TxDesc};
@@ -41,11 +41,8 @@ pub struct NicBench {
     pub model: NicCore,
     pub mem: AxiMemory,
     pub axil: AxilMaster,
-    config: NicBenchConfig,
     step: u64,
-    monitor: TxMonitor,
-    rx_driver: RxDriver,
-    wire: Vec<WireFrame>,
+    phy: MiiPhy,
     axil_out: crate::axil_master::AxilOut,
     slave: AxiSlave,
 }
@@ -60,11 +57,8 @@ impl NicBench {
             model,
             mem,
             axil: AxilMaster::default(),
-            config,
             step: 0,
-            monitor: TxMonitor::default(),
-            rx_driver: RxDriver::default(),
-            wire: Vec::new(),
+            phy: MiiPhy::new(config.loopback),
             axil_out: Default::default(),
             slave: Default::default(),
         }
@@ -80,23 +74,25 @@ impl NicBench {
 
     /// Frames on the wire not yet taken.
     pub fn wire_frame_count(&self) -> usize {
-        self.wire.len()
+        self.phy.wire_frame_count()
     }
 
     /// Runs until `count` frames have been on the wire (not yet taken) and
     /// the transmitter is idle again, or `max` cycles pass.
     pub fn run_until_wire_frames(&mut self, count: usize, max: u64) -> bool {
-        self.run_until(max, |b| b.wire.len() >= count && !b.monitor.in_frame())
+        self.run_until(max, |b| {
+            b.phy.wire_frame_count() >= count && !b.phy.in_tx_frame()
+        })
     }
 
     /// Frames the NIC put on the wire so far; takes them.
     pub fn take_wire_frames(&mut self) -> Vec<WireFrame> {
-        std::mem::take(&mut self.wire)
+        self.phy.take_wire_frames()
     }
 
     /// Puts a frame's nibbles on the receive side of MII.
     pub fn inject_rx(&mut self, nibbles: &[Nibble]) {
-        self.rx_driver.push_frame(nibbles);
+        self.phy.inject_rx(nibbles);
     }
 
     pub fn irq(&self) -> bool {
@@ -158,13 +154,7 @@ impl NicBench {
                 valid: m.mii_tx_en() != 0,
                 error: false,
             };
-            self.monitor.sample(nibble);
-            for frame in self.monitor.take_frames() {
-                if self.config.loopback {
-                    self.rx_driver.push_frame(&frame.nibbles);
-                }
-                self.wire.push(frame);
-            }
+            self.phy.sample_tx(nibble);
             m.set_mii_tx_clk(1);
         } else if phase == 2 + MII_HALF {
             m.set_mii_tx_clk(0);
@@ -199,7 +189,7 @@ impl NicBench {
         m.set_s_axil_rready(a.rready as u64);
         m.eval();
         if rx_rise {
-            let n = self.rx_driver.next_nibble();
+            let n = self.phy.next_rx_nibble();
             m.set_mii_rxd(n.data as u64);
             m.set_mii_rx_dv(n.valid as u64);
             m.set_mii_rx_er(n.error as u64);

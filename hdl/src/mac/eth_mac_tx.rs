@@ -183,7 +183,7 @@ impl Logic for EthMacTx {
                 if !self.nib_full.val() {
                     self.nib_write.next = true;
                     self.nib_data.next =
-                        bit_cast::<5, 4>(!self.crc.q.val().get_bits::<4>(0)) | 0x10;
+                        bit_cast::<5, 4>(self.crc.q.val().get_bits::<4>(0) ^ 0xF) | 0x10;
                     self.crc.d.next = self.crc.q.val() >> 4;
                     self.count.d.next = self.count.q.val() + 1;
                     if self.count.q.val() == self.fcs_last.val() {
