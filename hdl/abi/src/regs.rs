@@ -60,6 +60,42 @@ pub const IRQ_STATUS: u32 = 0x058;
 /// 0x100.. RO — statistics counters (SPEC F8), 32-bit, wrapping; see [`stat`].
 pub const STATS_BASE: u32 = 0x100;
 
+/// Size of the register window in bytes (one 4 KiB page).
+pub const WINDOW_SIZE: u32 = 0x1000;
+
+/// Every register the host writes (RW), in the order a mirror of the page
+/// must apply them: [`CONTROL`] last, so a ring is fully described before
+/// its engine is enabled.
+pub const WRITABLE: [u32; 13] = [
+    TX_RING_BASE_LO,
+    TX_RING_LOG2,
+    TX_CPL_BASE_LO,
+    RX_RING_BASE_LO,
+    RX_RING_LOG2,
+    RX_CPL_BASE_LO,
+    IRQ_COALESCE_COUNT,
+    IRQ_COALESCE_USECS,
+    TX_PRODUCER,
+    TX_CPL_HEAD,
+    RX_PRODUCER,
+    RX_CPL_HEAD,
+    CONTROL,
+];
+
+/// Read-only registers below [`STATS_BASE`] (the statistics follow it).
+pub const READ_ONLY: [u32; 10] = [
+    ID,
+    VERSION,
+    STATUS,
+    TX_RING_BASE_HI,
+    TX_CONSUMER,
+    TX_CPL_BASE_HI,
+    RX_RING_BASE_HI,
+    RX_CONSUMER,
+    RX_CPL_BASE_HI,
+    IRQ_STATUS,
+];
+
 /// Bits of [`CONTROL`].
 pub mod control {
     /// Fetch and send TX descriptors.
@@ -120,4 +156,24 @@ pub mod stat {
 /// Byte offset of statistics counter `index`.
 pub const fn stat_offset(index: u32) -> u32 {
     STATS_BASE + 4 * index
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writable_and_read_only_cover_every_register_once() {
+        let mut all = [0u32; WRITABLE.len() + READ_ONLY.len()];
+        for (slot, reg) in all.iter_mut().zip(WRITABLE.iter().chain(READ_ONLY.iter())) {
+            *slot = *reg;
+        }
+        all.sort_unstable();
+        for (i, reg) in all.iter().enumerate() {
+            assert_eq!(*reg, 4 * i as u32);
+        }
+        assert_eq!(all.last(), Some(&IRQ_STATUS));
+        assert_eq!(WRITABLE.last(), Some(&CONTROL), "CONTROL is applied last");
+        assert!(stat_offset(stat::COUNT) <= WINDOW_SIZE);
+    }
 }

@@ -60,6 +60,7 @@ use crate::wire::{EthernetAddress, Ipv4Address, Ipv4Cidr};
 
 pub use config::{ConfigError, InterfaceConfig, Medium};
 pub use route::NextHop;
+pub use rx::HwChecksum;
 pub use stats::{DropCause, InterfaceStats};
 pub use tx::{Transmit, TxMeta};
 pub use udp::{

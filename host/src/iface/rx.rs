@@ -12,8 +12,9 @@
 
 use crate::time::Instant;
 use crate::wire::{
-    ArpOperation, ArpPacket, ArpRepr, EtherType, EthernetAddress, EthernetFrame, EthernetRepr,
-    IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, TcpPacket, TcpRepr, UdpPacket, UdpRepr,
+    ArpOperation, ArpPacket, ArpRepr, Checksum, ChecksumCapabilities, EtherType, EthernetAddress,
+    EthernetFrame, EthernetRepr, IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, TcpPacket, TcpRepr,
+    UdpPacket, UdpRepr,
 };
 
 use super::stats::DropCause;
@@ -21,22 +22,59 @@ use super::{Interface, Medium, segment};
 
 type RxResult = Result<(), DropCause>;
 
+/// What the fabric found about one received frame's checksums (SPEC F3), as
+/// its RX completion reports them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HwChecksum {
+    /// The IPv4 header checksum: `None` if the fabric did not check it.
+    pub ipv4: Option<bool>,
+    /// The TCP/UDP checksum: `None` if the fabric did not check it.
+    pub l4: Option<bool>,
+}
+
+impl HwChecksum {
+    /// The fabric checked nothing: software verifies as `caps` says.
+    pub const NONE: HwChecksum = HwChecksum {
+        ipv4: None,
+        l4: None,
+    };
+}
+
 impl Interface {
     /// Process one received frame (a bare IPv4 packet on [`Medium::Ip`]),
     /// without FCS. Afterwards drain [`Self::poll_transmit`] and the engine's events.
     pub fn receive(&mut self, now: Instant, bytes: &[u8]) {
+        self.receive_offloaded(now, bytes, HwChecksum::NONE);
+    }
+
+    /// [`Self::receive`] for a frame whose checksums the fabric verified
+    /// (SPEC F3): a checksum it found bad drops the frame as
+    /// [`DropCause::BadChecksum`]; one it found good is not verified again;
+    /// one it did not check is verified in software whatever `caps` says.
+    pub fn receive_offloaded(&mut self, now: Instant, bytes: &[u8], hw: HwChecksum) {
         self.stats.rx_frames += 1;
         self.stats.rx_bytes += bytes.len() as u64;
-        let r = match self.cfg.medium {
-            Medium::Ethernet(mac) => self.receive_ethernet(now, mac, bytes),
-            Medium::Ip => self.receive_ipv4(now, bytes),
+        let r = if hw.ipv4 == Some(false) || hw.l4 == Some(false) {
+            Err(DropCause::BadChecksum)
+        } else {
+            let caps = rx_caps(self.cfg.caps, hw);
+            match self.cfg.medium {
+                Medium::Ethernet(mac) => self.receive_ethernet(now, mac, bytes, &caps),
+                Medium::Ip => self.receive_ipv4(now, bytes, &caps),
+            }
         };
         if let Err(cause) = r {
             self.stats.drop(cause);
         }
     }
 
-    fn receive_ethernet(&mut self, now: Instant, mac: EthernetAddress, bytes: &[u8]) -> RxResult {
+    fn receive_ethernet(
+        &mut self,
+        now: Instant,
+        mac: EthernetAddress,
+        bytes: &[u8],
+        caps: &ChecksumCapabilities,
+    ) -> RxResult {
         let frame = EthernetFrame::new_checked(bytes)?;
         let eth = EthernetRepr::parse(&frame)?;
         if eth.dst_addr != mac && !eth.dst_addr.is_broadcast() {
@@ -48,7 +86,7 @@ impl Interface {
                 let arp = ArpRepr::parse(&packet)?;
                 self.receive_arp(now, mac, &arp)
             }
-            EtherType::Ipv4 => self.receive_ipv4(now, frame.payload_ref()),
+            EtherType::Ipv4 => self.receive_ipv4(now, frame.payload_ref(), caps),
             EtherType::Ipv6 | EtherType::Unknown(_) => Err(DropCause::Unsupported),
         }
     }
@@ -92,10 +130,14 @@ impl Interface {
         Ok(())
     }
 
-    fn receive_ipv4(&mut self, now: Instant, bytes: &[u8]) -> RxResult {
-        let caps = self.cfg.caps;
+    fn receive_ipv4(
+        &mut self,
+        now: Instant,
+        bytes: &[u8],
+        caps: &ChecksumCapabilities,
+    ) -> RxResult {
         let packet = Ipv4Packet::new_checked(bytes)?;
-        let ip = Ipv4Repr::parse(&packet, &caps)?;
+        let ip = Ipv4Repr::parse(&packet, caps)?;
         if !ip.src_addr.is_unicast()
             || ip.src_addr == self.cfg.addr
             || self.cidr.broadcast() == Some(ip.src_addr)
@@ -114,7 +156,7 @@ impl Interface {
                     return Err(DropCause::NotForUs);
                 }
                 let tcp_packet = TcpPacket::new_checked(payload)?;
-                let tcp = TcpRepr::parse(&tcp_packet, &ip.src_addr, &ip.dst_addr, &caps)?;
+                let tcp = TcpRepr::parse(&tcp_packet, &ip.src_addr, &ip.dst_addr, caps)?;
                 let seg = segment::from_wire(&ip, &tcp);
                 self.stats.rx_tcp_segments += 1;
                 self.engine.handle_segment(now, seg);
@@ -122,7 +164,7 @@ impl Interface {
             }
             IpProtocol::Udp => {
                 let udp_packet = UdpPacket::new_checked(payload)?;
-                let udp = UdpRepr::parse(&udp_packet, &ip.src_addr, &ip.dst_addr, &caps)?;
+                let udp = UdpRepr::parse(&udp_packet, &ip.src_addr, &ip.dst_addr, caps)?;
                 self.udp.deliver(&ip, &udp, self.cfg.udp_rx_queue)?;
                 self.stats.rx_udp_datagrams += 1;
                 Ok(())
@@ -133,5 +175,23 @@ impl Interface {
 
     fn is_broadcast(&self, dst: Ipv4Address) -> bool {
         dst.is_broadcast() || self.cidr.broadcast() == Some(dst)
+    }
+}
+
+/// The checksums software must verify for one frame: what the fabric checked
+/// and found good is skipped; what it did not check is verified.
+fn rx_caps(caps: ChecksumCapabilities, hw: HwChecksum) -> ChecksumCapabilities {
+    fn one(c: Checksum, hw: Option<bool>) -> Checksum {
+        match (hw, c.tx()) {
+            (Some(true), true) => Checksum::Tx,
+            (Some(true), false) => Checksum::None,
+            (_, true) => Checksum::Both,
+            (_, false) => Checksum::Rx,
+        }
+    }
+    ChecksumCapabilities {
+        ipv4: one(caps.ipv4, hw.ipv4),
+        tcp: one(caps.tcp, hw.l4),
+        udp: one(caps.udp, hw.l4),
     }
 }
