@@ -6,6 +6,7 @@
 
 pub mod axi_memory;
 pub mod axil_master;
+pub mod cosim;
 pub mod csum_insert_bench;
 pub mod csum_verify_bench;
 pub mod mac_bench;
@@ -14,5 +15,7 @@ pub mod model;
 pub mod nic_bench;
 pub mod pcap;
 pub mod sequence_diagram;
+pub mod shared_memory;
+pub mod sim_nic;
 pub mod tso_bench;
 pub mod wire;

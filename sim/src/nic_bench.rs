@@ -50,6 +50,11 @@ pub struct NicBench {
 impl NicBench {
     pub fn new(config: NicBenchConfig) -> Self {
         let mem = AxiMemory::new(config.memory_size, config.memory.clone()).expect("map memory");
+        Self::with_memory(mem, config.loopback)
+    }
+
+    /// A bench whose DMA is served from `mem` (which a driver may also map).
+    pub fn with_memory(mem: AxiMemory, loopback: bool) -> Self {
         let mut model = NicCore::new();
         model.set_clock(0);
         model.eval();
@@ -58,7 +63,7 @@ impl NicBench {
             mem,
             axil: AxilMaster::default(),
             step: 0,
-            phy: MiiPhy::new(config.loopback),
+            phy: MiiPhy::new(loopback),
             axil_out: Default::default(),
             slave: Default::default(),
         }
@@ -70,6 +75,21 @@ impl NicBench {
 
     pub fn sim_time_ns(&self) -> u64 {
         self.step * STEP_NS
+    }
+
+    /// Lets `ns` of simulated time pass without clocking the model, rounded
+    /// down to whole MII clock periods so the clocks keep their phase. Only
+    /// sound while nothing is happening: no frame on MII, no DMA in flight,
+    /// no register access.
+    pub fn skip_idle(&mut self, ns: u64) {
+        let period = 2 * MII_HALF;
+        self.step += ns / STEP_NS / period * period;
+    }
+
+    /// Something is moving: a frame on MII (either way) or a DMA burst in
+    /// flight. (Register accesses are not counted: reading status is not work.)
+    pub fn is_active(&self) -> bool {
+        self.phy.is_busy() || !self.mem.is_idle()
     }
 
     /// Frames on the wire not yet taken.
@@ -142,7 +162,7 @@ impl NicBench {
     fn falling_edge(&mut self) {
         let k = self.step;
         self.step += 1;
-        let phase = k % (4 * MII_HALF);
+        let phase = k % (2 * MII_HALF);
         // k is even here; the MII clocks change on these steps only.
         let m = &mut self.model;
         m.set_clock(0);
@@ -161,7 +181,7 @@ impl NicBench {
         }
         if rx_rise {
             m.set_mii_rx_clk(1);
-        } else if phase == (6 + MII_HALF) % (4 * MII_HALF) {
+        } else if phase == (6 + MII_HALF) % (2 * MII_HALF) {
             m.set_mii_rx_clk(0);
         }
         self.slave = self.mem.drive();

@@ -50,7 +50,13 @@ pub struct WireStats {
     pub reordered: u64,
     pub corrupted: u64,
     pub delivered: u64,
+    /// Frames the drop filter took (also counted in `lost`).
+    pub filtered: u64,
 }
+
+/// Decides, per frame (bytes with FCS), whether the wire drops it: for tests
+/// that need one particular segment lost.
+pub type DropFilter = Box<dyn FnMut(&[u8]) -> bool>;
 
 /// One direction of the cable.
 pub struct Wire {
@@ -60,6 +66,7 @@ pub struct Wire {
     in_flight: BinaryHeap<Reverse<(u64, u64, Vec<u8>)>>,
     sequence: u64,
     stats: WireStats,
+    filter: Option<DropFilter>,
 }
 
 impl Wire {
@@ -70,7 +77,13 @@ impl Wire {
             in_flight: BinaryHeap::new(),
             sequence: 0,
             stats: WireStats::default(),
+            filter: None,
         }
+    }
+
+    /// Drops every frame `filter` returns true for, before any seeded fault.
+    pub fn set_drop_filter(&mut self, filter: DropFilter) {
+        self.filter = Some(filter);
     }
 
     pub fn stats(&self) -> WireStats {
@@ -80,6 +93,11 @@ impl Wire {
     /// A frame left the sending MAC at `now_ns`.
     pub fn send(&mut self, now_ns: u64, frame: Vec<u8>) {
         self.stats.sent += 1;
+        if self.filter.as_mut().is_some_and(|f| f(&frame)) {
+            self.stats.filtered += 1;
+            self.stats.lost += 1;
+            return;
+        }
         if self.rng.random_bool(self.config.loss) {
             self.stats.lost += 1;
             return;

@@ -51,6 +51,23 @@ pub struct StackStats {
     pub tx_too_long: u64,
 }
 
+/// Which way a logged frame went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameDirection {
+    /// Handed to the interface by the driver.
+    Received,
+    /// Handed to the driver by the interface (before TSO coalescing).
+    Sent,
+}
+
+/// A frame seen by [`Stack::service`] while frame logging is on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedFrame {
+    pub at: Instant,
+    pub direction: FrameDirection,
+    pub bytes: Vec<u8>,
+}
+
 /// The engine, interface and driver of one host.
 pub struct Stack {
     iface: Interface,
@@ -60,6 +77,7 @@ pub struct Stack {
     /// A frame taken from the interface that did not fit the ring yet.
     held: Option<Transmit>,
     stats: StackStats,
+    frame_log: Option<Vec<LoggedFrame>>,
 }
 
 impl Stack {
@@ -85,6 +103,7 @@ impl Stack {
             batch: None,
             held: None,
             stats: StackStats::default(),
+            frame_log: None,
         })
     }
 
@@ -112,6 +131,20 @@ impl Stack {
         &self.stats
     }
 
+    /// Starts or stops logging every frame received and sent (for sequence
+    /// diagrams); stopping discards what was not taken.
+    pub fn set_frame_log(&mut self, on: bool) {
+        self.frame_log = on.then(Vec::new);
+    }
+
+    /// Frames logged since the last call, oldest first.
+    pub fn take_frame_log(&mut self) -> Vec<LoggedFrame> {
+        self.frame_log
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
     /// When the stack's timers next need a [`Self::service`].
     pub fn poll_timeout(&self) -> Option<Instant> {
         self.iface.poll_timeout()
@@ -134,7 +167,15 @@ impl Stack {
         self.stats.services += 1;
         self.driver.reclaim_tx();
         let iface = &mut self.iface;
+        let log = &mut self.frame_log;
         self.driver.receive(u32::MAX, |frame| {
+            if let Some(log) = log.as_mut() {
+                log.push(LoggedFrame {
+                    at: now,
+                    direction: FrameDirection::Received,
+                    bytes: frame.bytes.to_vec(),
+                });
+            }
             iface.receive_offloaded(now, frame.bytes, frame.checksum)
         });
         if self.iface.poll_timeout().is_some_and(|t| t <= now) {
@@ -151,11 +192,22 @@ impl Stack {
             if self.driver.tx_space() == 0 {
                 break;
             }
-            let next = match self.held.take() {
-                Some(t) => Some(t),
-                None => self.iface.poll_transmit(now),
+            let t = match self.held.take() {
+                Some(t) => t,
+                None => {
+                    let Some(t) = self.iface.poll_transmit(now) else {
+                        break;
+                    };
+                    if let Some(log) = self.frame_log.as_mut() {
+                        log.push(LoggedFrame {
+                            at: now,
+                            direction: FrameDirection::Sent,
+                            bytes: t.frame.clone(),
+                        });
+                    }
+                    t
+                }
             };
-            let Some(t) = next else { break };
             if let Some(batch) = self.batch.as_mut() {
                 if batch.try_append(&t.frame, &t.meta) {
                     continue;

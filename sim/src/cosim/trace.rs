@@ -1,0 +1,211 @@
+//! What the hosts sent and received while tracing, with each host's TCP
+//! state for the connection after the service that handled the frame; and
+//! the sequence-diagram rows (SPEC S3) built from it.
+use std::net::SocketAddrV4;
+
+use synack_host::stack::{FrameDirection, LoggedFrame, Stack};
+use synack_host::tcp::{Engine, State};
+use synack_host::time::Instant;
+use synack_host::wire::{EtherType, EthernetFrame, IpProtocol, Ipv4Packet, TcpPacket};
+
+use crate::sequence_diagram::{Direction, Exchange};
+
+/// The TCP fields a diagram shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TcpSummary {
+    pub src: SocketAddrV4,
+    pub dst: SocketAddrV4,
+    pub seq: u32,
+    pub ack: u32,
+    pub flags: u8,
+    pub payload_len: usize,
+}
+
+/// One TCP frame a host handled while tracing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceRecord {
+    pub node: usize,
+    pub at_ns: u64,
+    pub direction: FrameDirection,
+    pub tcp: TcpSummary,
+    /// The host's state for this connection once the service was over.
+    pub state: String,
+}
+
+/// The TCP fields of an Ethernet/IPv4/TCP frame; `None` for anything else.
+pub fn tcp_summary(frame: &[u8]) -> Option<TcpSummary> {
+    let eth = EthernetFrame::new_checked(frame).ok()?;
+    if eth.ethertype() != EtherType::Ipv4 {
+        return None;
+    }
+    let ip = Ipv4Packet::new_checked(eth.payload_ref()).ok()?;
+    if ip.protocol() != IpProtocol::Tcp {
+        return None;
+    }
+    let tcp = TcpPacket::new_checked(ip.payload_ref()).ok()?;
+    Some(TcpSummary {
+        src: SocketAddrV4::new(ip.src_addr().into(), tcp.src_port()),
+        dst: SocketAddrV4::new(ip.dst_addr().into(), tcp.dst_port()),
+        seq: tcp.seq_number(),
+        ack: tcp.ack_number(),
+        flags: tcp.flags().0,
+        payload_len: tcp.payload_ref().len(),
+    })
+}
+
+/// `local`'s state towards `remote` as `ss` would list it.
+pub fn state_of(
+    engine: &Engine,
+    now: Instant,
+    local: SocketAddrV4,
+    remote: SocketAddrV4,
+) -> String {
+    let rows = engine.sockets(now);
+    let state = rows
+        .iter()
+        .find(|r| r.local == local && r.peer == Some(remote))
+        .map(|r| r.state)
+        .or_else(|| {
+            rows.iter()
+                .find(|r| r.peer.is_none() && r.local.port() == local.port())
+                .map(|r| r.state)
+        })
+        .unwrap_or(State::Closed);
+    rfc_name(state).to_string()
+}
+
+/// The state's name as RFC 793 (and the article's figures) write it.
+pub fn rfc_name(state: State) -> &'static str {
+    match state {
+        State::Closed => "CLOSED",
+        State::Listen => "LISTEN",
+        State::SynSent => "SYN-SENT",
+        State::SynReceived => "SYN-RECEIVED",
+        State::Established => "ESTABLISHED",
+        State::FinWait1 => "FIN-WAIT-1",
+        State::FinWait2 => "FIN-WAIT-2",
+        State::CloseWait => "CLOSE-WAIT",
+        State::Closing => "CLOSING",
+        State::LastAck => "LAST-ACK",
+        State::TimeWait => "TIME-WAIT",
+    }
+}
+
+pub(super) fn record(
+    trace: &mut Vec<TraceRecord>,
+    node: usize,
+    at_ns: u64,
+    now: Instant,
+    stack: &Stack,
+    log: Vec<LoggedFrame>,
+) {
+    for frame in log {
+        let Some(tcp) = tcp_summary(&frame.bytes) else {
+            continue;
+        };
+        let (local, remote) = match frame.direction {
+            FrameDirection::Sent => (tcp.src, tcp.dst),
+            FrameDirection::Received => (tcp.dst, tcp.src),
+        };
+        trace.push(TraceRecord {
+            node,
+            at_ns,
+            direction: frame.direction,
+            tcp,
+            state: state_of(stack.engine(), now, local, remote),
+        });
+    }
+}
+
+fn flag_names(flags: u8) -> String {
+    const NAMES: [(u8, &str); 6] = [
+        (0x02, "SYN"),
+        (0x01, "FIN"),
+        (0x04, "RST"),
+        (0x08, "PSH"),
+        (0x10, "ACK"),
+        (0x20, "URG"),
+    ];
+    let names: Vec<&str> = NAMES
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    names.join(",")
+}
+
+/// Diagram rows for the segments node 0 (left) and node 1 (right)
+/// exchanged, in the order they were sent, keeping those `keep` accepts.
+/// Sequence numbers are relative to each side's first SYN, as Wireshark
+/// shows them. A segment counts as delivered if the other host received a
+/// segment with the same numbers, flags and length.
+pub fn connection_exchanges(
+    trace: &[TraceRecord],
+    mut keep: impl FnMut(&TraceRecord) -> bool,
+) -> Vec<Exchange> {
+    let isn = |node: usize| {
+        trace
+            .iter()
+            .find(|r| {
+                r.node == node && r.direction == FrameDirection::Sent && r.tcp.flags & 0x02 != 0
+            })
+            .map(|r| r.tcp.seq)
+    };
+    let isns = [isn(0), isn(1)];
+    let mut matched = vec![false; trace.len()];
+    let mut last_state = [String::from("CLOSED"), String::from("LISTEN")];
+    let mut rows = Vec::new();
+    for (k, sent) in trace.iter().enumerate() {
+        if sent.direction != FrameDirection::Sent {
+            if sent.direction == FrameDirection::Received {
+                last_state[sent.node] = sent.state.clone();
+            }
+            continue;
+        }
+        last_state[sent.node] = sent.state.clone();
+        let peer = 1 - sent.node;
+        let received = trace.iter().enumerate().skip(k + 1).find(|(j, r)| {
+            !matched[*j]
+                && r.node == peer
+                && r.direction == FrameDirection::Received
+                && r.tcp == sent.tcp
+        });
+        let receiver_state = match received {
+            Some((j, r)) => {
+                matched[j] = true;
+                r.state.clone()
+            }
+            None => last_state[peer].clone(),
+        };
+        if !keep(sent) {
+            continue;
+        }
+        let t = &sent.tcp;
+        let rel = |node: usize, v: u32| isns[node].map_or(v, |i| v.wrapping_sub(i));
+        let mut label = format!("{} seq={}", flag_names(t.flags), rel(sent.node, t.seq));
+        if t.flags & 0x10 != 0 {
+            label += &format!(" ack={}", rel(peer, t.ack));
+        }
+        if t.payload_len > 0 {
+            label += &format!(" len={}", t.payload_len);
+        }
+        let (left_state, right_state) = if sent.node == 0 {
+            (sent.state.clone(), receiver_state)
+        } else {
+            (receiver_state, sent.state.clone())
+        };
+        rows.push(Exchange {
+            direction: if sent.node == 0 {
+                Direction::LeftToRight
+            } else {
+                Direction::RightToLeft
+            },
+            sent_ns: sent.at_ns,
+            label,
+            delivered: received.is_some(),
+            left_state,
+            right_state,
+        });
+    }
+    rows
+}
