@@ -1,104 +1,265 @@
-//! `synack demo`: random frames through the MII MAC in Verilator, looped back
-//! by a PHY model, and what happened on the way.
-use anyhow::{Result, ensure};
+//! `synack demo`: the product's main job, co-simulated. A client and a
+//! server, each the real host stack and driver over a Verilator model of the
+//! fabric, joined by a wire with seeded faults: handshake, a transfer with
+//! TSO and checksum offload, the four-way close, TIME-WAIT to CLOSED.
+//!
+//! Prints every state change, a progress bar and the goodput in simulated
+//! time against the wire's limit; writes `demo.pcap` (every frame either MAC
+//! sent), `handshake.svg` and `close.svg` (sequence diagrams with both
+//! sides' states, like the article's figures).
+use std::path::PathBuf;
+use std::time::Instant as WallClock;
+
+use anyhow::{Context, Result, ensure};
 use clap::Args;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-use std::time::Instant;
-use synack_sim::mac_bench::{MacBench, MacBenchConfig};
+use indicatif::{ProgressBar, ProgressStyle};
+use synack_sim::cosim::transfer::{Transfer, TransferConfig};
+use synack_sim::cosim::{
+    NodeConfig, Testbed, TraceRecord, connection_exchanges, initial_sequence_numbers,
+};
+use synack_sim::sequence_diagram::{Ending, render_with_ending};
+use synack_sim::wire::WireConfig;
+
+/// Payload bytes per full frame over wire byte times per frame at MSS 1460:
+/// 1460 / (8 preamble + 14 + 20 + 20 + 1460 + 4 FCS + 12 gap) × 100 Mb/s.
+pub const WIRE_LIMIT_MBPS: f64 = 1460.0 / 1538.0 * 100.0;
+/// The same with the 12-byte timestamp option Linux sends on every segment.
+pub const WIRE_LIMIT_TS_MBPS: f64 = 1448.0 / 1538.0 * 100.0;
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// Frames to send.
-    #[arg(long, default_value_t = 20)]
-    frames: usize,
-    /// Seed for frame sizes, contents, idle and backpressure.
+    /// MiB to transfer from client to server.
+    #[arg(long, default_value_t = 1.0)]
+    size: f64,
+    /// Probability that the wire loses a frame (each direction).
+    #[arg(long, default_value_t = 0.0)]
+    loss: f64,
+    /// Probability that the wire holds a frame back so later ones overtake it.
+    #[arg(long, default_value_t = 0.0)]
+    reorder: f64,
+    /// Probability that the wire delivers a frame twice.
+    #[arg(long, default_value_t = 0.0)]
+    duplicate: f64,
+    /// Probability that the wire flips a bit (the receiving MAC's FCS check drops it).
+    #[arg(long, default_value_t = 0.0)]
+    corrupt: f64,
+    /// One-way propagation delay of the wire, µs.
+    #[arg(long, default_value_t = 5)]
+    delay_us: u64,
+    /// Seed for the wire's faults, the data and the hosts' ISN secrets.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Probability that the frame source idles a cycle.
-    #[arg(long, default_value_t = 0.2)]
-    idle: f64,
-    /// Probability that the receiver is not ready in a cycle.
-    #[arg(long, default_value_t = 0.2)]
-    backpressure: f64,
+    /// Folder for demo.pcap, handshake.svg and close.svg.
+    #[arg(long, default_value = "demo-out")]
+    out: PathBuf,
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
 }
 
 pub fn run(args: &DemoArgs) -> Result<()> {
-    let mut rng = ChaCha8Rng::seed_from_u64(args.seed);
-    let frames: Vec<Vec<u8>> = (0..args.frames)
-        .map(|_| {
-            let len = rng.random_range(1..=1514);
-            (0..len).map(|_| rng.random()).collect()
-        })
-        .collect();
-    println!(
-        "synack demo: {} random frames through the MII MAC (Verilator), looped back by the PHY model",
-        frames.len()
-    );
-    let mut bench = MacBench::new(MacBenchConfig {
-        seed: args.seed,
-        tx_idle: args.idle,
-        rx_backpressure: args.backpressure,
-        ..Default::default()
-    });
-    for f in &frames {
-        bench.send(f.clone());
-    }
-    let wall = Instant::now();
-    let budget = frames
-        .iter()
-        .map(|f| (f.len() as u64 + 100) * 40)
-        .sum::<u64>()
-        + 10_000;
     ensure!(
-        bench.run_until_quiet(budget),
-        "the MAC did not finish within {budget} cycles"
+        args.size > 0.0 && args.size <= 4096.0,
+        "--size must be in (0, 4096] MiB"
     );
-    let elapsed = wall.elapsed();
-    let wire = bench.take_wire_frames();
-    let received = bench.take_received();
-    for (i, w) in wire.iter().enumerate() {
-        let sent = &frames[i];
-        let on_wire = w.payload();
-        let verdict = match (&on_wire, received.get(i)) {
-            (Ok(p), Some(r)) if p.starts_with(sent) && r == p => "ok",
-            (Err(_), _) => "BAD FCS ON WIRE",
-            _ => "MISMATCH",
-        };
-        let gap = if w.gap_before == u64::MAX {
-            "-".to_string()
-        } else {
-            w.gap_before.to_string()
-        };
+    for (name, p) in [
+        ("loss", args.loss),
+        ("reorder", args.reorder),
+        ("duplicate", args.duplicate),
+        ("corrupt", args.corrupt),
+    ] {
+        ensure!((0.0..1.0).contains(&p), "--{name} must be in [0, 1)");
+    }
+    let bytes = (args.size * 1024.0 * 1024.0).round() as u64;
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("creating {}", args.out.display()))?;
+    let wire = |seed| WireConfig {
+        seed,
+        loss: args.loss,
+        duplicate: args.duplicate,
+        reorder: args.reorder,
+        corrupt: args.corrupt,
+        delay_ns: args.delay_us * 1000,
+        reorder_delay_ns: 300_000,
+    };
+    let mut client = NodeConfig::numbered("client", 1);
+    let mut server = NodeConfig::numbered("server", 2);
+    client.seed = args.seed;
+    server.seed = args.seed.wrapping_add(1);
+    let server_addr = std::net::SocketAddrV4::new(server.addr.into(), 5001);
+    println!(
+        "synack demo: client {} ⇄ server {}, {:.2} MiB, two NicCore models in Verilator",
+        client.addr,
+        server_addr,
+        mib(bytes)
+    );
+    println!(
+        "  wire: loss {:.1}%, reorder {:.1}%, duplicate {:.1}%, corrupt {:.1}%, delay {} µs, seed {}",
+        args.loss * 100.0,
+        args.reorder * 100.0,
+        args.duplicate * 100.0,
+        args.corrupt * 100.0,
+        args.delay_us,
+        args.seed
+    );
+    let mut tb = Testbed::new(
+        [client, server],
+        [wire(args.seed), wire(args.seed ^ 0x5A5A)],
+    )?;
+    let pcap_path = args.out.join("demo.pcap");
+    tb.record_pcap(&pcap_path)?;
+    tb.set_tracing(true);
+    let mut t = Transfer::new(TransferConfig {
+        bytes,
+        data_seed: args.seed,
+        server: server_addr,
+        server_close_delay: core::time::Duration::from_millis(1),
+    });
+
+    let bar = ProgressBar::new(bytes);
+    bar.set_style(
+        ProgressStyle::with_template("  {bar:40} {bytes}/{total_bytes} received, {msg}")
+            .expect("template"),
+    );
+    let wall = WallClock::now();
+    let mut printed = 0;
+    let mut handshake: Vec<TraceRecord> = Vec::new();
+    let mut close: Vec<TraceRecord> = Vec::new();
+    let mut phase = Phase::Handshake;
+    let slice_ns = 200_000;
+    let limit_ns = 600_000_000_000;
+    while !t.finished() && tb.now_ns() < limit_ns {
+        t.run(&mut tb, slice_ns, slice_ns, |_, _| {});
+        for c in &t.changes[printed..] {
+            bar.suspend(|| {
+                println!(
+                    "  {:>12.6} s  {:<6}  {}",
+                    c.at.total_micros() as f64 / 1e6,
+                    ["client", "server"][c.node],
+                    c.state
+                )
+            });
+        }
+        printed = t.changes.len();
+        bar.set_position(t.received);
+        let secs = tb.now_ns() as f64 / 1e9;
+        bar.set_message(format!("{secs:.3} s simulated"));
+        match phase {
+            Phase::Handshake if t.established() => {
+                handshake = tb.take_trace();
+                tb.set_tracing(false);
+                phase = Phase::Transfer;
+            }
+            Phase::Transfer if t.sent == bytes => {
+                tb.set_tracing(true);
+                phase = Phase::Close;
+            }
+            _ => {}
+        }
+    }
+    bar.finish_and_clear();
+    close.extend(tb.take_trace());
+    let frames = tb.finish_pcap()?;
+    ensure!(t.errors.is_empty(), "socket errors: {:?}", t.errors);
+    ensure!(
+        t.finished(),
+        "the transfer did not finish in {} s of simulated time",
+        limit_ns / 1_000_000_000
+    );
+
+    let (sent, received) = t.digests();
+    ensure!(sent == received, "received data differs from sent data");
+    let goodput = t.goodput_mbps().unwrap_or(0.0);
+    println!(
+        "transfer: {:.2} MiB, SHA-256 {} on both sides",
+        mib(t.received),
+        hex::encode(&received[..8])
+    );
+    println!(
+        "goodput: {goodput:.2} Mb/s in simulated time = {:.2}% of the {WIRE_LIMIT_MBPS:.2} Mb/s wire limit \
+         ({:.2}% of {WIRE_LIMIT_TS_MBPS:.2} Mb/s, the limit with TCP timestamps)",
+        goodput / WIRE_LIMIT_MBPS * 100.0,
+        goodput / WIRE_LIMIT_TS_MBPS * 100.0
+    );
+    let stack = tb.node(0).stack().stats();
+    println!(
+        "offload: client sent {} TSO sends = {} segments, {} other frames; checksums inserted and verified by the fabric",
+        stack.tso_sends, stack.tso_segments, stack.plain_sends
+    );
+    for i in 0..2 {
+        let w = tb.wire_stats(i);
         println!(
-            "  frame {i:>3}: {:>4} bytes sent, {:>4} on the wire + FCS, gap before {:>3} nibbles, \
-             at {:>7} ns: {verdict}",
-            sent.len(),
-            on_wire.as_ref().map_or(0, Vec::len),
-            gap,
-            w.start * 40,
+            "wire {}: {} frames, lost {}, duplicated {}, reordered {}, corrupted {}",
+            ["client → server", "server → client"][i],
+            w.sent,
+            w.lost,
+            w.duplicated,
+            w.reordered,
+            w.corrupted
         );
     }
-    let stats = bench.stats();
-    println!("counters: {stats:?}");
+    let stats = tb.stats();
+    let sim_s = tb.now_ns() as f64 / 1e9;
+    let wall_s = wall.elapsed().as_secs_f64();
     println!(
-        "{} core cycles ({:.3} ms simulated) in {:.2} s wall: {:.0} core cycles/s",
-        bench.core_cycles(),
-        bench.sim_time_ns() as f64 / 1e6,
-        elapsed.as_secs_f64(),
-        bench.core_cycles() as f64 / elapsed.as_secs_f64()
+        "co-simulation: {sim_s:.3} s simulated in {wall_s:.1} s wall ({:.3} s clocked at {:.2} M cycles/s per NIC, {:.3} s idle skipped)",
+        stats.cycles as f64 * 10e-9,
+        stats.cycles as f64 / wall_s / 1e6,
+        stats.skipped_ns as f64 / 1e9
     );
-    ensure!(
-        received.len() == frames.len(),
-        "{} of {} frames came back",
-        received.len(),
-        frames.len()
-    );
-    for (i, (r, f)) in received.iter().zip(&frames).enumerate() {
-        let mut padded = f.clone();
-        padded.resize(f.len().max(60), 0);
-        ensure!(*r == padded, "frame {i} came back different");
+
+    let keep_handshake = {
+        let mut client_acked = false;
+        move |r: &TraceRecord| {
+            let take = !client_acked;
+            client_acked |= r.node == 0 && r.tcp.flags & 0x02 == 0;
+            take
+        }
+    };
+    // The close: every FIN, and every ACK of a FIN (by its number).
+    let keep_close = {
+        let mut fin_end: [Option<u32>; 2] = [None, None];
+        move |r: &TraceRecord| {
+            let fin = r.tcp.flags & 0x01 != 0;
+            if fin {
+                let end = r.tcp.seq.wrapping_add(r.tcp.payload_len as u32 + 1);
+                fin_end[r.node] = Some(end);
+            }
+            let acks_fin = r.tcp.flags & 0x10 != 0 && fin_end[1 - r.node] == Some(r.tcp.ack);
+            fin || acks_fin
+        }
+    };
+    let end = Ending {
+        at_ns: tb.now_ns(),
+        left_state: t.state(0).to_string(),
+        right_state: t.state(1).to_string(),
+    };
+    let isns = initial_sequence_numbers(&handshake);
+    let diagrams = [
+        (
+            "handshake.svg",
+            connection_exchanges(&handshake, isns, keep_handshake),
+            None,
+        ),
+        (
+            "close.svg",
+            connection_exchanges(&close, isns, keep_close),
+            Some(&end),
+        ),
+    ];
+    for (name, rows, ending) in diagrams {
+        ensure!(!rows.is_empty(), "no segments recorded for {name}");
+        let path = args.out.join(name);
+        std::fs::write(&path, render_with_ending("client", "server", &rows, ending))?;
+        println!("wrote {} ({} segments)", path.display(), rows.len());
     }
-    println!("all {} frames came back identical, in order", frames.len());
+    println!("wrote {} ({frames} frames)", pcap_path.display());
     Ok(())
+}
+
+enum Phase {
+    Handshake,
+    Transfer,
+    Close,
 }

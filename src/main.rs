@@ -1,9 +1,11 @@
 //! `synack`: the command line of the synack NIC.
 //!
-//! - `synack demo`: the co-simulation demo (for now, the MII MAC in loopback).
+//! - `synack demo`: the co-simulation demo: TCP between two co-simulated NICs.
+//! - `synack mac-loopback`: frames through the MII MAC alone, looped back.
 //! - `synack synth-report`: Yosys figures for a design of the fabric.
 //! - `synack emit-verilog`: writes every design's Verilog.
 mod demo;
+mod mac_loopback;
 mod synth;
 
 use anyhow::{Context, Result};
@@ -22,8 +24,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Runs the co-simulation demo: frames through the MII MAC in Verilator, looped back.
+    /// The co-simulation demo: a TCP client and server on two NICs co-simulated
+    /// in Verilator, with a faulty wire; writes demo.pcap, handshake.svg, close.svg.
     Demo(demo::DemoArgs),
+    /// Random frames through the MII MAC alone in Verilator, looped back.
+    MacLoopback(mac_loopback::MacLoopbackArgs),
     /// Synthesises a design with Yosys for 7-series (xc7) and prints LUT, FF, BRAM, CARRY4.
     SynthReport {
         /// Design name, as listed by `emit-verilog`.
@@ -43,6 +48,7 @@ enum Command {
 fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Demo(args) => demo::run(&args),
+        Command::MacLoopback(args) => mac_loopback::run(&args),
         Command::SynthReport { top, work } => {
             let design = synack_hdl::verilog_tops()
                 .into_iter()

@@ -43,8 +43,8 @@ fn synth_report_prints_yosys_figures_for_the_mac() {
 }
 
 #[test]
-fn demo_sends_frames_through_the_mac_and_gets_them_back() {
-    let (ok, report) = synack(&["demo", "--frames", "6", "--seed", "3"]);
+fn mac_loopback_sends_frames_through_the_mac_and_gets_them_back() {
+    let (ok, report) = synack(&["mac-loopback", "--frames", "6", "--seed", "3"]);
     assert!(ok, "{report}");
     assert!(
         report.contains("all 6 frames came back identical, in order"),

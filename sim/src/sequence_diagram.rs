@@ -44,9 +44,29 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The states both sides end in, shown below the last segment (the
+/// article's figures end with CLOSED after TIME-WAIT).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ending {
+    pub at_ns: u64,
+    pub left_state: String,
+    pub right_state: String,
+}
+
 /// Draws the diagram; `left` and `right` name the two hosts.
 pub fn render(left: &str, right: &str, exchanges: &[Exchange]) -> String {
-    let height = TOP + ROW * exchanges.len() as i64 + 60;
+    render_with_ending(left, right, exchanges, None)
+}
+
+/// [`render`], plus a last row with the states both sides end in.
+pub fn render_with_ending(
+    left: &str,
+    right: &str,
+    exchanges: &[Exchange],
+    ending: Option<&Ending>,
+) -> String {
+    let rows = exchanges.len() as i64 + i64::from(ending.is_some());
+    let height = TOP + ROW * rows + 60;
     let mut svg = String::new();
     let _ = writeln!(
         svg,
@@ -127,6 +147,29 @@ pub fn render(left: &str, right: &str, exchanges: &[Exchange]) -> String {
                     escape(state)
                 );
                 *shown = state.clone();
+            }
+        }
+    }
+    if let Some(end) = ending {
+        let y = TOP + ROW * exchanges.len() as i64;
+        let _ = writeln!(
+            svg,
+            r##"<text x="{}" y="{}" text-anchor="middle" fill="#666" font-size="10">{:.6} s</text>"##,
+            (LEFT_X + RIGHT_X) / 2,
+            y + SLANT,
+            end.at_ns as f64 / 1e9
+        );
+        for (state, shown, x, anchor) in [
+            (&end.left_state, &shown_left, LEFT_X - 10, "end"),
+            (&end.right_state, &shown_right, RIGHT_X + 10, "start"),
+        ] {
+            if state != shown {
+                let _ = writeln!(
+                    svg,
+                    r##"<text class="state" x="{x}" y="{}" text-anchor="{anchor}" fill="#0645ad">{}</text>"##,
+                    y + SLANT,
+                    escape(state)
+                );
             }
         }
     }

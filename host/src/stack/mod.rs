@@ -5,8 +5,9 @@
 //!
 //! One [`Stack::service`] call does what an interrupt (or a poll) would:
 //! reap TX completions, hand received frames to the interface with the
-//! fabric's checksum verdicts, run due timers, let the application act,
-//! then move everything the interface wants to send into the TX ring
+//! fabric's checksum verdicts, run due timers, send what that called for,
+//! let the application act, then move everything the interface wants to
+//! send into the TX ring
 //! (coalescing TCP runs into TSO sends, [`tso_batch`]) and ring the doorbell.
 //!
 //! Invariants:
@@ -65,6 +66,8 @@ pub enum FrameDirection {
 pub struct LoggedFrame {
     pub at: Instant,
     pub direction: FrameDirection,
+    /// Logged after the application ran in this service (its own sends).
+    pub after_app: bool,
     pub bytes: Vec<u8>,
 }
 
@@ -173,6 +176,7 @@ impl Stack {
                 log.push(LoggedFrame {
                     at: now,
                     direction: FrameDirection::Received,
+                    after_app: false,
                     bytes: frame.bytes.to_vec(),
                 });
             }
@@ -181,12 +185,15 @@ impl Stack {
         if self.iface.poll_timeout().is_some_and(|t| t <= now) {
             self.iface.handle_timeout(now);
         }
+        // What the input called for (ACKs, the handshake's third segment)
+        // leaves before the application reacts, as in Linux's softirq.
+        self.transmit(now, false);
         app(now, &mut self.iface);
-        self.transmit(now);
+        self.transmit(now, true);
     }
 
     /// Moves frames from the interface into the TX ring while it has room.
-    fn transmit(&mut self, now: Instant) {
+    fn transmit(&mut self, now: Instant, after_app: bool) {
         let max_len = self.driver.tx_buffer_size();
         loop {
             if self.driver.tx_space() == 0 {
@@ -202,6 +209,7 @@ impl Stack {
                         log.push(LoggedFrame {
                             at: now,
                             direction: FrameDirection::Sent,
+                            after_app,
                             bytes: t.frame.clone(),
                         });
                     }

@@ -43,7 +43,9 @@ use crate::pcap::{PcapError, PcapRecorder};
 use crate::sim_nic::SimNic;
 use crate::wire::{Wire, WireConfig, WireStats};
 
-pub use trace::{TraceRecord, connection_exchanges, state_of, tcp_summary};
+pub use trace::{
+    TraceRecord, connection_exchanges, initial_sequence_numbers, rfc_name, state_of, tcp_summary,
+};
 
 /// Core cycles clocked between scheduling decisions.
 pub const CHUNK_CYCLES: u64 = 16;
@@ -338,16 +340,24 @@ impl Testbed {
     fn service(&mut self, i: usize, now_ns: u64, apps: &mut Apps<'_>) {
         let now = instant(now_ns);
         let node = &mut self.nodes[i];
-        node.stack.service(now, |now, iface| apps(i, now, iface));
+        let tracing = self.tracing;
+        let mut before_app = Vec::new();
+        node.stack.service(now, |now, iface| {
+            if tracing {
+                before_app = iface.engine().sockets(now);
+            }
+            apps(i, now, iface)
+        });
         node.nic.sync_registers();
         node.want_service = false;
         if let Some(interval) = node.poll_interval_ns {
             node.next_poll_ns = now_ns + interval;
         }
         self.stats.services += 1;
-        if self.tracing {
+        if tracing {
             let log = node.stack.take_frame_log();
-            trace::record(&mut self.trace, i, now_ns, now, &node.stack, log);
+            let after = node.stack.engine().sockets(now);
+            trace::record(&mut self.trace, i, now_ns, &before_app, &after, log);
         }
     }
 

@@ -3,7 +3,8 @@
 //! the sequence-diagram rows (SPEC S3) built from it.
 use std::net::SocketAddrV4;
 
-use synack_host::stack::{FrameDirection, LoggedFrame, Stack};
+use synack_host::stack::{FrameDirection, LoggedFrame};
+use synack_host::tcp::ss::SocketRow;
 use synack_host::tcp::{Engine, State};
 use synack_host::time::Instant;
 use synack_host::wire::{EtherType, EthernetFrame, IpProtocol, Ipv4Packet, TcpPacket};
@@ -60,7 +61,12 @@ pub fn state_of(
     local: SocketAddrV4,
     remote: SocketAddrV4,
 ) -> String {
-    let rows = engine.sockets(now);
+    state_in(&engine.sockets(now), local, remote)
+}
+
+/// `local`'s state towards `remote` in a socket listing: the connection's,
+/// else a listener's on that port, else CLOSED.
+pub fn state_in(rows: &[SocketRow], local: SocketAddrV4, remote: SocketAddrV4) -> String {
     let state = rows
         .iter()
         .find(|r| r.local == local && r.peer == Some(remote))
@@ -91,12 +97,15 @@ pub fn rfc_name(state: State) -> &'static str {
     }
 }
 
+/// Adds one service's logged frames to `trace`. A frame logged before the
+/// application ran gets the state from `before_app` (the listing taken just
+/// before it), one the application's calls caused the state after the service.
 pub(super) fn record(
     trace: &mut Vec<TraceRecord>,
     node: usize,
     at_ns: u64,
-    now: Instant,
-    stack: &Stack,
+    before_app: &[SocketRow],
+    after: &[SocketRow],
     log: Vec<LoggedFrame>,
 ) {
     for frame in log {
@@ -107,14 +116,29 @@ pub(super) fn record(
             FrameDirection::Sent => (tcp.src, tcp.dst),
             FrameDirection::Received => (tcp.dst, tcp.src),
         };
+        let rows = if frame.after_app { after } else { before_app };
         trace.push(TraceRecord {
             node,
             at_ns,
             direction: frame.direction,
             tcp,
-            state: state_of(stack.engine(), now, local, remote),
+            state: state_in(rows, local, remote),
         });
     }
+}
+
+/// Each node's initial sequence number: the sequence number of the first
+/// SYN it sent in `trace`.
+pub fn initial_sequence_numbers(trace: &[TraceRecord]) -> [Option<u32>; 2] {
+    let isn = |node: usize| {
+        trace
+            .iter()
+            .find(|r| {
+                r.node == node && r.direction == FrameDirection::Sent && r.tcp.flags & 0x02 != 0
+            })
+            .map(|r| r.tcp.seq)
+    };
+    [isn(0), isn(1)]
 }
 
 fn flag_names(flags: u8) -> String {
@@ -136,22 +160,15 @@ fn flag_names(flags: u8) -> String {
 
 /// Diagram rows for the segments node 0 (left) and node 1 (right)
 /// exchanged, in the order they were sent, keeping those `keep` accepts.
-/// Sequence numbers are relative to each side's first SYN, as Wireshark
-/// shows them. A segment counts as delivered if the other host received a
+/// Sequence numbers are shown relative to `isns` (see
+/// [`initial_sequence_numbers`]), as Wireshark shows them; `sent_ns` is
+/// when the host handed the segment to its NIC. A segment counts as delivered if the other host received a
 /// segment with the same numbers, flags and length.
 pub fn connection_exchanges(
     trace: &[TraceRecord],
+    isns: [Option<u32>; 2],
     mut keep: impl FnMut(&TraceRecord) -> bool,
 ) -> Vec<Exchange> {
-    let isn = |node: usize| {
-        trace
-            .iter()
-            .find(|r| {
-                r.node == node && r.direction == FrameDirection::Sent && r.tcp.flags & 0x02 != 0
-            })
-            .map(|r| r.tcp.seq)
-    };
-    let isns = [isn(0), isn(1)];
     let mut matched = vec![false; trace.len()];
     let mut last_state = [String::from("CLOSED"), String::from("LISTEN")];
     let mut rows = Vec::new();

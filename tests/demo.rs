@@ -1,0 +1,92 @@
+//! `synack demo`, run as a user runs it: its outputs, and the pcap read back
+//! by tshark with every checksum checked (issue 5).
+use std::path::Path;
+use std::process::Command;
+
+/// Runs tshark on `pcap` with IPv4 and TCP checksum checks on and a display
+/// filter; returns the matching frames, one line each.
+fn tshark(pcap: &Path, filter: &str) -> Vec<String> {
+    let out = Command::new("tshark")
+        .args(["-n", "-r"])
+        .arg(pcap)
+        .args([
+            "-o",
+            "ip.check_checksum:TRUE",
+            "-o",
+            "tcp.check_checksum:TRUE",
+        ])
+        .args(["-Y", filter])
+        .output()
+        .expect("tshark is installed (scripts/setup.sh installs it)");
+    assert!(
+        out.status.success(),
+        "tshark failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn frames_written(report: &str) -> usize {
+    let line = report
+        .lines()
+        .find(|l| l.contains("demo.pcap"))
+        .unwrap_or_else(|| panic!("no pcap line in:\n{report}"));
+    let at = line.find('(').expect("frame count") + 1;
+    line[at..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn demo_transfers_closes_and_writes_a_pcap_tshark_reads_clean() {
+    let out_dir = std::env::temp_dir().join(format!("synack-demo-{}", std::process::id()));
+    let out = Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args([
+            "demo", "--size", "0.125", "--loss", "0.01", "--seed", "5", "--out",
+        ])
+        .arg(&out_dir)
+        .output()
+        .expect("runs synack demo");
+    let report =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{report}");
+    for line in [
+        "client  SYN-SENT",
+        "server  SYN-RECEIVED",
+        "client  FIN-WAIT-2",
+        "server  LAST-ACK",
+        "client  TIME-WAIT",
+        "client  CLOSED",
+        "goodput:",
+    ] {
+        assert!(report.contains(line), "no {line:?} in:\n{report}");
+    }
+    let pcap = out_dir.join("demo.pcap");
+    let frames = frames_written(&report);
+    assert!(frames > 100, "{report}");
+    assert_eq!(
+        tshark(&pcap, "frame").len(),
+        frames,
+        "tshark reads every frame"
+    );
+    let bad = tshark(
+        &pcap,
+        "_ws.malformed || _ws.expert.severity >= error || ip.checksum.status == 0 || tcp.checksum.status == 0",
+    );
+    assert!(bad.is_empty(), "malformed or bad-checksum frames: {bad:#?}");
+    let tcp_good = tshark(&pcap, "ip.checksum.status == 1 && tcp.checksum.status == 1");
+    let arp = tshark(&pcap, "arp");
+    assert_eq!(tcp_good.len() + arp.len(), frames);
+    for svg in ["handshake.svg", "close.svg"] {
+        let text = std::fs::read_to_string(out_dir.join(svg)).expect("svg written");
+        assert!(text.starts_with("<svg") && text.trim_end().ends_with("</svg>"));
+        assert!(text.contains("ESTABLISHED") || text.contains("TIME-WAIT"));
+    }
+    std::fs::remove_dir_all(out_dir).ok();
+}
