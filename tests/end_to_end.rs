@@ -179,3 +179,32 @@ fn time_wait_re_acks_a_retransmitted_fin_and_restarts_its_timer() {
     // ... which the server heard of (and closed at) a wire trip later.
     assert!(closed + 1_000 - server_closed >= TIME_WAIT_US);
 }
+
+#[test]
+fn poll_mode_transfers_without_the_interrupt() {
+    use synack_host::driver::IrqMode;
+    use synack_sim::cosim::{NodeConfig, Testbed};
+    let mut nodes = [
+        NodeConfig::numbered("client", 1),
+        NodeConfig::numbered("server", 2),
+    ];
+    for n in &mut nodes {
+        n.driver.irq = IrqMode::Poll;
+        n.poll_interval_ns = 20_000;
+    }
+    let mut tb = Testbed::new(nodes, [WireConfig::default(), WireConfig::default()]).unwrap();
+    let mut t = transfer(64 * 1024);
+    let mut irq_seen = false;
+    let done = t.run(&mut tb, 120_000_000_000, 1_000_000, |_, tb| {
+        irq_seen |= tb.node(0).nic().irq() || tb.node(1).nic().irq();
+    });
+    assert!(
+        done && t.errors.is_empty(),
+        "{:?} {:?}",
+        t.changes,
+        t.errors
+    );
+    let (sent, received) = t.digests();
+    assert_eq!(sent, received);
+    assert!(!irq_seen, "the interrupt line stayed low in poll mode");
+}
