@@ -52,6 +52,13 @@ pub struct DemoArgs {
     /// Folder for demo.pcap, handshake.svg and close.svg.
     #[arg(long, default_value = "demo-out")]
     out: PathBuf,
+    /// Also write a VCD waveform of the client's NIC (every signal) to this
+    /// file, for the first --vcd-us of the run. Needs `--features trace`.
+    #[arg(long)]
+    vcd: Option<PathBuf>,
+    /// Microseconds of simulated time the waveform covers.
+    #[arg(long, default_value_t = 400)]
+    vcd_us: u64,
 }
 
 fn mib(bytes: u64) -> f64 {
@@ -107,6 +114,9 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         [client, server],
         [wire(args.seed), wire(args.seed ^ 0x5A5A)],
     )?;
+    if let Some(path) = &args.vcd {
+        start_waveform(&mut tb, path, args.vcd_us)?;
+    }
     let pcap_path = args.out.join("demo.pcap");
     tb.record_pcap(&pcap_path)?;
     tb.set_tracing(true);
@@ -256,6 +266,27 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     }
     println!("wrote {} ({frames} frames)", pcap_path.display());
     Ok(())
+}
+
+#[cfg(feature = "trace")]
+fn start_waveform(tb: &mut Testbed, path: &std::path::Path, us: u64) -> Result<()> {
+    tb.node_mut(0)
+        .nic_mut()
+        .bench_mut()
+        .dump_vcd(path, us * 1000)
+        .with_context(|| format!("opening {}", path.display()))?;
+    println!(
+        "  waveform: client NIC, first {us} µs, to {}",
+        path.display()
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "trace"))]
+fn start_waveform(_: &mut Testbed, _: &std::path::Path, _: u64) -> Result<()> {
+    anyhow::bail!(
+        "--vcd needs the Verilator models built with tracing: cargo run --features trace -- demo --vcd FILE"
+    )
 }
 
 enum Phase {

@@ -3,7 +3,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use synack_host::iface::{DropCause, Interface, InterfaceConfig};
+use synack_host::iface::{DropCause, HwChecksum, Interface, InterfaceConfig};
 use synack_host::tcp::{Config, Engine};
 use synack_host::time::Instant;
 use synack_host::wire::{
@@ -262,5 +262,40 @@ fn random_and_mutated_input_never_panics_and_is_always_accounted() {
                 assert!(s.rx_tcp_segments > 0, "some mutants still parse: {s:?}");
             }
         }
+    }
+}
+
+#[test]
+fn per_frame_fabric_verdicts_drop_bad_trust_good_and_check_the_unchecked() {
+    let good = frame(US, TransportRepr::Tcp(tcp_syn()));
+    let mut corrupt = good.clone();
+    let last = corrupt.len() - 1;
+    corrupt[last] ^= 0x01;
+    // Software would verify on receive (the stack's caps): `Rx` for all three.
+    let caps = ChecksumCapabilities {
+        ipv4: synack_host::wire::Checksum::Rx,
+        tcp: synack_host::wire::Checksum::Rx,
+        udp: synack_host::wire::Checksum::Rx,
+    };
+    let hw = |ipv4, l4| HwChecksum { ipv4, l4 };
+    let cases = [
+        // (frame, fabric verdicts, dropped as bad checksum)
+        (&good, hw(Some(true), Some(true)), false),
+        (&corrupt, hw(Some(true), Some(true)), false), // the fabric's word is taken
+        (&good, hw(Some(true), Some(false)), true),    // the fabric found it bad
+        (&good, hw(Some(false), None), true),
+        (&corrupt, hw(Some(true), None), true), // L4 unchecked: software checks it
+        (&corrupt, HwChecksum::NONE, true),
+        (&good, HwChecksum::NONE, false),
+    ];
+    for (k, (bytes, verdict, dropped)) in cases.into_iter().enumerate() {
+        let mut i = eth(caps);
+        i.receive_offloaded(Instant::from_secs(1), bytes, verdict);
+        assert_eq!(
+            i.stats().drops(DropCause::BadChecksum),
+            u64::from(dropped),
+            "case {k}"
+        );
+        assert_eq!(i.stats().rx_tcp_segments, u64::from(!dropped), "case {k}");
     }
 }

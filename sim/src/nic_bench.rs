@@ -45,6 +45,9 @@ pub struct NicBench {
     phy: MiiPhy,
     axil_out: crate::axil_master::AxilOut,
     slave: AxiSlave,
+    /// Simulated time at which an open VCD dump ends (0: none open).
+    #[cfg(feature = "trace")]
+    vcd_until: u64,
 }
 
 impl NicBench {
@@ -66,6 +69,8 @@ impl NicBench {
             phy: MiiPhy::new(loopback),
             axil_out: Default::default(),
             slave: Default::default(),
+            #[cfg(feature = "trace")]
+            vcd_until: 0,
         }
     }
 
@@ -123,8 +128,35 @@ impl NicBench {
     pub fn run(&mut self, cycles: u64) {
         for _ in 0..cycles {
             self.falling_edge();
+            #[cfg(feature = "trace")]
+            self.dump();
             self.rising_edge();
+            #[cfg(feature = "trace")]
+            self.dump();
         }
+    }
+
+    /// Starts a VCD waveform of every signal (time unit: one half core
+    /// cycle, 5 ns) for the next `duration_ns` of simulated time.
+    #[cfg(feature = "trace")]
+    pub fn dump_vcd(&mut self, path: &std::path::Path, duration_ns: u64) -> std::io::Result<()> {
+        self.model.trace_open(path)?;
+        self.vcd_until = self.sim_time_ns() + duration_ns;
+        Ok(())
+    }
+
+    #[cfg(feature = "trace")]
+    fn dump(&mut self) {
+        if self.vcd_until == 0 {
+            return;
+        }
+        if self.sim_time_ns() >= self.vcd_until {
+            self.model.trace_close();
+            self.vcd_until = 0;
+            return;
+        }
+        self.model.set_time(self.step);
+        self.model.trace_dump();
     }
 
     /// Runs until `done` holds (checked every 16 cycles) or `max` cycles pass.

@@ -44,25 +44,36 @@ impl Interface {
     /// Process one received frame (a bare IPv4 packet on [`Medium::Ip`]),
     /// without FCS. Afterwards drain [`Self::poll_transmit`] and the engine's events.
     pub fn receive(&mut self, now: Instant, bytes: &[u8]) {
-        self.receive_offloaded(now, bytes, HwChecksum::NONE);
+        let caps = self.cfg.caps;
+        self.receive_with(now, bytes, Ok(caps));
     }
 
     /// [`Self::receive`] for a frame whose checksums the fabric verified
-    /// (SPEC F3): a checksum it found bad drops the frame as
-    /// [`DropCause::BadChecksum`]; one it found good is not verified again;
-    /// one it did not check is verified in software whatever `caps` says.
+    /// (SPEC F3), with its verdicts: a checksum it found bad drops the frame
+    /// as [`DropCause::BadChecksum`]; one it found good is not verified
+    /// again; one it did not check is verified in software, whatever `caps`
+    /// says.
     pub fn receive_offloaded(&mut self, now: Instant, bytes: &[u8], hw: HwChecksum) {
-        self.stats.rx_frames += 1;
-        self.stats.rx_bytes += bytes.len() as u64;
-        let r = if hw.ipv4 == Some(false) || hw.l4 == Some(false) {
+        let caps = if hw.ipv4 == Some(false) || hw.l4 == Some(false) {
             Err(DropCause::BadChecksum)
         } else {
-            let caps = rx_caps(self.cfg.caps, hw);
-            match self.cfg.medium {
-                Medium::Ethernet(mac) => self.receive_ethernet(now, mac, bytes, &caps),
-                Medium::Ip => self.receive_ipv4(now, bytes, &caps),
-            }
+            Ok(rx_caps(self.cfg.caps, hw))
         };
+        self.receive_with(now, bytes, caps);
+    }
+
+    fn receive_with(
+        &mut self,
+        now: Instant,
+        bytes: &[u8],
+        caps: Result<ChecksumCapabilities, DropCause>,
+    ) {
+        self.stats.rx_frames += 1;
+        self.stats.rx_bytes += bytes.len() as u64;
+        let r = caps.and_then(|caps| match self.cfg.medium {
+            Medium::Ethernet(mac) => self.receive_ethernet(now, mac, bytes, &caps),
+            Medium::Ip => self.receive_ipv4(now, bytes, &caps),
+        });
         if let Err(cause) = r {
             self.stats.drop(cause);
         }

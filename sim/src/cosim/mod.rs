@@ -156,6 +156,10 @@ impl Node {
         &self.nic
     }
 
+    pub fn nic_mut(&mut self) -> &mut SimNic {
+        &mut self.nic
+    }
+
     /// Ask for the host to run at the next chunk boundary.
     pub fn wake(&mut self) {
         self.want_service = true;
