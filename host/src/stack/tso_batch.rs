@@ -60,7 +60,10 @@ fn tso_layout(frame: &[u8], meta: &TxMeta) -> Option<Layout> {
     }
     let l3 = usize::from(meta.l3_offset?);
     let l4 = usize::from(meta.l4_offset?);
-    if l3 < 14 || frame.len() < l4 + 20 || frame[l3 + IP_PROTOCOL] != 6 {
+    if l3 < 14 || frame.len() < l4 + 20 || l4 < l3 + 20 {
+        return None;
+    }
+    if l4 - l3 != usize::from(frame[l3] & 0x0F) * 4 || frame[l3 + IP_PROTOCOL] != 6 {
         return None;
     }
     if l3 + usize::from(be16(frame, l3 + IP_TOTAL_LEN)) != frame.len() {
@@ -247,6 +250,24 @@ mod tests {
         // A bigger send than the limit allows.
         let mut small = TsoBatch::start(&frame(7, 1000, 0, &p), &META, 66 + 150).unwrap();
         assert!(!small.try_append(&frame(8, 1100, 0, &p), &META));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_and_offsets_are_refused_or_batched_without_panic(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            l3 in 0u16..80,
+            l4 in 0u16..120,
+        ) {
+            let meta = TxMeta { l3_offset: Some(l3), l4_offset: Some(l4), ..META };
+            if let Some(mut batch) = TsoBatch::start(&a, &meta, 70_000) {
+                let before = batch.bytes().len();
+                if batch.try_append(&b, &meta) {
+                    proptest::prop_assert!(batch.bytes().len() > before);
+                }
+            }
+        }
     }
 
     #[test]
