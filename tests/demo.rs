@@ -1,32 +1,10 @@
 //! `synack demo`, run as a user runs it: its outputs, and the pcap read back
 //! by tshark with every checksum checked (issue 5).
-use std::path::Path;
 use std::process::Command;
 
-/// Runs tshark on `pcap` with IPv4 and TCP checksum checks on and a display
-/// filter; returns the matching frames, one line each.
-fn tshark(pcap: &Path, filter: &str) -> Vec<String> {
-    let out = Command::new("tshark")
-        .args(["-n", "-r"])
-        .arg(pcap)
-        .args([
-            "-o",
-            "ip.check_checksum:TRUE",
-            "-o",
-            "tcp.check_checksum:TRUE",
-        ])
-        .args(["-Y", filter])
-        .output()
-        .expect("tshark is installed (scripts/setup.sh installs it)");
-    assert!(
-        out.status.success(),
-        "tshark failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect()
+fn tshark(pcap: &std::path::Path, filter: &str) -> Vec<String> {
+    synack_sim::pcap::tshark_matching(pcap, filter)
+        .expect("tshark runs (scripts/setup.sh installs it)")
 }
 
 fn frames_written(report: &str) -> usize {

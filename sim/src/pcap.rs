@@ -65,3 +65,30 @@ impl<W: Write> PcapRecorder<W> {
         self.writer.into_writer()
     }
 }
+
+/// Runs `tshark -r pcap` with IPv4, TCP and UDP checksum checks on and the
+/// display filter `filter`; returns the matching frames, one summary line
+/// each. For tests and tools: needs tshark installed (`scripts/setup.sh`).
+pub fn tshark_matching(pcap: &std::path::Path, filter: &str) -> std::io::Result<Vec<String>> {
+    let out = std::process::Command::new("tshark")
+        .args(["-n", "-r"])
+        .arg(pcap)
+        .args([
+            "-o",
+            "ip.check_checksum:TRUE",
+            "-o",
+            "tcp.check_checksum:TRUE",
+        ])
+        .args(["-o", "udp.check_checksum:TRUE", "-Y", filter])
+        .output()?;
+    if !out.status.success() {
+        return Err(std::io::Error::other(format!(
+            "tshark failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect())
+}

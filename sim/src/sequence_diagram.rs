@@ -53,6 +53,25 @@ pub struct Ending {
     pub right_state: String,
 }
 
+/// Writes each side's state beside its lifeline at height `y` where it
+/// differs from the one last shown there.
+fn state_labels(svg: &mut String, y: i64, states: [&String; 2], shown: &mut [String; 2]) {
+    for ((state, shown), (x, anchor)) in states
+        .into_iter()
+        .zip(shown.iter_mut())
+        .zip([(LEFT_X - 10, "end"), (RIGHT_X + 10, "start")])
+    {
+        if state != shown {
+            let _ = writeln!(
+                svg,
+                r##"<text class="state" x="{x}" y="{y}" text-anchor="{anchor}" fill="#0645ad">{}</text>"##,
+                escape(state)
+            );
+            *shown = state.clone();
+        }
+    }
+}
+
 /// Draws the diagram; `left` and `right` name the two hosts.
 pub fn render(left: &str, right: &str, exchanges: &[Exchange]) -> String {
     render_with_ending(left, right, exchanges, None)
@@ -92,7 +111,7 @@ pub fn render_with_ending(
             height - 20
         );
     }
-    let (mut shown_left, mut shown_right) = (String::new(), String::new());
+    let mut shown = [String::new(), String::new()];
     for (i, e) in exchanges.iter().enumerate() {
         let y = TOP + ROW * i as i64;
         let (x1, x2) = match e.direction {
@@ -135,20 +154,12 @@ pub fn render_with_ending(
             label_y + 30,
             e.sent_ns as f64 / 1e9
         );
-        for (state, shown, x, anchor) in [
-            (&e.left_state, &mut shown_left, LEFT_X - 10, "end"),
-            (&e.right_state, &mut shown_right, RIGHT_X + 10, "start"),
-        ] {
-            if state != shown {
-                let _ = writeln!(
-                    svg,
-                    r##"<text class="state" x="{x}" y="{}" text-anchor="{anchor}" fill="#0645ad">{}</text>"##,
-                    y + SLANT,
-                    escape(state)
-                );
-                *shown = state.clone();
-            }
-        }
+        state_labels(
+            &mut svg,
+            y + SLANT,
+            [&e.left_state, &e.right_state],
+            &mut shown,
+        );
     }
     if let Some(end) = ending {
         let y = TOP + ROW * exchanges.len() as i64;
@@ -159,19 +170,12 @@ pub fn render_with_ending(
             y + SLANT,
             end.at_ns as f64 / 1e9
         );
-        for (state, shown, x, anchor) in [
-            (&end.left_state, &shown_left, LEFT_X - 10, "end"),
-            (&end.right_state, &shown_right, RIGHT_X + 10, "start"),
-        ] {
-            if state != shown {
-                let _ = writeln!(
-                    svg,
-                    r##"<text class="state" x="{x}" y="{}" text-anchor="{anchor}" fill="#0645ad">{}</text>"##,
-                    y + SLANT,
-                    escape(state)
-                );
-            }
-        }
+        state_labels(
+            &mut svg,
+            y + SLANT,
+            [&end.left_state, &end.right_state],
+            &mut shown,
+        );
     }
     svg.push_str("</svg>\n");
     svg

@@ -411,30 +411,9 @@ fn interrupt_coalesces_by_count_and_by_time_and_falls_when_heads_catch_up() {
     );
 }
 
-/// Runs tshark on `pcap` with IPv4, TCP and UDP checksum checks on and a
-/// display filter; returns the matching frames, one line each.
 fn tshark(pcap: &std::path::Path, filter: &str) -> Vec<String> {
-    let out = std::process::Command::new("tshark")
-        .args(["-n", "-r"])
-        .arg(pcap)
-        .args([
-            "-o",
-            "ip.check_checksum:TRUE",
-            "-o",
-            "tcp.check_checksum:TRUE",
-        ])
-        .args(["-o", "udp.check_checksum:TRUE", "-Y", filter])
-        .output()
-        .expect("tshark is installed (scripts/setup.sh installs it)");
-    assert!(
-        out.status.success(),
-        "tshark failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    synack_sim::pcap::tshark_matching(pcap, filter)
+        .expect("tshark runs (scripts/setup.sh installs it)")
 }
 
 #[test]

@@ -44,7 +44,7 @@ use crate::sim_nic::SimNic;
 use crate::wire::{Wire, WireConfig, WireStats};
 
 pub use trace::{
-    TraceRecord, connection_exchanges, initial_sequence_numbers, rfc_name, state_of, tcp_summary,
+    TraceRecord, connection_exchanges, initial_sequence_numbers, state_of, tcp_summary,
 };
 
 /// Core cycles clocked between scheduling decisions.

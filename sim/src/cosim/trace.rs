@@ -77,24 +77,7 @@ pub fn state_in(rows: &[SocketRow], local: SocketAddrV4, remote: SocketAddrV4) -
                 .map(|r| r.state)
         })
         .unwrap_or(State::Closed);
-    rfc_name(state).to_string()
-}
-
-/// The state's name as RFC 793 (and the article's figures) write it.
-pub fn rfc_name(state: State) -> &'static str {
-    match state {
-        State::Closed => "CLOSED",
-        State::Listen => "LISTEN",
-        State::SynSent => "SYN-SENT",
-        State::SynReceived => "SYN-RECEIVED",
-        State::Established => "ESTABLISHED",
-        State::FinWait1 => "FIN-WAIT-1",
-        State::FinWait2 => "FIN-WAIT-2",
-        State::CloseWait => "CLOSE-WAIT",
-        State::Closing => "CLOSING",
-        State::LastAck => "LAST-ACK",
-        State::TimeWait => "TIME-WAIT",
-    }
+    state.rfc_name().to_string()
 }
 
 /// Adds one service's logged frames to `trace`. A frame logged before the
