@@ -136,8 +136,8 @@ impl NicBench {
         }
     }
 
-    /// Starts a VCD waveform of every signal (time unit: one half core
-    /// cycle, 5 ns) for the next `duration_ns` of simulated time.
+    /// Starts a VCD waveform of every signal, at simulated time, for the
+    /// next `duration_ns`.
     #[cfg(feature = "trace")]
     pub fn dump_vcd(&mut self, path: &std::path::Path, duration_ns: u64) -> std::io::Result<()> {
         self.model.trace_open(path)?;
@@ -155,7 +155,8 @@ impl NicBench {
             self.vcd_until = 0;
             return;
         }
-        self.model.set_time(self.step);
+        // Verilator writes VCD times in picoseconds.
+        self.model.set_time(self.step * STEP_NS * 1000);
         self.model.trace_dump();
     }
 
