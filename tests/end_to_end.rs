@@ -52,6 +52,7 @@ fn handshake_transfer_and_close_through_the_fabric_with_tso_and_checksum_offload
     assert_eq!(u64::from(fabric[stat::TX_FRAMES as usize]), frames);
     assert_eq!(client.driver().stats().tx_frames, frames);
     assert_eq!(tb.stats().frames_sent[0], frames);
+    assert_eq!(tb.stats().bad_tx_frames, [0, 0]);
     // Checksums: inserted by the client's fabric, verified good by the server's.
     let server = tb.node(1).stack();
     let server_fabric = server.driver().fabric_stats();

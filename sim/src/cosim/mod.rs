@@ -190,6 +190,9 @@ pub struct TestbedStats {
     pub services: u64,
     /// Frames each node put on the wire.
     pub frames_sent: [u64; 2],
+    /// Of those, frames that were not well-formed on MII (bad preamble, odd
+    /// nibble count, TX error): dropped at the PHY, never expected.
+    pub bad_tx_frames: [u64; 2],
 }
 
 /// Two nodes and the two directions of the wire between them.
@@ -324,7 +327,10 @@ impl Testbed {
         for i in 0..2 {
             for frame in self.nodes[i].nic.bench_mut().take_wire_frames() {
                 self.stats.frames_sent[i] += 1;
-                let Ok(bytes) = frame.bytes() else { continue };
+                let Ok(bytes) = frame.bytes() else {
+                    self.stats.bad_tx_frames[i] += 1;
+                    continue;
+                };
                 if let Some(pcap) = self.pcap.as_mut() {
                     // The MAC's own FCS is always right; Wireshark expects frames without it.
                     let _ = pcap.record(now_ns, &bytes[..bytes.len().saturating_sub(4)]);
