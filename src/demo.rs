@@ -52,6 +52,10 @@ pub struct DemoArgs {
     /// Folder for demo.pcap, handshake.svg and close.svg.
     #[arg(long, default_value = "demo-out")]
     out: PathBuf,
+    /// Hosts poll their completion rings every this many µs instead of
+    /// waiting for the (coalesced) interrupt.
+    #[arg(long)]
+    poll_us: Option<u64>,
     /// Also write a VCD waveform of the client's NIC (every signal) to this
     /// file, for the first --vcd-us of the run. Needs `--features trace`.
     #[arg(long)]
@@ -94,6 +98,13 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let mut server = NodeConfig::numbered("server", 2);
     client.seed = args.seed;
     server.seed = args.seed.wrapping_add(1);
+    if let Some(us) = args.poll_us {
+        ensure!(us > 0, "--poll-us must be at least 1");
+        for node in [&mut client, &mut server] {
+            node.driver.irq = synack_host::driver::IrqMode::Poll;
+            node.poll_interval_ns = us * 1000;
+        }
+    }
     let server_addr = std::net::SocketAddrV4::new(server.addr.into(), 5001);
     println!(
         "synack demo: client {} ⇄ server {}, {:.2} MiB, two NicCore models in Verilator",
@@ -102,13 +113,17 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         mib(bytes)
     );
     println!(
-        "  wire: loss {:.1}%, reorder {:.1}%, duplicate {:.1}%, corrupt {:.1}%, delay {} µs, seed {}",
+        "  wire: loss {:.1}%, reorder {:.1}%, duplicate {:.1}%, corrupt {:.1}%, delay {} µs, seed {}; {}",
         args.loss * 100.0,
         args.reorder * 100.0,
         args.duplicate * 100.0,
         args.corrupt * 100.0,
         args.delay_us,
-        args.seed
+        args.seed,
+        match args.poll_us {
+            Some(us) => format!("hosts poll every {us} µs"),
+            None => "hosts take coalesced interrupts".to_string(),
+        }
     );
     let mut tb = Testbed::new(
         [client, server],
