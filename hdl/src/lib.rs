@@ -8,6 +8,7 @@ pub mod csum;
 pub mod dma;
 pub mod mac;
 pub mod nic_core;
+pub mod prim;
 pub mod probe;
 pub mod stream;
 pub mod tso;
