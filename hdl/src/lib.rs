@@ -52,6 +52,11 @@ pub fn verilog_tops() -> Vec<VerilogTop> {
             verilog: csr::axil_csr::verilog(),
         },
         VerilogTop {
+            name: "stat_bank",
+            module: "top",
+            verilog: csr::stat_bank::verilog(),
+        },
+        VerilogTop {
             name: "nic_core",
             module: "top",
             verilog: nic_core::verilog(),
