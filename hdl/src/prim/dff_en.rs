@@ -18,6 +18,11 @@
 //! bits `8k..8k+8` of `d`), for registers written through byte strobes:
 //! the strobes become enables, so no read-modify-write merge is needed.
 //!
+//! `DffEnInit<T>` adds `init`, a synchronous load of a fixed value (its
+//! constructor's) that wins over `en`: it maps to the flip-flops' set/reset
+//! pins (FDSE/FDRE), so clearing a counter or presetting a CRC at the start
+//! of a frame costs no LUT either. It starts at that value.
+//!
 //! Invariants: `q` starts at zero (`T::default()`, as `DFF`); it changes only
 //! on a rising `clock` edge with `en` high (for `DffByteEn`, only the lanes
 //! whose `en` bit is high).
@@ -70,6 +75,78 @@ end
             name: "dff_en".into(),
             clock: "clock".into(),
             inputs: vec!["d".into(), "en".into()],
+            outputs: vec!["q".into()],
+        }]
+    }
+}
+
+/// A register with a clock enable and a synchronous load of a fixed value:
+/// see the module notes.
+#[derive(Clone, Debug, LogicBlock)]
+pub struct DffEnInit<T: Synth> {
+    pub d: Signal<In, T>,
+    pub en: Signal<In, Bit>,
+    pub init: Signal<In, Bit>,
+    pub q: Signal<Out, T>,
+    pub clock: Signal<In, Clock>,
+    _value: T,
+}
+
+impl<T: Synth> Default for DffEnInit<T> {
+    fn default() -> Self {
+        Self::new(T::default())
+    }
+}
+
+impl<T: Synth> DffEnInit<T> {
+    /// A register that starts at, and is loaded by `init` with, `value`.
+    pub fn new(value: T) -> Self {
+        let mut q = Signal::default();
+        q.next = value;
+        Self {
+            d: Signal::default(),
+            en: Signal::default(),
+            init: Signal::default(),
+            q,
+            clock: Signal::default(),
+            _value: value,
+        }
+    }
+}
+
+impl<T: Synth> Logic for DffEnInit<T> {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            if self.init.val() {
+                self.q.next = self._value;
+            } else if self.en.val() {
+                self.q.next = self.d.val();
+            }
+        }
+    }
+    fn connect(&mut self) {
+        self.q.connect();
+    }
+    fn hdl(&self) -> Verilog {
+        let value = self._value.verilog();
+        Verilog::Custom(format!(
+            "\
+initial begin
+   q = {value:x};
+end
+
+always @(posedge clock) begin
+   if (init) q <= {value:x};
+   else if (en) q <= d;
+end
+      "
+        ))
+    }
+    fn timing(&self) -> Vec<TimingInfo> {
+        vec![TimingInfo {
+            name: "dff_en_init".into(),
+            clock: "clock".into(),
+            inputs: vec!["d".into(), "en".into(), "init".into()],
             outputs: vec!["q".into()],
         }]
     }
@@ -209,6 +286,69 @@ mod tests {
             x.value.next = 0.into();
             wait_clock_cycles!(sim, clock, x, 2);
             sim_assert_eq!(sim, x.out.val(), Bits::<20>::from(0xA23DE), x);
+            sim.done(x)
+        });
+        sim.run(Box::new(uut), 200).unwrap();
+    }
+
+    #[derive(LogicBlock)]
+    struct InitHarness {
+        clock: Signal<In, Clock>,
+        load: Signal<In, Bit>,
+        preset: Signal<In, Bit>,
+        value: Signal<In, Bits<8>>,
+        out: Signal<Out, Bits<8>>,
+        held: DffEnInit<Bits<8>>,
+    }
+
+    impl Default for InitHarness {
+        fn default() -> Self {
+            Self {
+                clock: Default::default(),
+                load: Default::default(),
+                preset: Default::default(),
+                value: Default::default(),
+                out: Default::default(),
+                held: DffEnInit::new(0xF0.into()),
+            }
+        }
+    }
+
+    impl Logic for InitHarness {
+        #[hdl_gen]
+        fn update(&mut self) {
+            clock!(self, clock, held);
+            self.held.d.next = self.value.val();
+            self.held.en.next = self.load.val();
+            self.held.init.next = self.preset.val();
+            self.out.next = self.held.q.val();
+        }
+    }
+
+    #[test]
+    fn init_loads_its_value_over_the_enable() {
+        let mut uut = InitHarness::default();
+        uut.connect_all();
+        let verilog = generate_verilog(&uut);
+        assert!(verilog.contains("if (init) q <= 8'hf0;"), "{verilog}");
+        let mut sim = Simulation::new();
+        sim.add_clock(5, |x: &mut Box<InitHarness>| x.clock.next = !x.clock.val());
+        sim.add_testbench(move |mut sim: Sim<InitHarness>| {
+            let mut x = sim.init()?;
+            wait_clock_cycle!(sim, clock, x);
+            sim_assert_eq!(sim, x.out.val(), Bits::<8>::from(0xF0), x);
+            x.load.next = true;
+            x.value.next = 0x12.into();
+            wait_clock_cycle!(sim, clock, x);
+            sim_assert_eq!(sim, x.out.val(), Bits::<8>::from(0x12), x);
+            x.preset.next = true;
+            x.value.next = 0x34.into();
+            wait_clock_cycle!(sim, clock, x);
+            sim_assert_eq!(sim, x.out.val(), Bits::<8>::from(0xF0), x);
+            x.preset.next = false;
+            x.load.next = false;
+            wait_clock_cycles!(sim, clock, x, 2);
+            sim_assert_eq!(sim, x.out.val(), Bits::<8>::from(0xF0), x);
             sim.done(x)
         });
         sim.run(Box::new(uut), 200).unwrap();
