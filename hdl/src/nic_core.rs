@@ -351,8 +351,8 @@ impl Logic for NicCore {
         self.interrupt.tx_head.next = self.csr.reg_tx_cpl_head.val();
         self.interrupt.rx_consumer.next = self.rx.consumer.val();
         self.interrupt.rx_head.next = self.csr.reg_rx_cpl_head.val();
-        self.interrupt.count.next = bit_cast::<32, 16>(self.csr.reg_irq_coalesce_count.val());
-        self.interrupt.usecs.next = bit_cast::<32, 16>(self.csr.reg_irq_coalesce_usecs.val());
+        self.interrupt.count.next = self.csr.reg_irq_coalesce_count.val();
+        self.interrupt.usecs.next = self.csr.reg_irq_coalesce_usecs.val();
         self.irq.next = self.interrupt.irq.val();
 
         // Statistics (SPEC F8): events into the bank, bit i for counter i in
