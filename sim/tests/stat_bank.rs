@@ -45,10 +45,8 @@ impl Bench {
             if events & (1 << i) == 0 {
                 continue;
             }
-            if !FAST.contains(&i) {
-                if let Some(last) = self.last_event[i as usize] {
-                    assert!(self.cycle - last >= 16, "bench fired counter {i} too often");
-                }
+            if let (false, Some(last)) = (FAST.contains(&i), self.last_event[i as usize]) {
+                assert!(self.cycle - last >= 16, "bench fired counter {i} too often");
             }
             self.last_event[i as usize] = Some(self.cycle);
             let amount = match i {
