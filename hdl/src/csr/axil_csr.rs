@@ -64,7 +64,7 @@ fn mirror_lane(lane: u32) -> MirrorLane {
     let mut init = BTreeMap::new();
     init.insert((regs::ID / 4) as usize, byte(DEVICE_ID));
     init.insert((regs::VERSION / 4) as usize, byte(VERSION));
-    MirrorLane::new(init)
+    MirrorLane::with_one_read_port(init)
 }
 
 #[derive(LogicBlock)]
@@ -412,6 +412,7 @@ impl Logic for AxilCsr {
         self.mirror1.read_address_a.next = self.read_word.val();
         self.mirror2.read_address_a.next = self.read_word.val();
         self.mirror3.read_address_a.next = self.read_word.val();
+        // Port B is not built (`with_one_read_port`); its address is tied off.
         self.mirror0.read_address_b.next = 0.into();
         self.mirror1.read_address_b.next = 0.into();
         self.mirror2.read_address_b.next = 0.into();

@@ -7,6 +7,9 @@
 //! the rising edge); `read_address_a` → `read_data_a` and `read_address_b`
 //! → `read_data_b`, both in the same cycle (no register). rust-hdl's `RAM`
 //! reads one cycle late, which a read-modify-write in one cycle cannot use.
+//! A memory built by [`LutRam::with_one_read_port`] ties `read_data_b` to
+//! zero, so synthesis builds no second copy of the words for it (each read
+//! port of distributed RAM is its own set of LUTs).
 //!
 //! Invariants: every word starts at zero, or at the value given to
 //! [`LutRam::new`]; a read of the word being written returns the old value
@@ -27,6 +30,7 @@ pub struct LutRam<D: Synth, const N: usize> {
     // Fields starting with `_` are not signals (LogicBlock skips them).
     _init: BTreeMap<usize, D>,
     _mem: Vec<D>,
+    _port_b: bool,
 }
 
 impl<D: Synth, const N: usize> Default for LutRam<D, N> {
@@ -38,6 +42,15 @@ impl<D: Synth, const N: usize> Default for LutRam<D, N> {
 impl<D: Synth, const N: usize> LutRam<D, N> {
     /// A memory whose words start at `init` (address → value), zero elsewhere.
     pub fn new(init: BTreeMap<usize, D>) -> Self {
+        Self::build(init, true)
+    }
+
+    /// The same with port B unused: `read_data_b` is always zero.
+    pub fn with_one_read_port(init: BTreeMap<usize, D>) -> Self {
+        Self::build(init, false)
+    }
+
+    fn build(init: BTreeMap<usize, D>, port_b: bool) -> Self {
         assert!(N <= 7, "distributed RAM, at most 128 words");
         let mut mem = vec![D::default(); 1 << N];
         for (&address, &value) in &init {
@@ -54,6 +67,7 @@ impl<D: Synth, const N: usize> LutRam<D, N> {
             read_data_b: Default::default(),
             _init: init,
             _mem: mem,
+            _port_b: port_b,
         }
     }
 }
@@ -64,7 +78,11 @@ impl<D: Synth, const N: usize> Logic for LutRam<D, N> {
             self._mem[self.write_address.val().index()] = self.write_data.val();
         }
         self.read_data_a.next = self._mem[self.read_address_a.val().index()];
-        self.read_data_b.next = self._mem[self.read_address_b.val().index()];
+        self.read_data_b.next = if self._port_b {
+            self._mem[self.read_address_b.val().index()]
+        } else {
+            D::default()
+        };
     }
     fn connect(&mut self) {
         self.read_data_a.connect();
@@ -77,6 +95,11 @@ impl<D: Synth, const N: usize> Logic for LutRam<D, N> {
             .iter()
             .map(|(address, value)| format!("   mem[{address}] = {};\n", value.verilog()))
             .collect();
+        let read_b = if self._port_b {
+            "mem[read_address_b]".to_string()
+        } else {
+            format!("{}'h0", D::BITS)
+        };
         Verilog::Custom(format!(
             "\
 reg [{top}:0] mem [0:{last}];
@@ -92,7 +115,7 @@ end
 
 always @(*) begin
    read_data_a = mem[read_address_a];
-   read_data_b = mem[read_address_b];
+   read_data_b = {read_b};
 end
 ",
             top = D::BITS - 1,
