@@ -8,7 +8,10 @@
 //! `ip_csum_verify` (a tap) → `rx_ring_engine` → host buffers and completions.
 //! Reads of the two engines share the AXI4 read port by ID (`axi_read_mux`:
 //! TX = 0, RX = 1); their writes share one writer (`dma_write_arbiter`, RX
-//! first). `irq` is the coalesced, level-triggered interrupt.
+//! first). `irq` is the coalesced, level-triggered interrupt. Statistics
+//! (SPEC F8) are events counted in a `stat_bank` (the MAC's ten, then RX
+//! no-buffer drops, bad IP and L4 checksums, TSO segments), which the
+//! register window reads through the bank's read port.
 //!
 //! Ports: `clock` (core, 100 MHz); MII (`mii_*`); AXI4 master (`m_axi_*`,
 //! 32-bit address and data, 1-bit ID); AXI4-Lite slave (`s_axil_*`, 12-bit
