@@ -8,6 +8,7 @@ pub mod csum;
 pub mod dma;
 pub mod mac;
 pub mod nic_core;
+pub mod prim;
 pub mod probe;
 pub mod stream;
 pub mod tso;
@@ -49,6 +50,11 @@ pub fn verilog_tops() -> Vec<VerilogTop> {
             name: "axil_csr",
             module: "top",
             verilog: csr::axil_csr::verilog(),
+        },
+        VerilogTop {
+            name: "stat_bank",
+            module: "top",
+            verilog: csr::stat_bank::verilog(),
         },
         VerilogTop {
             name: "nic_core",

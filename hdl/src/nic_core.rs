@@ -8,12 +8,16 @@
 //! `ip_csum_verify` (a tap) → `rx_ring_engine` → host buffers and completions.
 //! Reads of the two engines share the AXI4 read port by ID (`axi_read_mux`:
 //! TX = 0, RX = 1); their writes share one writer (`dma_write_arbiter`, RX
-//! first). `irq` is the coalesced, level-triggered interrupt.
+//! first). `irq` is the coalesced, level-triggered interrupt. Statistics
+//! (SPEC F8) are events counted in a `stat_bank` (the MAC's ten, then RX
+//! no-buffer drops, bad IP and L4 checksums, TSO segments), which the
+//! register window reads through the bank's read port.
 //!
 //! Ports: `clock` (core, 100 MHz); MII (`mii_*`); AXI4 master (`m_axi_*`,
 //! 32-bit address and data, 1-bit ID); AXI4-Lite slave (`s_axil_*`, 12-bit
 //! address); `irq`.
 use crate::csr::axil_csr::AxilCsr;
+use crate::csr::stat_bank::StatBank;
 use crate::csum::ip_csum_insert::IpCsumInsert;
 use crate::csum::ip_csum_verify::IpCsumVerify;
 use crate::dma::axi_read_mux::AxiReadMux;
@@ -90,17 +94,16 @@ pub struct NicCore {
     reads: AxiReadMux,
     writes: DmaWriteArbiter,
     interrupt: IrqCoalesce,
-    rx_drop_no_buffer: DFF<Bits<32>>,
-    rx_ip_csum_bad: DFF<Bits<32>>,
-    rx_l4_csum_bad: DFF<Bits<32>>,
-    tx_tso_segments: DFF<Bits<32>>,
+    stats: StatBank,
+    ip_csum_bad: Signal<Local, Bit>,
+    l4_csum_bad: Signal<Local, Bit>,
     rx_beat: Signal<Local, Bit>,
-    bit_tx_enable: Constant<Bits<32>>,
-    bit_rx_enable: Constant<Bits<32>>,
-    bit_irq_enable: Constant<Bits<32>>,
-    bit_tx_busy: Constant<Bits<32>>,
-    bit_rx_busy: Constant<Bits<32>>,
-    bit_dma_error: Constant<Bits<32>>,
+    bit_tx_enable: Constant<Bits<3>>,
+    bit_rx_enable: Constant<Bits<3>>,
+    bit_irq_enable: Constant<Bits<3>>,
+    bit_tx_busy: Constant<Bits<3>>,
+    bit_rx_busy: Constant<Bits<3>>,
+    bit_dma_error: Constant<Bits<3>>,
     csum_ipv4: Constant<Bits<8>>,
     csum_ip_ok: Constant<Bits<8>>,
     csum_l4: Constant<Bits<8>>,
@@ -172,10 +175,9 @@ impl Default for NicCore {
             reads: Default::default(),
             writes: Default::default(),
             interrupt: Default::default(),
-            rx_drop_no_buffer: Default::default(),
-            rx_ip_csum_bad: Default::default(),
-            rx_l4_csum_bad: Default::default(),
-            tx_tso_segments: Default::default(),
+            stats: Default::default(),
+            ip_csum_bad: Default::default(),
+            l4_csum_bad: Default::default(),
             rx_beat: Default::default(),
             bit_tx_enable: Constant::new((control::TX_ENABLE as u64).to_bits()),
             bit_rx_enable: Constant::new((control::RX_ENABLE as u64).to_bits()),
@@ -194,14 +196,6 @@ impl Default for NicCore {
 impl Logic for NicCore {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clock,
-            rx_drop_no_buffer,
-            rx_ip_csum_bad,
-            rx_l4_csum_bad,
-            tx_tso_segments
-        );
         self.csr.clock.next = self.clock.val();
         self.tx.clock.next = self.clock.val();
         self.csum_insert.clock.next = self.clock.val();
@@ -211,6 +205,7 @@ impl Logic for NicCore {
         self.reads.clock.next = self.clock.val();
         self.writes.clock.next = self.clock.val();
         self.interrupt.clock.next = self.clock.val();
+        self.stats.clock.next = self.clock.val();
 
         // Registers.
         self.csr.s_axil_awaddr.next = self.s_axil_awaddr.val();
@@ -242,12 +237,12 @@ impl Logic for NicCore {
         }
         self.csr.tx_consumer.next = self.tx.consumer.val();
         self.csr.rx_consumer.next = self.rx.consumer.val();
-        self.csr.irq_status.next = bit_cast::<32, 1>(self.interrupt.irq.val().into());
+        self.csr.irq_status.next = self.interrupt.irq.val();
 
         // TX: ring engine (with TSO) → checksum insertion → MAC.
         self.tx.enable.next = (self.csr.reg_control.val() & self.bit_tx_enable.val()).any();
         self.tx.ring_base.next = self.csr.reg_tx_ring_base_lo.val();
-        self.tx.ring_log2.next = self.csr.reg_tx_ring_log2.val().get_bits::<4>(0);
+        self.tx.ring_log2.next = self.csr.reg_tx_ring_log2.val();
         self.tx.producer.next = self.csr.reg_tx_producer.val();
         self.tx.cpl_base.next = self.csr.reg_tx_cpl_base_lo.val();
         self.csum_insert.s_axis_tdata.next = self.tx.m_axis_tdata.val();
@@ -272,7 +267,7 @@ impl Logic for NicCore {
         // RX: MAC → checksum verification (a tap) → ring engine.
         self.rx.enable.next = (self.csr.reg_control.val() & self.bit_rx_enable.val()).any();
         self.rx.ring_base.next = self.csr.reg_rx_ring_base_lo.val();
-        self.rx.ring_log2.next = self.csr.reg_rx_ring_log2.val().get_bits::<4>(0);
+        self.rx.ring_log2.next = self.csr.reg_rx_ring_log2.val();
         self.rx.producer.next = self.csr.reg_rx_producer.val();
         self.rx.cpl_base.next = self.csr.reg_rx_cpl_base_lo.val();
         self.rx.s_axis_tdata.next = self.mac.m_axis_tdata.val();
@@ -363,39 +358,23 @@ impl Logic for NicCore {
         self.interrupt.usecs.next = self.csr.reg_irq_coalesce_usecs.val();
         self.irq.next = self.interrupt.irq.val();
 
-        // Statistics (SPEC F8), in synack_abi::regs::stat order.
-        if self.rx.drop_no_buffer.val() {
-            self.rx_drop_no_buffer.d.next = self.rx_drop_no_buffer.q.val() + 1;
-        }
-        if self.csum_verify.result_valid.val()
+        // Statistics (SPEC F8): events into the bank, bit i for counter i in
+        // synack_abi::regs::stat order (the MAC's are 0..=9); read by the CSR.
+        self.ip_csum_bad.next = self.csum_verify.result_valid.val()
             & (self.csum_verify.result.val() & self.csum_ipv4.val()).any()
-            & !(self.csum_verify.result.val() & self.csum_ip_ok.val()).any()
-        {
-            self.rx_ip_csum_bad.d.next = self.rx_ip_csum_bad.q.val() + 1;
-        }
-        if self.csum_verify.result_valid.val()
+            & !(self.csum_verify.result.val() & self.csum_ip_ok.val()).any();
+        self.l4_csum_bad.next = self.csum_verify.result_valid.val()
             & (self.csum_verify.result.val() & self.csum_l4.val()).any()
-            & !(self.csum_verify.result.val() & self.csum_l4_ok.val()).any()
-        {
-            self.rx_l4_csum_bad.d.next = self.rx_l4_csum_bad.q.val() + 1;
-        }
-        if self.tx.segments.val() {
-            self.tx_tso_segments.d.next = self.tx_tso_segments.q.val() + 1;
-        }
-        self.csr.stat_0.next = self.mac.stat_tx_frames.val();
-        self.csr.stat_1.next = self.mac.stat_tx_bytes.val();
-        self.csr.stat_2.next = self.mac.stat_tx_drop_oversize.val();
-        self.csr.stat_3.next = self.mac.stat_rx_frames.val();
-        self.csr.stat_4.next = self.mac.stat_rx_bytes.val();
-        self.csr.stat_5.next = self.mac.stat_rx_drop_fcs.val();
-        self.csr.stat_6.next = self.mac.stat_rx_drop_runt.val();
-        self.csr.stat_7.next = self.mac.stat_rx_drop_oversize.val();
-        self.csr.stat_8.next = self.mac.stat_rx_drop_rx_er.val();
-        self.csr.stat_9.next = self.mac.stat_rx_drop_overflow.val();
-        self.csr.stat_10.next = self.rx_drop_no_buffer.q.val();
-        self.csr.stat_11.next = self.rx_ip_csum_bad.q.val();
-        self.csr.stat_12.next = self.rx_l4_csum_bad.q.val();
-        self.csr.stat_13.next = self.tx_tso_segments.q.val();
+            & !(self.csum_verify.result.val() & self.csum_l4_ok.val()).any();
+        self.stats.events.next = bit_cast::<14, 10>(self.mac.stat_events.val())
+            | (bit_cast::<14, 1>(self.rx.drop_no_buffer.val().into()) << 10)
+            | (bit_cast::<14, 1>(self.ip_csum_bad.val().into()) << 11)
+            | (bit_cast::<14, 1>(self.l4_csum_bad.val().into()) << 12)
+            | (bit_cast::<14, 1>(self.tx.segments.val().into()) << 13);
+        self.stats.tx_bytes.next = self.mac.stat_tx_bytes.val();
+        self.stats.rx_bytes.next = self.mac.stat_rx_bytes.val();
+        self.stats.rd_addr.next = self.csr.stat_addr.val();
+        self.csr.stat_data.next = self.stats.rd_data.val();
     }
 }
 

@@ -14,6 +14,7 @@ use crate::model::EthMacMii;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;
+use synack_abi::regs::stat;
 
 /// Nanoseconds per simulation step.
 pub const STEP_NS: u64 = 5;
@@ -161,19 +162,26 @@ impl MacBench {
         self.step * STEP_NS
     }
 
-    pub fn stats(&self) -> MacStats {
-        let m = &self.model;
+    /// Reads the counters through the bank's read port (combinational: the
+    /// address is set and the model evaluated without a clock edge).
+    pub fn stats(&mut self) -> MacStats {
+        let m = &mut self.model;
+        let mut read = |index: u32| {
+            m.set_stat_addr(index as u64);
+            m.eval();
+            m.stat_data() as u32
+        };
         MacStats {
-            tx_frames: m.stat_tx_frames() as u32,
-            tx_bytes: m.stat_tx_bytes() as u32,
-            tx_drop_oversize: m.stat_tx_drop_oversize() as u32,
-            rx_frames: m.stat_rx_frames() as u32,
-            rx_bytes: m.stat_rx_bytes() as u32,
-            rx_drop_fcs: m.stat_rx_drop_fcs() as u32,
-            rx_drop_runt: m.stat_rx_drop_runt() as u32,
-            rx_drop_oversize: m.stat_rx_drop_oversize() as u32,
-            rx_drop_rx_er: m.stat_rx_drop_rx_er() as u32,
-            rx_drop_overflow: m.stat_rx_drop_overflow() as u32,
+            tx_frames: read(stat::TX_FRAMES),
+            tx_bytes: read(stat::TX_BYTES),
+            tx_drop_oversize: read(stat::TX_DROP_OVERSIZE),
+            rx_frames: read(stat::RX_FRAMES),
+            rx_bytes: read(stat::RX_BYTES),
+            rx_drop_fcs: read(stat::RX_DROP_FCS),
+            rx_drop_runt: read(stat::RX_DROP_RUNT),
+            rx_drop_oversize: read(stat::RX_DROP_OVERSIZE),
+            rx_drop_rx_er: read(stat::RX_DROP_RX_ER),
+            rx_drop_overflow: read(stat::RX_DROP_OVERFLOW),
         }
     }
 

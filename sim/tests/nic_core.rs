@@ -270,6 +270,8 @@ fn received_frames_land_in_posted_buffers_with_checksum_verdicts() {
         b.run_until(400_000, |b| b.read_reg(regs::RX_CONSUMER) == 2),
         "two frames received"
     );
+    let sent_bytes = (tcp.len() + udp.len()) as u32;
+    let received_bytes = (tcp.len().max(60) + udp.len().max(60)) as u32;
     for (i, sent) in [tcp, udp].iter().enumerate() {
         let cpl = b.rx_completion(RX, i as u32);
         let expected_len = sent.len().max(60);
@@ -285,6 +287,21 @@ fn received_frames_land_in_posted_buffers_with_checksum_verdicts() {
         let got = &b.mem.bytes()[at..at + sent.len()];
         assert_eq!(&got[..14], &sent[..14], "Ethernet header of frame {i}");
         assert_checksums_valid(&b.mem.bytes()[at..at + cpl.len as usize]);
+    }
+    // Every counter, read through the register window (SPEC F8): TX bytes
+    // before padding, RX bytes as received (padded, without FCS).
+    let mut expected = [0u32; stat::COUNT as usize];
+    expected[stat::TX_FRAMES as usize] = 2;
+    expected[stat::TX_BYTES as usize] = sent_bytes;
+    expected[stat::RX_FRAMES as usize] = 2;
+    expected[stat::RX_BYTES as usize] = received_bytes;
+    expected[stat::TX_TSO_SEGMENTS as usize] = 2;
+    for (i, name) in stat::NAMES.iter().enumerate() {
+        assert_eq!(
+            b.read_reg(stat_offset(i as u32)),
+            expected[i],
+            "counter {name}"
+        );
     }
 }
 

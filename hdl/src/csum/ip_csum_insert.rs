@@ -94,7 +94,8 @@ impl Default for IpCsumInsert {
             m_axis_tlast: Default::default(),
             m_axis_tready: Default::default(),
             fifo: Default::default(),
-            parse: Default::default(),
+            // Inserting: whatever the checksum fields hold counts as zero.
+            parse: IpCsumParse::new(true),
             state: Default::default(),
             in_frame: Default::default(),
             csum_en: Default::default(),
@@ -140,8 +141,6 @@ impl Logic for IpCsumInsert {
         self.parse.tdata.next = self.s_axis_tdata.val();
         self.parse.beat.next = self.beat.val();
         self.parse.tlast.next = self.s_axis_tlast.val();
-        // Inserting: whatever the checksum fields hold counts as zero.
-        self.parse.zero_csum_fields.next = true;
         self.csum_now.next = self.s_axis_csum.val();
         if self.in_frame.q.val() {
             self.csum_now.next = self.csum_en.q.val();

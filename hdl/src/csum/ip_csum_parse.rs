@@ -3,9 +3,10 @@
 //! Shared by `ip_csum_insert` (SPEC F4) and `ip_csum_verify` (SPEC F3).
 //!
 //! Inputs: `clock`; `tdata` (a byte), `beat` (the byte is transferred this
-//! cycle), `tlast` (it is the frame's last); `zero_csum_fields` (the IPv4 and
-//! TCP/UDP checksum fields count as zero, as when computing a checksum to
-//! insert; otherwise they are summed, as when verifying).
+//! cycle), `tlast` (it is the frame's last). Built with `zero_csum_fields`
+//! ([`IpCsumParse::new`]): the IPv4 and TCP/UDP checksum fields count as zero,
+//! as when computing a checksum to insert; otherwise they are summed, as when
+//! verifying. It is a constant of the instance, so synthesis simplifies each.
 //!
 //! Outputs, valid from the cycle after the last beat (`done` pulses then)
 //! until the next frame's first beat:
@@ -41,6 +42,10 @@
 //! saturate at 4095, beyond any Ethernet frame: a longer frame is never
 //! `ipv4` unless its IP packet ends before 4095. Parsed fields are cleared
 //! on each first beat, so a short frame never inherits its predecessor's.
+//!
+//! Registers load through enables (`DffEn`, `DffEnInit`, whose `init` is the
+//! first-beat clear), so they need no hold multiplexers.
+use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
 
 /// Saturation value of the byte offset.
@@ -52,7 +57,6 @@ pub struct IpCsumParse {
     pub tdata: Signal<In, Bits<8>>,
     pub beat: Signal<In, Bit>,
     pub tlast: Signal<In, Bit>,
-    pub zero_csum_fields: Signal<In, Bit>,
     pub done: Signal<Out, Bit>,
     pub ipv4: Signal<Out, Bit>,
     pub tcp: Signal<Out, Bit>,
@@ -64,21 +68,25 @@ pub struct IpCsumParse {
     pub l4_csum_offset: Signal<Out, Bits<12>>,
     pub frame_len: Signal<Out, Bits<12>>,
     /// Offset of the next byte in the frame (saturating).
-    offset: DFF<Bits<12>>,
-    len: DFF<Bits<12>>,
+    offset: DffEnInit<Bits<12>>,
+    len: DffEn<Bits<12>>,
     done_q: DFF<Bit>,
     eth_ip: DFF<Bit>,
-    version4: DFF<Bit>,
-    ihl_bytes: DFF<Bits<16>>,
-    l4_start: DFF<Bits<12>>,
-    total_len: DFF<Bits<16>>,
-    l4_end: DFF<Bits<17>>,
+    version4: DffEnInit<Bit>,
+    ihl_bytes: DffEnInit<Bits<6>>,
+    l4_start: DffEnInit<Bits<12>>,
+    total_hi: DffEnInit<Bits<8>>,
+    total_lo: DffEnInit<Bits<8>>,
+    l4_end: DffEnInit<Bits<17>>,
     fragment: DFF<Bit>,
-    proto: DFF<Bits<8>>,
-    l4_csum_at: DFF<Bits<12>>,
+    proto: DffEnInit<Bits<8>>,
+    l4_csum_at: DffEnInit<Bits<12>>,
     udp_csum_nonzero: DFF<Bit>,
-    ip_acc: DFF<Bits<16>>,
-    l4_acc: DFF<Bits<16>>,
+    ip_acc: DffEn<Bits<16>>,
+    l4_acc: DffEn<Bits<16>>,
+    first_beat: Signal<Local, Bit>,
+    total_len: Signal<Local, Bits<16>>,
+    ihl_wide: Signal<Local, Bits<16>>,
     // Combinational helpers (rust-hdl has no `let` inside hdl_gen).
     first: Signal<Local, Bit>,
     offset_next: Signal<Local, Bits<12>>,
@@ -104,16 +112,18 @@ pub struct IpCsumParse {
     udp_min_len: Signal<Local, Bits<16>>,
     not_fragment: Signal<Local, Bit>,
     offset_max: Constant<Bits<12>>,
+    zero_csum_fields: Constant<Bit>,
 }
 
-impl Default for IpCsumParse {
-    fn default() -> Self {
+impl IpCsumParse {
+    /// A parser that sums the checksum fields as zero (`zero_csum_fields`,
+    /// for insertion) or as they are (for verification).
+    pub fn new(zero_csum_fields: bool) -> Self {
         Self {
             clock: Default::default(),
             tdata: Default::default(),
             beat: Default::default(),
             tlast: Default::default(),
-            zero_csum_fields: Default::default(),
             done: Default::default(),
             ipv4: Default::default(),
             tcp: Default::default(),
@@ -130,15 +140,19 @@ impl Default for IpCsumParse {
             eth_ip: Default::default(),
             version4: Default::default(),
             ihl_bytes: Default::default(),
-            l4_start: Default::default(),
-            total_len: Default::default(),
+            l4_start: DffEnInit::new(OFFSET_MAX.to_bits()),
+            total_hi: Default::default(),
+            total_lo: Default::default(),
             l4_end: Default::default(),
             fragment: Default::default(),
             proto: Default::default(),
-            l4_csum_at: Default::default(),
+            l4_csum_at: DffEnInit::new(OFFSET_MAX.to_bits()),
             udp_csum_nonzero: Default::default(),
             ip_acc: Default::default(),
             l4_acc: Default::default(),
+            first_beat: Default::default(),
+            total_len: Default::default(),
+            ihl_wide: Default::default(),
             first: Default::default(),
             offset_next: Default::default(),
             word: Default::default(),
@@ -163,6 +177,7 @@ impl Default for IpCsumParse {
             udp_min_len: Default::default(),
             not_fragment: Default::default(),
             offset_max: Constant::new(OFFSET_MAX.to_bits()),
+            zero_csum_fields: Constant::new(zero_csum_fields),
         }
     }
 }
@@ -170,30 +185,18 @@ impl Default for IpCsumParse {
 impl Logic for IpCsumParse {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clock,
-            offset,
-            len,
-            done_q,
-            eth_ip,
-            version4,
-            ihl_bytes,
-            l4_start,
-            total_len,
-            l4_end,
-            fragment,
-            proto,
-            l4_csum_at,
-            udp_csum_nonzero,
-            ip_acc,
-            l4_acc
+        dff_setup!(self, clock, done_q, eth_ip, fragment, udp_csum_nonzero);
+        clock!(
+            self, clock, offset, len, version4, ihl_bytes, l4_start, total_hi, total_lo, l4_end,
+            proto, l4_csum_at, ip_acc, l4_acc
         );
         self.first.next = self.offset.q.val() == 0;
-        self.offset_next.next = self.offset.q.val() + 1;
-        if self.offset.q.val() == self.offset_max.val() {
-            self.offset_next.next = self.offset.q.val();
-        }
+        self.first_beat.next = self.beat.val() & self.first.val();
+        self.offset_next.next = self.offset.q.val()
+            + bit_cast::<12, 1>((self.offset.q.val() != self.offset_max.val()).into());
+        self.total_len.next = (bit_cast::<16, 8>(self.total_hi.q.val()) << 8)
+            | bit_cast::<16, 8>(self.total_lo.q.val());
+        self.ihl_wide.next = bit_cast::<16, 6>(self.ihl_bytes.q.val());
         // RFC 1071: a byte at an even offset is the high half of a 16-bit word.
         self.word.next = bit_cast::<17, 8>(self.tdata.val());
         if !self.offset.q.val().get_bit(0) {
@@ -253,23 +256,55 @@ impl Logic for IpCsumParse {
             + bit_cast::<17, 1>(self.ip_raw.val().get_bits::<1>(16));
         self.l4_wrapped.next = bit_cast::<17, 16>(self.l4_raw.val().get_bits::<16>(0))
             + bit_cast::<17, 1>(self.l4_raw.val().get_bits::<1>(16));
-        self.l4_end_now.next = bit_cast::<17, 16>(self.total_len.q.val()) + 14;
+        self.l4_end_now.next = bit_cast::<17, 16>(self.total_len.val()) + 14;
 
-        self.done_q.d.next = false;
+        // Loads, each on its beat: the offset counts (and restarts after
+        // the last beat); the fields are cleared on the first beat and taken
+        // at their offsets.
+        self.offset.d.next = self.offset_next.val();
+        self.offset.en.next = self.beat.val();
+        self.offset.init.next = self.beat.val() & self.tlast.val();
+        self.len.d.next = self.offset_next.val();
+        self.len.en.next = self.beat.val() & self.tlast.val();
+        self.done_q.d.next = self.beat.val() & self.tlast.val();
+        self.ip_acc.d.next = self.ip_wrapped.val().get_bits::<16>(0);
+        self.ip_acc.en.next = self.beat.val();
+        self.l4_acc.d.next = self.l4_wrapped.val().get_bits::<16>(0);
+        self.l4_acc.en.next = self.beat.val();
+        // Version and IHL (RFC 791), the IP header's first byte.
+        self.version4.d.next = self.tdata.val().get_bits::<4>(4) == 4;
+        self.version4.en.next = self.beat.val() & (self.offset.q.val() == 14);
+        self.version4.init.next = self.first_beat.val();
+        self.ihl_bytes.d.next = bit_cast::<6, 16>(self.ihl_now.val());
+        self.ihl_bytes.en.next = self.beat.val() & (self.offset.q.val() == 14);
+        self.ihl_bytes.init.next = self.first_beat.val();
+        self.l4_start.d.next = bit_cast::<12, 16>(self.ihl_now.val()) + 14;
+        self.l4_start.en.next = self.beat.val() & (self.offset.q.val() == 14);
+        self.l4_start.init.next = self.first_beat.val();
+        // Total length at offsets 16..18; the IP packet ends at 14 + it.
+        self.total_hi.d.next = self.tdata.val();
+        self.total_hi.en.next = self.beat.val() & (self.offset.q.val() == 16);
+        self.total_hi.init.next = self.first_beat.val();
+        self.total_lo.d.next = self.tdata.val();
+        self.total_lo.en.next = self.beat.val() & (self.offset.q.val() == 17);
+        self.total_lo.init.next = self.first_beat.val();
+        self.l4_end.d.next = self.l4_end_now.val();
+        self.l4_end.en.next = self.beat.val() & (self.offset.q.val() == 18);
+        self.l4_end.init.next = self.first_beat.val();
+        // Protocol; the L4 checksum field follows from it (RFC 793, 768).
+        self.proto.d.next = self.tdata.val();
+        self.proto.en.next = self.beat.val() & (self.offset.q.val() == 23);
+        self.proto.init.next = self.first_beat.val();
+        self.l4_csum_at.d.next = self.l4_start.q.val() + 6;
+        if self.proto.q.val() == 6 {
+            self.l4_csum_at.d.next = self.l4_start.q.val() + 16;
+        }
+        self.l4_csum_at.en.next = self.beat.val() & (self.offset.q.val() == 24);
+        self.l4_csum_at.init.next = self.first_beat.val();
         if self.beat.val() {
-            self.offset.d.next = self.offset_next.val();
-            self.ip_acc.d.next = self.ip_wrapped.val().get_bits::<16>(0);
-            self.l4_acc.d.next = self.l4_wrapped.val().get_bits::<16>(0);
             if self.first.val() {
                 self.eth_ip.d.next = false;
-                self.version4.d.next = false;
-                self.ihl_bytes.d.next = 0.into();
-                self.l4_start.d.next = self.offset_max.val();
-                self.total_len.d.next = 0.into();
-                self.l4_end.d.next = 0.into();
                 self.fragment.d.next = false;
-                self.proto.d.next = 0.into();
-                self.l4_csum_at.d.next = self.offset_max.val();
                 self.udp_csum_nonzero.d.next = false;
             }
             // Ethertype 0x0800 (IPv4) at offsets 12..14.
@@ -279,23 +314,6 @@ impl Logic for IpCsumParse {
             if self.offset.q.val() == 13 {
                 self.eth_ip.d.next = self.eth_ip.q.val() & (self.tdata.val() == 0x00);
             }
-            // Version and IHL (RFC 791), the IP header's first byte.
-            if self.offset.q.val() == 14 {
-                self.version4.d.next = self.tdata.val().get_bits::<4>(4) == 4;
-                self.ihl_bytes.d.next = self.ihl_now.val();
-                self.l4_start.d.next = bit_cast::<12, 16>(self.ihl_now.val()) + 14;
-            }
-            // Total length at offsets 16..18; the IP packet ends at 14 + it.
-            if self.offset.q.val() == 16 {
-                self.total_len.d.next = bit_cast::<16, 8>(self.tdata.val()) << 8;
-            }
-            if self.offset.q.val() == 17 {
-                self.total_len.d.next =
-                    self.total_len.q.val() | bit_cast::<16, 8>(self.tdata.val());
-            }
-            if self.offset.q.val() == 18 {
-                self.l4_end.d.next = self.l4_end_now.val();
-            }
             // RFC 791: flags (reserved, DF, MF) and the 13-bit fragment offset.
             if self.offset.q.val() == 20 {
                 self.fragment.d.next = self.tdata.val().get_bits::<6>(0) != 0;
@@ -303,23 +321,8 @@ impl Logic for IpCsumParse {
             if self.offset.q.val() == 21 {
                 self.fragment.d.next = self.fragment.q.val() | (self.tdata.val() != 0);
             }
-            // Protocol; the L4 checksum field follows from it (RFC 793, 768).
-            if self.offset.q.val() == 23 {
-                self.proto.d.next = self.tdata.val();
-            }
-            if self.offset.q.val() == 24 {
-                self.l4_csum_at.d.next = self.l4_start.q.val() + 6;
-                if self.proto.q.val() == 6 {
-                    self.l4_csum_at.d.next = self.l4_start.q.val() + 16;
-                }
-            }
             if self.in_l4.val() & self.at_l4_csum.val() & (self.tdata.val() != 0) {
                 self.udp_csum_nonzero.d.next = true;
-            }
-            if self.tlast.val() {
-                self.offset.d.next = 0.into();
-                self.len.d.next = self.offset_next.val();
-                self.done_q.d.next = true;
             }
         }
 
@@ -329,15 +332,15 @@ impl Logic for IpCsumParse {
         self.ipv4.next = self.eth_ip.q.val()
             & self.version4.q.val()
             & (self.ihl_bytes.q.val() >= 20)
-            & (self.total_len.q.val() >= self.ihl_bytes.q.val())
+            & (self.total_len.val() >= self.ihl_wide.val())
             & (self.l4_end.q.val() <= self.frame_len_wide.val());
         self.not_fragment.next = !self.fragment.q.val();
         self.tcp.next = self.ipv4.val() & self.not_fragment.val() & (self.proto.q.val() == 6);
         self.udp.next = self.ipv4.val() & self.not_fragment.val() & (self.proto.q.val() == 17);
-        self.tcp_min_len.next = self.ihl_bytes.q.val() + 20;
-        self.udp_min_len.next = self.ihl_bytes.q.val() + 8;
-        self.l4_fits.next = (self.tcp.val() & (self.total_len.q.val() >= self.tcp_min_len.val()))
-            | (self.udp.val() & (self.total_len.q.val() >= self.udp_min_len.val()));
+        self.tcp_min_len.next = self.ihl_wide.val() + 20;
+        self.udp_min_len.next = self.ihl_wide.val() + 8;
+        self.l4_fits.next = (self.tcp.val() & (self.total_len.val() >= self.tcp_min_len.val()))
+            | (self.udp.val() & (self.total_len.val() >= self.udp_min_len.val()));
         self.udp_csum_zero.next = !self.udp_csum_nonzero.q.val();
         self.ip_sum.next = self.ip_acc.q.val();
         self.l4_sum.next = self.l4_acc.q.val();

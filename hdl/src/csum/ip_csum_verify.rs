@@ -48,7 +48,8 @@ impl Default for IpCsumVerify {
             tlast: Default::default(),
             result_valid: Default::default(),
             result: Default::default(),
-            parse: Default::default(),
+            // Verifying sums the checksum fields too: a right checksum makes −0.
+            parse: IpCsumParse::new(false),
             ip_ok: Default::default(),
             l4_ok: Default::default(),
             flag_ipv4: Constant::new((rx_csum::IPV4 as u64).to_bits()),
@@ -67,8 +68,6 @@ impl Logic for IpCsumVerify {
         self.parse.tdata.next = self.tdata.val();
         self.parse.beat.next = self.beat.val();
         self.parse.tlast.next = self.tlast.val();
-        // Verifying sums the checksum fields too: a right checksum makes −0.
-        self.parse.zero_csum_fields.next = false;
         self.ip_ok.next = self.parse.ipv4.val() & (self.parse.ip_sum.val() == 0xFFFF);
         self.l4_ok.next = (self.parse.tcp.val() | self.parse.udp.val())
             & self.parse.l4_fits.val()

@@ -13,6 +13,7 @@
 //! of it, so `rready` is always high and a slow consumer never stalls the
 //! shared R channel; bursts never cross a 4 KiB boundary (AXI4 rule); words
 //! requested = ⌈(addr mod 4 + len) / 4⌉ exactly.
+use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -52,36 +53,38 @@ pub struct DmaReadStream {
     pub m_axis_tvalid: Signal<Out, Bit>,
     pub m_axis_tlast: Signal<Out, Bit>,
     pub m_axis_tready: Signal<In, Bit>,
+    // Address side (word addresses: byte address / 4).
     state: DFF<ReadState>,
-    // Address side.
-    next_addr: DFF<Bits<32>>,
+    next_word: DFF<Bits<30>>,
     words_left: DFF<Bits<16>>,
     ar_pending: DFF<Bit>,
-    ar_addr: DFF<Bits<32>>,
-    ar_beats: DFF<Bits<5>>,
-    reserved: DFF<Bits<7>>,
+    ar_word: DffEn<Bits<30>>,
+    ar_len: DffEn<Bits<4>>,
+    reserved: DffEnInit<Bits<7>>,
     outstanding: DFF<Bits<7>>,
     saw_error: DFF<Bit>,
     // Byte side.
     fifo: WordFifo,
-    word: DFF<Bits<32>>,
-    word_bytes: DFF<Bits<3>>,
+    word: DffEn<Bits<32>>,
+    have: DFF<Bit>,
+    byte_idx: DFF<Bits<2>>,
     first_word: DFF<Bit>,
-    skip: DFF<Bits<2>>,
+    skip: DffEn<Bits<2>>,
     bytes_left: DFF<Bits<17>>,
     // Combinational helpers.
-    beats: Signal<Local, Bits<16>>,
-    to_boundary: Signal<Local, Bits<16>>,
+    take: Signal<Local, Bit>,
+    beats_left: Signal<Local, Bits<5>>,
+    beats_page: Signal<Local, Bits<5>>,
+    beats: Signal<Local, Bits<5>>,
     issue: Signal<Local, Bit>,
+    issued: Signal<Local, Bits<7>>,
     ar_fire: Signal<Local, Bit>,
     r_fire: Signal<Local, Bit>,
     pop: Signal<Local, Bit>,
     emit: Signal<Local, Bit>,
-    popped_word: Signal<Local, Bits<32>>,
+    word_count: Signal<Local, Bits<17>>,
     fifo_words: Constant<Bits<7>>,
-    max_burst: Constant<Bits<16>>,
-    page_words: Constant<Bits<16>>,
-    word_size: Constant<Bits<3>>,
+    max_burst: Constant<Bits<5>>,
 }
 
 impl Default for DmaReadStream {
@@ -110,32 +113,34 @@ impl Default for DmaReadStream {
             m_axis_tlast: Default::default(),
             m_axis_tready: Default::default(),
             state: Default::default(),
-            next_addr: Default::default(),
+            next_word: Default::default(),
             words_left: Default::default(),
             ar_pending: Default::default(),
-            ar_addr: Default::default(),
-            ar_beats: Default::default(),
+            ar_word: Default::default(),
+            ar_len: Default::default(),
             reserved: Default::default(),
             outstanding: Default::default(),
             saw_error: Default::default(),
             fifo: Default::default(),
             word: Default::default(),
-            word_bytes: Default::default(),
+            have: Default::default(),
+            byte_idx: Default::default(),
             first_word: Default::default(),
             skip: Default::default(),
             bytes_left: Default::default(),
+            take: Default::default(),
+            beats_left: Default::default(),
+            beats_page: Default::default(),
             beats: Default::default(),
-            to_boundary: Default::default(),
             issue: Default::default(),
+            issued: Default::default(),
             ar_fire: Default::default(),
             r_fire: Default::default(),
             pop: Default::default(),
             emit: Default::default(),
-            popped_word: Default::default(),
+            word_count: Default::default(),
             fifo_words: Constant::new(FIFO_WORDS.to_bits()),
             max_burst: Constant::new(MAX_BURST.to_bits()),
-            page_words: Constant::new(1024u64.to_bits()),
-            word_size: Constant::new(4u64.to_bits()),
         }
     }
 }
@@ -147,57 +152,71 @@ impl Logic for DmaReadStream {
             self,
             clock,
             state,
-            next_addr,
+            next_word,
             words_left,
             ar_pending,
-            ar_addr,
-            ar_beats,
-            reserved,
             outstanding,
             saw_error,
-            word,
-            word_bytes,
+            have,
+            byte_idx,
             first_word,
-            skip,
             bytes_left
         );
-        self.fifo.clock.next = self.clock.val();
+        clock!(self, clock, fifo, ar_word, ar_len, reserved, word, skip);
         self.cmd_ready.next = self.state.q.val() == ReadState::Idle;
+        self.take.next = (self.state.q.val() == ReadState::Idle) & self.cmd_valid.val();
         self.done.next = false;
         self.error.next = self.saw_error.q.val();
 
-        // Burst size: at most 16 beats, the words left, and up to the 4 KiB boundary.
-        // Not `!addr + 1`: Verilog would widen before inverting.
-        self.to_boundary.next =
-            self.page_words.val() - bit_cast::<16, 10>(self.next_addr.q.val().get_bits::<10>(2));
-        self.beats.next = self.max_burst.val();
-        if self.words_left.q.val() < self.beats.val() {
-            self.beats.next = self.words_left.q.val();
+        // Burst size: at most 16 beats, the words left, and up to the 4 KiB
+        // boundary (1024 words; fewer than 16 remain only in its last 16).
+        self.beats_left.next = self.max_burst.val();
+        if !self.words_left.q.val().get_bits::<12>(4).any() {
+            self.beats_left.next = self.words_left.q.val().get_bits::<5>(0);
         }
-        if self.to_boundary.val() < self.beats.val() {
-            self.beats.next = self.to_boundary.val();
+        self.beats_page.next = self.max_burst.val();
+        if self.next_word.q.val().get_bits::<6>(4) == 0x3F {
+            self.beats_page.next =
+                self.max_burst.val() - bit_cast::<5, 4>(self.next_word.q.val().get_bits::<4>(0));
+        }
+        self.beats.next = self.beats_left.val();
+        if self.beats_page.val() < self.beats_left.val() {
+            self.beats.next = self.beats_page.val();
         }
         self.issue.next = (self.state.q.val() == ReadState::Run)
             & !self.ar_pending.q.val()
             & self.words_left.q.val().any()
-            & ((bit_cast::<16, 7>(self.reserved.q.val()) + self.beats.val())
-                <= bit_cast::<16, 7>(self.fifo_words.val()));
-        self.araddr.next = self.ar_addr.q.val();
-        self.arlen.next = bit_cast::<8, 5>(self.ar_beats.q.val()) - 1;
+            & ((self.reserved.q.val() + bit_cast::<7, 5>(self.beats.val()))
+                <= self.fifo_words.val());
+        self.issued.next = 0.into();
+        if self.issue.val() {
+            self.issued.next = bit_cast::<7, 5>(self.beats.val());
+        }
+        self.araddr.next = bit_cast::<32, 30>(self.ar_word.q.val()) << 2;
+        self.arlen.next = bit_cast::<8, 4>(self.ar_len.q.val());
         self.arsize.next = 2.into();
         self.arburst.next = 1.into();
         self.arvalid.next = self.ar_pending.q.val();
         self.ar_fire.next = self.ar_pending.q.val() & self.arready.val();
+        self.ar_word.d.next = self.next_word.q.val();
+        self.ar_word.en.next = self.issue.val();
+        self.ar_len.d.next = bit_cast::<4, 5>(self.beats.val() - 1);
+        self.ar_len.en.next = self.issue.val();
         if self.issue.val() {
             self.ar_pending.d.next = true;
-            self.ar_addr.d.next = self.next_addr.q.val();
-            self.ar_beats.d.next = bit_cast::<5, 16>(self.beats.val());
-            self.next_addr.d.next =
-                self.next_addr.q.val() + (bit_cast::<32, 16>(self.beats.val()) << 2);
-            self.words_left.d.next = self.words_left.q.val() - self.beats.val();
         }
         if self.ar_fire.val() {
             self.ar_pending.d.next = false;
+        }
+        // Next address and words left: a command loads them, a burst moves them.
+        self.word_count.next =
+            (self.cmd_len.val() + bit_cast::<17, 2>(self.cmd_addr.val().get_bits::<2>(0)) + 3) >> 2;
+        if self.take.val() {
+            self.next_word.d.next = self.cmd_addr.val().get_bits::<30>(2);
+            self.words_left.d.next = bit_cast::<16, 17>(self.word_count.val());
+        } else {
+            self.next_word.d.next = self.next_word.q.val() + bit_cast::<30, 7>(self.issued.val());
+            self.words_left.d.next = self.words_left.q.val() - bit_cast::<16, 7>(self.issued.val());
         }
 
         // Data side: room was reserved, so every beat is taken at once.
@@ -209,79 +228,64 @@ impl Logic for DmaReadStream {
             self.saw_error.d.next = true;
         }
 
-        // Byte side: one word at a time, low byte first.
-        self.m_axis_tdata.next = self.word.q.val().get_bits::<8>(0);
-        self.m_axis_tvalid.next = self.word_bytes.q.val().any() & self.bytes_left.q.val().any();
+        // Byte side: one word at a time, byte `byte_idx` out; the first
+        // word starts at the command's address modulo 4.
+        match self.byte_idx.q.val().index() {
+            0 => self.m_axis_tdata.next = self.word.q.val().get_bits::<8>(0),
+            1 => self.m_axis_tdata.next = self.word.q.val().get_bits::<8>(8),
+            2 => self.m_axis_tdata.next = self.word.q.val().get_bits::<8>(16),
+            _ => self.m_axis_tdata.next = self.word.q.val().get_bits::<8>(24),
+        }
+        self.m_axis_tvalid.next = self.have.q.val() & self.bytes_left.q.val().any();
         self.m_axis_tlast.next = self.bytes_left.q.val() == 1;
         self.emit.next = self.m_axis_tvalid.val() & self.m_axis_tready.val();
-        self.pop.next =
-            !self.word_bytes.q.val().any() & !self.fifo.empty.val() & self.bytes_left.q.val().any();
+        self.pop.next = !self.have.q.val() & !self.fifo.empty.val() & self.bytes_left.q.val().any();
         self.fifo.read.next = self.pop.val();
-        self.popped_word.next = self.fifo.data_out.val();
-        if self.first_word.q.val() {
-            match self.skip.q.val().index() {
-                0 => self.popped_word.next = self.fifo.data_out.val(),
-                1 => self.popped_word.next = self.fifo.data_out.val() >> 8,
-                2 => self.popped_word.next = self.fifo.data_out.val() >> 16,
-                _ => self.popped_word.next = self.fifo.data_out.val() >> 24,
-            }
-        }
+        self.word.d.next = self.fifo.data_out.val();
+        self.word.en.next = self.pop.val();
+        self.skip.d.next = self.cmd_addr.val().get_bits::<2>(0);
+        self.skip.en.next = self.take.val();
         if self.pop.val() {
-            self.word.d.next = self.popped_word.val();
-            self.word_bytes.d.next = 4.into();
+            self.have.d.next = true;
+            self.byte_idx.d.next = 0.into();
             if self.first_word.q.val() {
-                self.word_bytes.d.next = self.word_size.val() - bit_cast::<3, 2>(self.skip.q.val());
+                self.byte_idx.d.next = self.skip.q.val();
             }
             self.first_word.d.next = false;
         }
         if self.emit.val() {
-            self.word.d.next = self.word.q.val() >> 8;
-            self.word_bytes.d.next = self.word_bytes.q.val() - 1;
-            self.bytes_left.d.next = self.bytes_left.q.val() - 1;
-            if self.bytes_left.q.val() == 1 {
-                // A partial last word is left in `word`; drop it.
-                self.word_bytes.d.next = 0.into();
+            self.byte_idx.d.next = self.byte_idx.q.val() + 1;
+            // The word's last byte, or the command's (a partial last word
+            // is dropped).
+            if (self.byte_idx.q.val() == 3) | (self.bytes_left.q.val() == 1) {
+                self.have.d.next = false;
             }
         }
+        self.bytes_left.d.next =
+            self.bytes_left.q.val() - bit_cast::<17, 1>(self.emit.val().into());
+        if self.take.val() {
+            self.bytes_left.d.next = self.cmd_len.val();
+        }
 
-        // Reservation: words requested but not yet taken out of the FIFO.
-        self.reserved.d.next = self.reserved.q.val();
-        if self.issue.val() & !self.pop.val() {
-            self.reserved.d.next = self.reserved.q.val() + bit_cast::<7, 16>(self.beats.val());
-        }
-        if self.issue.val() & self.pop.val() {
-            self.reserved.d.next = self.reserved.q.val() + bit_cast::<7, 16>(self.beats.val()) - 1;
-        }
-        if !self.issue.val() & self.pop.val() {
-            self.reserved.d.next = self.reserved.q.val() - 1;
-        }
-        self.outstanding.d.next = self.outstanding.q.val();
-        if self.ar_fire.val() & !self.r_fire.val() {
+        // Reservation: words requested but not yet taken out of the FIFO;
+        // outstanding: beats requested but not yet received.
+        self.reserved.d.next =
+            self.reserved.q.val() + self.issued.val() - bit_cast::<7, 1>(self.pop.val().into());
+        self.reserved.en.next = true;
+        self.reserved.init.next = false;
+        self.outstanding.d.next =
+            self.outstanding.q.val() - bit_cast::<7, 1>(self.r_fire.val().into());
+        if self.ar_fire.val() {
             self.outstanding.d.next =
-                self.outstanding.q.val() + bit_cast::<7, 5>(self.ar_beats.q.val());
-        }
-        if self.ar_fire.val() & self.r_fire.val() {
-            self.outstanding.d.next =
-                self.outstanding.q.val() + bit_cast::<7, 5>(self.ar_beats.q.val()) - 1;
-        }
-        if !self.ar_fire.val() & self.r_fire.val() {
-            self.outstanding.d.next = self.outstanding.q.val() - 1;
+                self.outstanding.q.val() + bit_cast::<7, 4>(self.ar_len.q.val()) + 1
+                    - bit_cast::<7, 1>(self.r_fire.val().into());
         }
 
         match self.state.q.val() {
             ReadState::Idle => {
                 if self.cmd_valid.val() {
                     self.state.d.next = ReadState::Run;
-                    self.next_addr.d.next = (self.cmd_addr.val() >> 2) << 2;
-                    self.skip.d.next = self.cmd_addr.val().get_bits::<2>(0);
                     self.first_word.d.next = true;
-                    self.bytes_left.d.next = self.cmd_len.val();
-                    self.words_left.d.next = bit_cast::<16, 17>(
-                        (self.cmd_len.val()
-                            + bit_cast::<17, 2>(self.cmd_addr.val().get_bits::<2>(0))
-                            + 3)
-                            >> 2,
-                    );
                     self.saw_error.d.next = false;
                 }
             }
@@ -295,7 +299,7 @@ impl Logic for DmaReadStream {
                     self.state.d.next = ReadState::Idle;
                     // Beats of a partial last word left nothing behind but
                     // the reservation of words never popped: release it.
-                    self.reserved.d.next = 0.into();
+                    self.reserved.init.next = true;
                 }
             }
             _ => {

@@ -9,7 +9,8 @@
 //! heads up to the consumers, with no register read having an effect.
 //!
 //! The wait is measured from the moment pending last rose from zero, in
-//! microseconds of a 100 MHz `clock`.
+//! microseconds of a 100 MHz `clock`. `count` and `usecs` are 16-bit (their
+//! registers' width), so `waited`, which stops at `usecs`, is too.
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock)]
@@ -20,13 +21,13 @@ pub struct IrqCoalesce {
     pub tx_head: Signal<In, Bits<32>>,
     pub rx_consumer: Signal<In, Bits<32>>,
     pub rx_head: Signal<In, Bits<32>>,
-    pub count: Signal<In, Bits<32>>,
-    pub usecs: Signal<In, Bits<32>>,
+    pub count: Signal<In, Bits<16>>,
+    pub usecs: Signal<In, Bits<16>>,
     pub irq: Signal<Out, Bit>,
     prescale: DFF<Bits<7>>,
-    waited: DFF<Bits<32>>,
+    waited: DFF<Bits<16>>,
     pending: Signal<Local, Bits<32>>,
-    threshold: Signal<Local, Bits<32>>,
+    threshold: Signal<Local, Bits<16>>,
     cycles_per_us: Constant<Bits<7>>,
 }
 
@@ -74,7 +75,8 @@ impl Logic for IrqCoalesce {
         }
         self.irq.next = self.enable.val()
             & self.pending.val().any()
-            & ((self.pending.val() >= self.threshold.val())
+            & (self.pending.val().get_bits::<16>(16).any()
+                | (self.pending.val().get_bits::<16>(0) >= self.threshold.val())
                 | (self.usecs.val().any() & (self.waited.q.val() == self.usecs.val())));
     }
 }

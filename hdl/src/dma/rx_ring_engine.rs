@@ -18,6 +18,7 @@
 //! buffer is posted is consumed and counted, never left to block the MAC.
 use crate::dma::dma_read_stream::DmaReadStream;
 use crate::dma::ring_cursor::RingCursor;
+use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
 use synack_abi::ring::{PHASE, rx_flags};
 
@@ -80,8 +81,8 @@ pub struct RxRingEngine {
     reader: DmaReadStream,
     cursor: RingCursor,
     state: DFF<RxEngineState>,
-    next_index: DFF<Bits<32>>,
-    desc: DFF<Bits<128>>,
+    next_index: DffEnInit<Bits<32>>,
+    desc: DffEn<Bits<128>>,
     length: DFF<Bits<16>>,
     truncated: DFF<Bit>,
     csum: DFF<Bits<8>>,
@@ -165,14 +166,17 @@ impl Logic for RxRingEngine {
             self,
             clock,
             state,
-            next_index,
-            desc,
             length,
             truncated,
             csum,
             count,
             sticky_error
         );
+        clock!(self, clock, next_index, desc);
+        // The ring index: cleared while disabled and idle, +1 per completion.
+        self.next_index.d.next = self.next_index.q.val() + 1;
+        self.next_index.en.next = false;
+        self.next_index.init.next = false;
         self.reader.clock.next = self.clock.val();
         self.consumer.next = self.next_index.q.val();
         self.busy.next = (self.state.q.val() != RxEngineState::Idle)
@@ -200,10 +204,9 @@ impl Logic for RxRingEngine {
         self.reader.cmd_addr.next = self.ring_base.val() + (self.slot.val() << 4);
         self.reader.cmd_len.next = 16.into();
         self.reader.m_axis_tready.next = true;
-        if self.reader.m_axis_tvalid.val() {
-            self.desc.d.next = (self.desc.q.val() >> 8)
-                | (bit_cast::<128, 8>(self.reader.m_axis_tdata.val()) << 120);
-        }
+        self.desc.d.next =
+            (self.desc.q.val() >> 8) | (bit_cast::<128, 8>(self.reader.m_axis_tdata.val()) << 120);
+        self.desc.en.next = self.reader.m_axis_tvalid.val();
         if self.reader.done.val() & self.reader.error.val() {
             self.sticky_error.d.next = true;
         }
@@ -240,7 +243,7 @@ impl Logic for RxRingEngine {
         match self.state.q.val() {
             RxEngineState::Idle => {
                 if !self.enable.val() {
-                    self.next_index.d.next = 0.into();
+                    self.next_index.init.next = true;
                     // Frames still arrive: with no buffer they are dropped.
                     if self.s_axis_tvalid.val() {
                         self.state.d.next = RxEngineState::Discard;
@@ -323,7 +326,7 @@ impl Logic for RxRingEngine {
             }
             RxEngineState::CplWait => {
                 if self.wr_done.val() {
-                    self.next_index.d.next = self.next_index.q.val() + 1;
+                    self.next_index.en.next = true;
                     self.state.d.next = RxEngineState::Idle;
                 }
             }

@@ -17,6 +17,7 @@
 //! and the phase, so the host restarts the ring by writing producer = 0.
 use crate::dma::dma_read_stream::DmaReadStream;
 use crate::dma::ring_cursor::RingCursor;
+use crate::prim::dff_en::{DffEn, DffEnInit};
 use crate::tso::tso_segmenter::TsoSegmenter;
 use rust_hdl::prelude::*;
 use synack_abi::ring::{PHASE, tx_flags, tx_status};
@@ -77,11 +78,11 @@ pub struct TxRingEngine {
     cursor: RingCursor,
     tso: TsoSegmenter,
     state: DFF<TxEngineState>,
-    next_index: DFF<Bits<32>>,
-    desc: DFF<Bits<128>>,
+    next_index: DffEnInit<Bits<32>>,
+    desc: DffEn<Bits<128>>,
     count: DFF<Bits<4>>,
     status: DFF<Bits<8>>,
-    frames: DFF<Bits<16>>,
+    frames: DffEnInit<Bits<16>>,
     read_error: DFF<Bit>,
     sticky_error: DFF<Bit>,
     tso_taken: DFF<Bit>,
@@ -181,11 +182,8 @@ impl Logic for TxRingEngine {
             self,
             clock,
             state,
-            next_index,
-            desc,
             count,
             status,
-            frames,
             read_error,
             sticky_error,
             tso_taken,
@@ -193,6 +191,19 @@ impl Logic for TxRingEngine {
             tso_finished,
             read_finished
         );
+        clock!(self, clock, next_index, desc, frames);
+        // The ring index: cleared while disabled and idle, +1 per completion.
+        self.next_index.d.next = self.next_index.q.val() + 1;
+        self.next_index.en.next = false;
+        self.next_index.init.next = false;
+        // The descriptor shifts in a byte at a time, low byte first.
+        self.desc.d.next =
+            (self.desc.q.val() >> 8) | (bit_cast::<128, 8>(self.reader.m_axis_tdata.val()) << 120);
+        self.desc.en.next = false;
+        // Frames of this descriptor: cleared in Check, taken from the TSO.
+        self.frames.d.next = self.tso.cmd_frames.val();
+        self.frames.en.next = false;
+        self.frames.init.next = false;
         self.reader.clock.next = self.clock.val();
         self.tso.clock.next = self.clock.val();
         self.consumer.next = self.next_index.q.val();
@@ -263,7 +274,7 @@ impl Logic for TxRingEngine {
         match self.state.q.val() {
             TxEngineState::Idle => {
                 if !self.enable.val() {
-                    self.next_index.d.next = 0.into();
+                    self.next_index.init.next = true;
                 } else if self.producer.val() != self.next_index.q.val() {
                     self.state.d.next = TxEngineState::DescCommand;
                 }
@@ -279,16 +290,13 @@ impl Logic for TxRingEngine {
             }
             TxEngineState::DescData => {
                 self.reader.m_axis_tready.next = true;
-                if self.reader.m_axis_tvalid.val() {
-                    self.desc.d.next = (self.desc.q.val() >> 8)
-                        | (bit_cast::<128, 8>(self.reader.m_axis_tdata.val()) << 120);
-                }
+                self.desc.en.next = self.reader.m_axis_tvalid.val();
                 if self.reader.done.val() {
                     self.state.d.next = TxEngineState::Check;
                 }
             }
             TxEngineState::Check => {
-                self.frames.d.next = 0.into();
+                self.frames.init.next = true;
                 self.tso_taken.d.next = false;
                 self.read_taken.d.next = false;
                 self.tso_finished.d.next = false;
@@ -323,7 +331,7 @@ impl Logic for TxRingEngine {
             TxEngineState::Wait => {
                 if self.tso.cmd_done.val() {
                     self.tso_finished.d.next = true;
-                    self.frames.d.next = self.tso.cmd_frames.val();
+                    self.frames.en.next = true;
                     if self.tso.cmd_error.val() {
                         self.status.d.next = self.status_bad_descriptor.val();
                     }
@@ -358,7 +366,7 @@ impl Logic for TxRingEngine {
             }
             TxEngineState::CplWait => {
                 if self.wr_done.val() {
-                    self.next_index.d.next = self.next_index.q.val() + 1;
+                    self.next_index.en.next = true;
                     self.state.d.next = TxEngineState::Idle;
                 }
             }

@@ -13,8 +13,13 @@
 //! frame starts only when it is complete, and a received frame is
 //! released only when its FCS is good.
 //!
-//! Statistics (`stat_*`, 32-bit, wrapping): frames and bytes each way (bytes
-//! without FCS and before padding) and receive drops by cause.
+//! Statistics (SPEC F8) leave as events for a `stat_bank`: `stat_events`
+//! bit `i` pulses for one event of counter `i` (`synack_abi::regs::stat`
+//! indices 0..=9: frames and bytes each way, bytes without FCS and before
+//! padding, and drops by cause), with `stat_tx_bytes` / `stat_rx_bytes` the
+//! byte amounts during their pulses. `EthMacMiiCounted` is the MAC with its
+//! bank, the standalone design its Verilator tests run.
+use crate::csr::stat_bank::StatBank;
 use crate::mac::eth_mac_rx::EthMacRx;
 use crate::mac::eth_mac_tx::EthMacTx;
 use crate::stream::axis_frame_fifo::AxisFrameFifo;
@@ -52,16 +57,9 @@ pub struct EthMacMii {
     pub m_axis_tlast: Signal<Out, Bit>,
     pub m_axis_tready: Signal<In, Bit>,
     // Statistics (SPEC F8).
-    pub stat_tx_frames: Signal<Out, Bits<32>>,
-    pub stat_tx_bytes: Signal<Out, Bits<32>>,
-    pub stat_tx_drop_oversize: Signal<Out, Bits<32>>,
-    pub stat_rx_frames: Signal<Out, Bits<32>>,
-    pub stat_rx_bytes: Signal<Out, Bits<32>>,
-    pub stat_rx_drop_fcs: Signal<Out, Bits<32>>,
-    pub stat_rx_drop_runt: Signal<Out, Bits<32>>,
-    pub stat_rx_drop_oversize: Signal<Out, Bits<32>>,
-    pub stat_rx_drop_rx_er: Signal<Out, Bits<32>>,
-    pub stat_rx_drop_overflow: Signal<Out, Bits<32>>,
+    pub stat_events: Signal<Out, Bits<10>>,
+    pub stat_tx_bytes: Signal<Out, Bits<12>>,
+    pub stat_rx_bytes: Signal<Out, Bits<12>>,
     tx_fifo: FrameFifo,
     tx: EthMacTx,
     tx_cdc: TxNibbleCdc,
@@ -80,16 +78,7 @@ pub struct EthMacMii {
     ingress_oversize: DFF<Bit>,
     ingress_beat: Signal<Local, Bit>,
     max_tx_frame: Constant<Bits<12>>,
-    tx_frames: DFF<Bits<32>>,
-    tx_bytes: DFF<Bits<32>>,
-    tx_drop_oversize: DFF<Bits<32>>,
-    rx_frames: DFF<Bits<32>>,
-    rx_bytes: DFF<Bits<32>>,
-    rx_drop_fcs: DFF<Bits<32>>,
-    rx_drop_runt: DFF<Bits<32>>,
-    rx_drop_oversize: DFF<Bits<32>>,
-    rx_drop_rx_er: DFF<Bits<32>>,
-    rx_drop_overflow: DFF<Bits<32>>,
+    tx_drop_oversize: Signal<Local, Bit>,
 }
 
 impl Default for EthMacMii {
@@ -111,16 +100,9 @@ impl Default for EthMacMii {
             m_axis_tvalid: Default::default(),
             m_axis_tlast: Default::default(),
             m_axis_tready: Default::default(),
-            stat_tx_frames: Default::default(),
+            stat_events: Default::default(),
             stat_tx_bytes: Default::default(),
-            stat_tx_drop_oversize: Default::default(),
-            stat_rx_frames: Default::default(),
             stat_rx_bytes: Default::default(),
-            stat_rx_drop_fcs: Default::default(),
-            stat_rx_drop_runt: Default::default(),
-            stat_rx_drop_oversize: Default::default(),
-            stat_rx_drop_rx_er: Default::default(),
-            stat_rx_drop_overflow: Default::default(),
             tx_fifo: Default::default(),
             tx: Default::default(),
             tx_cdc: Default::default(),
@@ -136,16 +118,7 @@ impl Default for EthMacMii {
             ingress_oversize: Default::default(),
             ingress_beat: Default::default(),
             max_tx_frame: Constant::new(MAX_TX_FRAME.to_bits()),
-            tx_frames: Default::default(),
-            tx_bytes: Default::default(),
             tx_drop_oversize: Default::default(),
-            rx_frames: Default::default(),
-            rx_bytes: Default::default(),
-            rx_drop_fcs: Default::default(),
-            rx_drop_runt: Default::default(),
-            rx_drop_oversize: Default::default(),
-            rx_drop_rx_er: Default::default(),
-            rx_drop_overflow: Default::default(),
         }
     }
 }
@@ -153,22 +126,7 @@ impl Default for EthMacMii {
 impl Logic for EthMacMii {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clock,
-            ingress_bytes,
-            ingress_oversize,
-            tx_frames,
-            tx_bytes,
-            tx_drop_oversize,
-            rx_frames,
-            rx_bytes,
-            rx_drop_fcs,
-            rx_drop_runt,
-            rx_drop_oversize,
-            rx_drop_rx_er,
-            rx_drop_overflow
-        );
+        dff_setup!(self, clock, ingress_bytes, ingress_oversize);
         self.tx_fifo.clock.next = self.clock.val();
         self.tx.clock.next = self.clock.val();
         self.rx.clock.next = self.clock.val();
@@ -184,6 +142,7 @@ impl Logic for EthMacMii {
             & (self.ingress_bytes.q.val() != self.max_tx_frame.val());
         self.tx_fifo.wr_commit.next = false;
         self.tx_fifo.wr_drop.next = false;
+        self.tx_drop_oversize.next = false;
         if self.ingress_beat.val() {
             self.ingress_bytes.d.next = self.ingress_bytes.q.val() + 1;
             if self.ingress_bytes.q.val() == self.max_tx_frame.val() {
@@ -196,7 +155,7 @@ impl Logic for EthMacMii {
                     | (self.ingress_bytes.q.val() == self.max_tx_frame.val())
                 {
                     self.tx_fifo.wr_drop.next = true;
-                    self.tx_drop_oversize.d.next = self.tx_drop_oversize.q.val() + 1;
+                    self.tx_drop_oversize.next = true;
                 } else {
                     self.tx_fifo.wr_commit.next = true;
                 }
@@ -248,48 +207,80 @@ impl Logic for EthMacMii {
         self.m_axis_tlast.next = self.rx_fifo.m_tlast.val();
         self.rx_fifo.m_tready.next = self.m_axis_tready.val();
 
-        // Statistics.
-        if self.tx.frame_sent.val() {
-            self.tx_frames.d.next = self.tx_frames.q.val() + 1;
-            self.tx_bytes.d.next =
-                self.tx_bytes.q.val() + bit_cast::<32, 12>(self.tx.frame_bytes.val());
-        }
-        if self.rx.frame_good.val() {
-            self.rx_frames.d.next = self.rx_frames.q.val() + 1;
-            self.rx_bytes.d.next =
-                self.rx_bytes.q.val() + bit_cast::<32, 12>(self.rx.frame_bytes.val());
-        }
-        if self.rx.drop_fcs.val() {
-            self.rx_drop_fcs.d.next = self.rx_drop_fcs.q.val() + 1;
-        }
-        if self.rx.drop_runt.val() {
-            self.rx_drop_runt.d.next = self.rx_drop_runt.q.val() + 1;
-        }
-        if self.rx.drop_oversize.val() {
-            self.rx_drop_oversize.d.next = self.rx_drop_oversize.q.val() + 1;
-        }
-        if self.rx.drop_rx_er.val() {
-            self.rx_drop_rx_er.d.next = self.rx_drop_rx_er.q.val() + 1;
-        }
-        if self.rx.drop_overflow.val() {
-            self.rx_drop_overflow.d.next = self.rx_drop_overflow.q.val() + 1;
-        }
-        self.stat_tx_frames.next = self.tx_frames.q.val();
-        self.stat_tx_bytes.next = self.tx_bytes.q.val();
-        self.stat_tx_drop_oversize.next = self.tx_drop_oversize.q.val();
-        self.stat_rx_frames.next = self.rx_frames.q.val();
-        self.stat_rx_bytes.next = self.rx_bytes.q.val();
-        self.stat_rx_drop_fcs.next = self.rx_drop_fcs.q.val();
-        self.stat_rx_drop_runt.next = self.rx_drop_runt.q.val();
-        self.stat_rx_drop_oversize.next = self.rx_drop_oversize.q.val();
-        self.stat_rx_drop_rx_er.next = self.rx_drop_rx_er.q.val();
-        self.stat_rx_drop_overflow.next = self.rx_drop_overflow.q.val();
+        // Statistics, in synack_abi::regs::stat order (frames and bytes share an event).
+        self.stat_events.next = bit_cast::<10, 1>(self.tx.frame_sent.val().into())
+            | (bit_cast::<10, 1>(self.tx.frame_sent.val().into()) << 1)
+            | (bit_cast::<10, 1>(self.tx_drop_oversize.val().into()) << 2)
+            | (bit_cast::<10, 1>(self.rx.frame_good.val().into()) << 3)
+            | (bit_cast::<10, 1>(self.rx.frame_good.val().into()) << 4)
+            | (bit_cast::<10, 1>(self.rx.drop_fcs.val().into()) << 5)
+            | (bit_cast::<10, 1>(self.rx.drop_runt.val().into()) << 6)
+            | (bit_cast::<10, 1>(self.rx.drop_oversize.val().into()) << 7)
+            | (bit_cast::<10, 1>(self.rx.drop_rx_er.val().into()) << 8)
+            | (bit_cast::<10, 1>(self.rx.drop_overflow.val().into()) << 9);
+        self.stat_tx_bytes.next = self.tx.frame_bytes.val();
+        self.stat_rx_bytes.next = self.rx.frame_bytes.val();
     }
 }
 
-/// The MAC's Verilog, top module `top`.
+/// The MAC with its statistics counted in a `StatBank` (counters 0..=9 of
+/// `synack_abi::regs::stat`; 10..=13 stay zero), read through `stat_addr` →
+/// `stat_data` in the same cycle: the MAC's standalone Verilator design.
+#[derive(LogicBlock, Default)]
+pub struct EthMacMiiCounted {
+    pub clock: Signal<In, Clock>,
+    pub mii_tx_clk: Signal<In, Clock>,
+    pub mii_txd: Signal<Out, Bits<4>>,
+    pub mii_tx_en: Signal<Out, Bit>,
+    pub mii_rx_clk: Signal<In, Clock>,
+    pub mii_rxd: Signal<In, Bits<4>>,
+    pub mii_rx_dv: Signal<In, Bit>,
+    pub mii_rx_er: Signal<In, Bit>,
+    pub s_axis_tdata: Signal<In, Bits<8>>,
+    pub s_axis_tvalid: Signal<In, Bit>,
+    pub s_axis_tlast: Signal<In, Bit>,
+    pub s_axis_tready: Signal<Out, Bit>,
+    pub m_axis_tdata: Signal<Out, Bits<8>>,
+    pub m_axis_tvalid: Signal<Out, Bit>,
+    pub m_axis_tlast: Signal<Out, Bit>,
+    pub m_axis_tready: Signal<In, Bit>,
+    pub stat_addr: Signal<In, Bits<4>>,
+    pub stat_data: Signal<Out, Bits<32>>,
+    mac: EthMacMii,
+    stats: StatBank,
+}
+
+impl Logic for EthMacMiiCounted {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.mac.clock.next = self.clock.val();
+        self.mac.mii_tx_clk.next = self.mii_tx_clk.val();
+        self.mii_txd.next = self.mac.mii_txd.val();
+        self.mii_tx_en.next = self.mac.mii_tx_en.val();
+        self.mac.mii_rx_clk.next = self.mii_rx_clk.val();
+        self.mac.mii_rxd.next = self.mii_rxd.val();
+        self.mac.mii_rx_dv.next = self.mii_rx_dv.val();
+        self.mac.mii_rx_er.next = self.mii_rx_er.val();
+        self.mac.s_axis_tdata.next = self.s_axis_tdata.val();
+        self.mac.s_axis_tvalid.next = self.s_axis_tvalid.val();
+        self.mac.s_axis_tlast.next = self.s_axis_tlast.val();
+        self.s_axis_tready.next = self.mac.s_axis_tready.val();
+        self.m_axis_tdata.next = self.mac.m_axis_tdata.val();
+        self.m_axis_tvalid.next = self.mac.m_axis_tvalid.val();
+        self.m_axis_tlast.next = self.mac.m_axis_tlast.val();
+        self.mac.m_axis_tready.next = self.m_axis_tready.val();
+        self.stats.clock.next = self.clock.val();
+        self.stats.events.next = bit_cast::<14, 10>(self.mac.stat_events.val());
+        self.stats.tx_bytes.next = self.mac.stat_tx_bytes.val();
+        self.stats.rx_bytes.next = self.mac.stat_rx_bytes.val();
+        self.stats.rd_addr.next = self.stat_addr.val();
+        self.stat_data.next = self.stats.rd_data.val();
+    }
+}
+
+/// The MAC's Verilog with its counter bank (`EthMacMiiCounted`), top module `top`.
 pub fn verilog() -> String {
-    let mut mac = EthMacMii::default();
+    let mut mac = EthMacMiiCounted::default();
     mac.connect_all();
     generate_verilog(&mac)
 }

@@ -17,7 +17,11 @@
 //! The last four bytes are the FCS, known only when rx_dv falls, so bytes go
 //! to the FIFO through a five-byte delay line: at the end, its oldest byte
 //! is the last data byte and is written with `wr_last`.
+//!
+//! The CRC, byte count, nibble and delay line load through enables
+//! (`DffEn`, `DffEnInit`), so they need no hold multiplexer.
 use crate::mac::eth_crc32_nibble::{CRC32_RESIDUE, EthCrc32Nibble};
+use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -53,28 +57,29 @@ pub struct EthMacRx {
     pub drop_rx_er: Signal<Out, Bit>,
     pub drop_overflow: Signal<Out, Bit>,
     state: DFF<RxState>,
-    crc: DFF<Bits<32>>,
+    crc: DffEnInit<Bits<32>>,
     high_phase: DFF<Bit>,
-    low_nibble: DFF<Bits<4>>,
-    bytes: DFF<Bits<12>>,
+    low_nibble: DffEn<Bits<4>>,
+    bytes: DffEnInit<Bits<12>>,
     saw_rx_er: DFF<Bit>,
     oversize: DFF<Bit>,
     overflow: DFF<Bit>,
-    line0: DFF<Bits<8>>,
-    line1: DFF<Bits<8>>,
-    line2: DFF<Bits<8>>,
-    line3: DFF<Bits<8>>,
-    line4: DFF<Bits<8>>,
+    line0: DffEn<Bits<8>>,
+    line1: DffEn<Bits<8>>,
+    line2: DffEn<Bits<8>>,
+    line3: DffEn<Bits<8>>,
+    line4: DffEn<Bits<8>>,
     crc_step: EthCrc32Nibble,
     nibble: Signal<Local, Bits<4>>,
     dv: Signal<Local, Bit>,
     er: Signal<Local, Bit>,
     assembled: Signal<Local, Bits<8>>,
+    data_nibble: Signal<Local, Bit>,
+    data_byte: Signal<Local, Bit>,
     min_frame: Constant<Bits<12>>,
     max_frame: Constant<Bits<12>>,
     line_depth: Constant<Bits<12>>,
     fcs_bytes: Constant<Bits<12>>,
-    crc_init: Constant<Bits<32>>,
     crc_residue: Constant<Bits<32>>,
 }
 
@@ -99,7 +104,7 @@ impl Default for EthMacRx {
             drop_rx_er: Default::default(),
             drop_overflow: Default::default(),
             state: Default::default(),
-            crc: Default::default(),
+            crc: DffEnInit::new(0xFFFF_FFFFu64.to_bits()),
             high_phase: Default::default(),
             low_nibble: Default::default(),
             bytes: Default::default(),
@@ -116,11 +121,12 @@ impl Default for EthMacRx {
             dv: Default::default(),
             er: Default::default(),
             assembled: Default::default(),
+            data_nibble: Default::default(),
+            data_byte: Default::default(),
             min_frame: Constant::new(MIN_FRAME.to_bits()),
             max_frame: Constant::new(MAX_FRAME.to_bits()),
             line_depth: Constant::new(5u64.to_bits()),
             fcs_bytes: Constant::new(4u64.to_bits()),
-            crc_init: Constant::new(0xFFFF_FFFFu64.to_bits()),
             crc_residue: Constant::new((CRC32_RESIDUE as u64).to_bits()),
         }
     }
@@ -130,8 +136,10 @@ impl Logic for EthMacRx {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, crc, high_phase, low_nibble, bytes, saw_rx_er, oversize, overflow,
-            line0, line1, line2, line3, line4
+            self, clock, state, high_phase, saw_rx_er, oversize, overflow
+        );
+        clock!(
+            self, clock, crc, low_nibble, bytes, line0, line1, line2, line3, line4
         );
         self.nibble.next = self.nib_data.val().get_bits::<4>(0);
         self.dv.next = self.nib_data.val().get_bit(4);
@@ -139,6 +147,28 @@ impl Logic for EthMacRx {
         self.assembled.next =
             (bit_cast::<8, 4>(self.nibble.val()) << 4) | bit_cast::<8, 4>(self.low_nibble.q.val());
         self.nib_read.next = self.nib_valid.val();
+        // A data nibble, and one that completes a byte (high nibble).
+        self.data_nibble.next =
+            (self.state.q.val() == RxState::Data) & self.nib_valid.val() & self.dv.val();
+        self.data_byte.next = self.data_nibble.val() & self.high_phase.q.val();
+        self.crc.d.next = self.crc_step.crc_out.val();
+        self.crc.en.next = self.data_nibble.val();
+        self.crc.init.next = self.state.q.val() == RxState::Idle;
+        self.low_nibble.d.next = self.nibble.val();
+        self.low_nibble.en.next = self.data_nibble.val() & !self.high_phase.q.val();
+        self.bytes.d.next = self.bytes.q.val() + 1;
+        self.bytes.en.next = self.data_byte.val();
+        self.bytes.init.next = self.state.q.val() == RxState::Idle;
+        self.line0.d.next = self.assembled.val();
+        self.line1.d.next = self.line0.q.val();
+        self.line2.d.next = self.line1.q.val();
+        self.line3.d.next = self.line2.q.val();
+        self.line4.d.next = self.line3.q.val();
+        self.line0.en.next = self.data_byte.val();
+        self.line1.en.next = self.data_byte.val();
+        self.line2.en.next = self.data_byte.val();
+        self.line3.en.next = self.data_byte.val();
+        self.line4.en.next = self.data_byte.val();
         self.crc_step.crc_in.next = self.crc.q.val();
         self.crc_step.nibble.next = self.nibble.val();
         self.wr_data.next = self.line4.q.val();
@@ -155,9 +185,7 @@ impl Logic for EthMacRx {
         self.drop_overflow.next = false;
         match self.state.q.val() {
             RxState::Idle => {
-                self.crc.d.next = self.crc_init.val();
                 self.high_phase.d.next = false;
-                self.bytes.d.next = 0.into();
                 self.saw_rx_er.d.next = false;
                 self.oversize.d.next = false;
                 self.overflow.d.next = false;
@@ -187,20 +215,11 @@ impl Logic for EthMacRx {
             RxState::Data => {
                 if self.nib_valid.val() & self.dv.val() {
                     self.saw_rx_er.d.next = self.saw_rx_er.q.val() | self.er.val();
-                    self.crc.d.next = self.crc_step.crc_out.val();
                     self.high_phase.d.next = !self.high_phase.q.val();
-                    if !self.high_phase.q.val() {
-                        self.low_nibble.d.next = self.nibble.val();
-                    } else {
-                        self.bytes.d.next = self.bytes.q.val() + 1;
+                    if self.high_phase.q.val() {
                         if self.bytes.q.val() == self.max_frame.val() {
                             self.oversize.d.next = true;
                         }
-                        self.line0.d.next = self.assembled.val();
-                        self.line1.d.next = self.line0.q.val();
-                        self.line2.d.next = self.line1.q.val();
-                        self.line3.d.next = self.line2.q.val();
-                        self.line4.d.next = self.line3.q.val();
                         // line4 is about to leave the line: it is a data byte.
                         if (self.bytes.q.val() >= self.line_depth.val())
                             & !self.oversize.q.val()

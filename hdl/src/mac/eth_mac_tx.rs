@@ -12,7 +12,12 @@
 //! in transmit clocks because each idle nibble occupies one tx_clk.
 //! Outputs for statistics: `frame_sent` pulses once per frame with
 //! `frame_bytes` = data bytes before padding.
+//!
+//! Registers load through enables (`DffEn`, `DffEnInit`: no hold multiplexer
+//! in front of them) and the FCS goes out by selecting the held CRC's nibble
+//! `count` rather than shifting the CRC.
 use crate::mac::eth_crc32_nibble::EthCrc32Nibble;
+use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -48,18 +53,19 @@ pub struct EthMacTx {
     pub frame_sent: Signal<Out, Bit>,
     pub frame_bytes: Signal<Out, Bits<12>>,
     state: DFF<TxState>,
-    count: DFF<Bits<5>>,
-    data_nibbles: DFF<Bits<12>>,
-    bytes: DFF<Bits<12>>,
-    high_nibble: DFF<Bits<4>>,
-    was_last: DFF<Bit>,
-    crc: DFF<Bits<32>>,
+    count: DffEnInit<Bits<5>>,
+    data_nibbles: DffEnInit<Bits<12>>,
+    bytes: DffEnInit<Bits<12>>,
+    high_nibble: DffEn<Bits<4>>,
+    was_last: DffEn<Bit>,
+    crc: DffEnInit<Bits<32>>,
+    write: Signal<Local, Bit>,
+    fcs_nibble: Signal<Local, Bits<4>>,
     crc_step: EthCrc32Nibble,
-    min_data_nibbles: Constant<Bits<12>>,
+    last_short_nibble: Constant<Bits<12>>,
     preamble_last: Constant<Bits<5>>,
     fcs_last: Constant<Bits<5>>,
     gap_last: Constant<Bits<5>>,
-    crc_init: Constant<Bits<32>>,
 }
 
 impl Default for EthMacTx {
@@ -81,13 +87,14 @@ impl Default for EthMacTx {
             bytes: Default::default(),
             high_nibble: Default::default(),
             was_last: Default::default(),
-            crc: Default::default(),
+            crc: DffEnInit::new(0xFFFF_FFFFu64.to_bits()),
+            write: Default::default(),
+            fcs_nibble: Default::default(),
             crc_step: Default::default(),
-            min_data_nibbles: Constant::new(MIN_DATA_NIBBLES.to_bits()),
+            last_short_nibble: Constant::new((MIN_DATA_NIBBLES - 1).to_bits()),
             preamble_last: Constant::new(PREAMBLE_LAST.to_bits()),
             fcs_last: Constant::new(FCS_LAST.to_bits()),
             gap_last: Constant::new(GAP_LAST.to_bits()),
-            crc_init: Constant::new(0xFFFF_FFFFu64.to_bits()),
         }
     }
 }
@@ -95,10 +102,10 @@ impl Default for EthMacTx {
 impl Logic for EthMacTx {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
+        dff_setup!(self, clock, state);
+        clock!(
             self,
             clock,
-            state,
             count,
             data_nibbles,
             bytes,
@@ -113,52 +120,82 @@ impl Logic for EthMacTx {
         self.frame_bytes.next = self.bytes.q.val();
         self.crc_step.crc_in.next = self.crc.q.val();
         self.crc_step.nibble.next = 0.into();
+        // Loads: each register's new value, and whether it takes it.
+        self.write.next = !self.nib_full.val();
+        self.count.d.next = self.count.q.val() + 1;
+        self.count.en.next = false;
+        self.count.init.next = false;
+        self.data_nibbles.d.next = self.data_nibbles.q.val() + 1;
+        self.data_nibbles.en.next = false;
+        self.data_nibbles.init.next = false;
+        self.bytes.d.next = self.bytes.q.val() + 1;
+        self.bytes.en.next = false;
+        self.bytes.init.next = false;
+        self.high_nibble.d.next = self.s_tdata.val().get_bits::<4>(4);
+        self.high_nibble.en.next = false;
+        self.was_last.d.next = self.s_tlast.val();
+        self.was_last.en.next = false;
+        self.crc.d.next = self.crc_step.crc_out.val();
+        self.crc.en.next = false;
+        self.crc.init.next = false;
+        // The FCS is !crc, low nibble first (IEEE 802.3 §3.2.9).
+        match self.count.q.val().get_bits::<3>(0).index() {
+            0 => self.fcs_nibble.next = self.crc.q.val().get_bits::<4>(0),
+            1 => self.fcs_nibble.next = self.crc.q.val().get_bits::<4>(4),
+            2 => self.fcs_nibble.next = self.crc.q.val().get_bits::<4>(8),
+            3 => self.fcs_nibble.next = self.crc.q.val().get_bits::<4>(12),
+            4 => self.fcs_nibble.next = self.crc.q.val().get_bits::<4>(16),
+            5 => self.fcs_nibble.next = self.crc.q.val().get_bits::<4>(20),
+            6 => self.fcs_nibble.next = self.crc.q.val().get_bits::<4>(24),
+            _ => self.fcs_nibble.next = self.crc.q.val().get_bits::<4>(28),
+        }
         match self.state.q.val() {
             TxState::Idle => {
-                self.count.d.next = 0.into();
+                self.count.init.next = true;
                 if self.s_tvalid.val() {
                     self.state.d.next = TxState::Preamble;
                 }
             }
             TxState::Preamble => {
-                if !self.nib_full.val() {
+                if self.write.val() {
                     self.nib_write.next = true;
                     self.nib_data.next = 0x15.into();
-                    self.count.d.next = self.count.q.val() + 1;
+                    self.count.en.next = true;
                     if self.count.q.val() == self.preamble_last.val() {
                         self.nib_data.next = 0x1D.into();
                         self.state.d.next = TxState::DataLow;
-                        self.crc.d.next = self.crc_init.val();
-                        self.data_nibbles.d.next = 0.into();
-                        self.bytes.d.next = 0.into();
+                        self.crc.init.next = true;
+                        self.data_nibbles.init.next = true;
+                        self.bytes.init.next = true;
                     }
                 }
             }
             TxState::DataLow => {
                 self.crc_step.nibble.next = self.s_tdata.val().get_bits::<4>(0);
-                if !self.nib_full.val() & self.s_tvalid.val() {
+                if self.write.val() & self.s_tvalid.val() {
                     self.s_tready.next = true;
                     self.nib_write.next = true;
                     self.nib_data.next =
                         bit_cast::<5, 4>(self.s_tdata.val().get_bits::<4>(0)) | 0x10;
-                    self.crc.d.next = self.crc_step.crc_out.val();
-                    self.high_nibble.d.next = self.s_tdata.val().get_bits::<4>(4);
-                    self.was_last.d.next = self.s_tlast.val();
-                    self.data_nibbles.d.next = self.data_nibbles.q.val() + 1;
-                    self.bytes.d.next = self.bytes.q.val() + 1;
+                    self.crc.en.next = true;
+                    self.high_nibble.en.next = true;
+                    self.was_last.en.next = true;
+                    self.data_nibbles.en.next = true;
+                    self.bytes.en.next = true;
                     self.state.d.next = TxState::DataHigh;
                 }
             }
             TxState::DataHigh => {
                 self.crc_step.nibble.next = self.high_nibble.q.val();
-                if !self.nib_full.val() {
+                if self.write.val() {
                     self.nib_write.next = true;
                     self.nib_data.next = bit_cast::<5, 4>(self.high_nibble.q.val()) | 0x10;
-                    self.crc.d.next = self.crc_step.crc_out.val();
-                    self.data_nibbles.d.next = self.data_nibbles.q.val() + 1;
-                    self.count.d.next = 0.into();
+                    self.crc.en.next = true;
+                    self.data_nibbles.en.next = true;
+                    self.count.init.next = true;
                     if self.was_last.q.val() {
-                        if self.data_nibbles.q.val() + 1 < self.min_data_nibbles.val() {
+                        // This nibble is number data_nibbles + 1 of at least 120.
+                        if self.data_nibbles.q.val() < self.last_short_nibble.val() {
                             self.state.d.next = TxState::Pad;
                         } else {
                             self.state.d.next = TxState::Fcs;
@@ -169,35 +206,33 @@ impl Logic for EthMacTx {
                 }
             }
             TxState::Pad => {
-                if !self.nib_full.val() {
+                if self.write.val() {
                     self.nib_write.next = true;
                     self.nib_data.next = 0x10.into();
-                    self.crc.d.next = self.crc_step.crc_out.val();
-                    self.data_nibbles.d.next = self.data_nibbles.q.val() + 1;
-                    if self.data_nibbles.q.val() + 1 == self.min_data_nibbles.val() {
+                    self.crc.en.next = true;
+                    self.data_nibbles.en.next = true;
+                    if self.data_nibbles.q.val() == self.last_short_nibble.val() {
                         self.state.d.next = TxState::Fcs;
                     }
                 }
             }
             TxState::Fcs => {
-                if !self.nib_full.val() {
+                if self.write.val() {
                     self.nib_write.next = true;
-                    self.nib_data.next =
-                        bit_cast::<5, 4>(self.crc.q.val().get_bits::<4>(0) ^ 0xF) | 0x10;
-                    self.crc.d.next = self.crc.q.val() >> 4;
-                    self.count.d.next = self.count.q.val() + 1;
+                    self.nib_data.next = bit_cast::<5, 4>(self.fcs_nibble.val() ^ 0xF) | 0x10;
+                    self.count.en.next = true;
                     if self.count.q.val() == self.fcs_last.val() {
-                        self.count.d.next = 0.into();
+                        self.count.init.next = true;
                         self.frame_sent.next = true;
                         self.state.d.next = TxState::Gap;
                     }
                 }
             }
             TxState::Gap => {
-                if !self.nib_full.val() {
+                if self.write.val() {
                     self.nib_write.next = true;
                     self.nib_data.next = 0.into();
-                    self.count.d.next = self.count.q.val() + 1;
+                    self.count.en.next = true;
                     if self.count.q.val() == self.gap_last.val() {
                         self.state.d.next = TxState::Idle;
                     }

@@ -19,7 +19,17 @@
 //! assert `wr_en` in the same cycle (if it does, that byte is not stored).
 //! Patching a byte and committing in the same cycle is allowed: the reader
 //! sees committed bytes one cycle late, by which time the patch has landed.
-//! `AxisFrameFifo` is the same FIFO with the patch port tied off.
+//! `AxisFrameFifo` is the same FIFO with the patch port tied off: its inner
+//! FIFO is built with `patchable` false, a constant inside that module, so
+//! synthesis removes the patch logic there (a tie-off in the wrapper alone
+//! would not reach across the module boundary).
+//!
+//! Cost notes (hierarchical synthesis): the pointers are written every cycle
+//! from sums (`+ writing`, `+ popping`) rather than held by `if`, so each bit
+//! is one LUT on a carry chain; only `commit_ptr` loads on an enable
+//! (`DffEn`). Full is `wr_ptr ^ rd_ptr == 2^N`, the same as
+//! `wr_ptr - rd_ptr == 2^N` without a subtractor.
+use crate::prim::dff_en::DffEn;
 use rust_hdl::prelude::*;
 
 /// The frame FIFO with its patch port.
@@ -45,19 +55,29 @@ pub struct AxisFrameFifoPatchable<const N: usize, const NP1: usize> {
     pub m_tready: Signal<In, Bit>,
     ram: RAM<Bits<9>, N>,
     wr_ptr: DFF<Bits<NP1>>,
-    commit_ptr: DFF<Bits<NP1>>,
+    commit_ptr: DffEn<Bits<NP1>>,
     // The RAM reads one cycle late; a byte becomes visible one cycle after commit.
     commit_ptr_seen: DFF<Bits<NP1>>,
     rd_ptr: DFF<Bits<NP1>>,
     writing: Signal<Local, Bit>,
+    patching: Signal<Local, Bit>,
     popping: Signal<Local, Bit>,
     wr_ptr_after: Signal<Local, Bits<NP1>>,
+    rd_ptr_next: Signal<Local, Bits<NP1>>,
     patch_address: Signal<Local, Bits<N>>,
     depth: Constant<Bits<NP1>>,
+    patchable: Constant<Bit>,
 }
 
 impl<const N: usize, const NP1: usize> Default for AxisFrameFifoPatchable<N, NP1> {
     fn default() -> Self {
+        Self::new(true)
+    }
+}
+
+impl<const N: usize, const NP1: usize> AxisFrameFifoPatchable<N, NP1> {
+    /// With `patchable` false the patch port is ignored (and synthesised away).
+    pub fn new(patchable: bool) -> Self {
         assert_eq!(N + 1, NP1);
         Self {
             clock: Default::default(),
@@ -81,10 +101,13 @@ impl<const N: usize, const NP1: usize> Default for AxisFrameFifoPatchable<N, NP1
             commit_ptr_seen: Default::default(),
             rd_ptr: Default::default(),
             writing: Default::default(),
+            patching: Default::default(),
             popping: Default::default(),
             wr_ptr_after: Default::default(),
+            rd_ptr_next: Default::default(),
             patch_address: Default::default(),
             depth: Constant::new((1u64 << N).to_bits()),
+            patchable: Constant::new(patchable),
         }
     }
 }
@@ -92,31 +115,30 @@ impl<const N: usize, const NP1: usize> Default for AxisFrameFifoPatchable<N, NP1
 impl<const N: usize, const NP1: usize> Logic for AxisFrameFifoPatchable<N, NP1> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, wr_ptr, commit_ptr, commit_ptr_seen, rd_ptr);
+        dff_setup!(self, clock, wr_ptr, commit_ptr_seen, rd_ptr);
+        clock!(self, clock, commit_ptr);
         self.ram.write_clock.next = self.clock.val();
         self.ram.read_clock.next = self.clock.val();
         // Write side.
-        self.wr_full.next = (self.wr_ptr.q.val() - self.rd_ptr.q.val()) == self.depth.val();
-        self.writing.next = self.wr_en.val() & !self.wr_full.val() & !self.wr_patch_en.val();
+        self.wr_full.next = (self.wr_ptr.q.val() ^ self.rd_ptr.q.val()) == self.depth.val();
+        self.patching.next = self.wr_patch_en.val() & self.patchable.val();
+        self.writing.next = self.wr_en.val() & !self.wr_full.val() & !self.patching.val();
         self.patch_address.next =
             bit_cast::<N, NP1>(self.commit_ptr.q.val()) + self.wr_patch_offset.val();
-        self.ram.write_enable.next = self.writing.val() | self.wr_patch_en.val();
+        self.ram.write_enable.next = self.writing.val() | self.patching.val();
         self.ram.write_address.next = bit_cast::<N, NP1>(self.wr_ptr.q.val());
         self.ram.write_data.next = bit_cast::<9, 8>(self.wr_data.val())
             | (bit_cast::<9, 1>(self.wr_last.val().into()) << 8);
-        if self.wr_patch_en.val() {
+        if self.patching.val() {
             self.ram.write_address.next = self.patch_address.val();
             self.ram.write_data.next = bit_cast::<9, 8>(self.wr_patch_data.val())
                 | (bit_cast::<9, 1>(self.wr_patch_last.val().into()) << 8);
         }
-        self.wr_ptr_after.next = self.wr_ptr.q.val();
-        if self.writing.val() {
-            self.wr_ptr_after.next = self.wr_ptr.q.val() + 1;
-        }
+        self.wr_ptr_after.next =
+            self.wr_ptr.q.val() + bit_cast::<NP1, 1>(self.writing.val().into());
         self.wr_ptr.d.next = self.wr_ptr_after.val();
-        if self.wr_commit.val() {
-            self.commit_ptr.d.next = self.wr_ptr_after.val();
-        }
+        self.commit_ptr.d.next = self.wr_ptr_after.val();
+        self.commit_ptr.en.next = self.wr_commit.val();
         if self.wr_drop.val() {
             self.wr_ptr.d.next = self.commit_ptr.q.val();
         }
@@ -126,17 +148,15 @@ impl<const N: usize, const NP1: usize> Logic for AxisFrameFifoPatchable<N, NP1> 
         self.popping.next = self.m_tvalid.val() & self.m_tready.val();
         self.m_tdata.next = self.ram.read_data.val().get_bits::<8>(0);
         self.m_tlast.next = self.ram.read_data.val().get_bit(8);
-        self.ram.read_address.next = bit_cast::<N, NP1>(self.rd_ptr.q.val());
-        if self.popping.val() {
-            self.rd_ptr.d.next = self.rd_ptr.q.val() + 1;
-            self.ram.read_address.next = bit_cast::<N, NP1>(self.rd_ptr.q.val() + 1);
-        }
+        self.rd_ptr_next.next = self.rd_ptr.q.val() + bit_cast::<NP1, 1>(self.popping.val().into());
+        self.rd_ptr.d.next = self.rd_ptr_next.val();
+        self.ram.read_address.next = bit_cast::<N, NP1>(self.rd_ptr_next.val());
     }
 }
 
-/// The frame FIFO without a patch port (its inputs tied low), for writers
-/// that never rewrite a byte, such as the MAC.
-#[derive(LogicBlock, Default)]
+/// The frame FIFO without a patch port (its inner FIFO built with
+/// `patchable` false), for writers that never rewrite a byte, such as the MAC.
+#[derive(LogicBlock)]
 pub struct AxisFrameFifo<const N: usize, const NP1: usize> {
     pub clock: Signal<In, Clock>,
     // Write side.
@@ -152,6 +172,25 @@ pub struct AxisFrameFifo<const N: usize, const NP1: usize> {
     pub m_tvalid: Signal<Out, Bit>,
     pub m_tready: Signal<In, Bit>,
     fifo: AxisFrameFifoPatchable<N, NP1>,
+}
+
+impl<const N: usize, const NP1: usize> Default for AxisFrameFifo<N, NP1> {
+    fn default() -> Self {
+        Self {
+            clock: Default::default(),
+            wr_data: Default::default(),
+            wr_last: Default::default(),
+            wr_en: Default::default(),
+            wr_commit: Default::default(),
+            wr_drop: Default::default(),
+            wr_full: Default::default(),
+            m_tdata: Default::default(),
+            m_tlast: Default::default(),
+            m_tvalid: Default::default(),
+            m_tready: Default::default(),
+            fifo: AxisFrameFifoPatchable::new(false),
+        }
+    }
 }
 
 impl<const N: usize, const NP1: usize> Logic for AxisFrameFifo<N, NP1> {

@@ -59,6 +59,10 @@
 //! - Per-segment values (`seg_len`, `total_len`, `is_last`) are registered from
 //!   `in_left`, which is constant during a header; they settle within two
 //!   cycles, long before header byte 16 needs them.
+//! - Registers that load only sometimes are `DffEn` (`DffEnInit` for
+//!   `frames`): each has one new value, set before the state match, and an
+//!   enable the states raise, so none needs a hold multiplexer.
+use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -139,33 +143,33 @@ pub struct TsoSegmenter {
     ram: RAM<Bits<8>, 8>,
     state: DFF<TsoState>,
     // The command, latched.
-    len: DFF<Bits<17>>,
-    hdr_len: DFF<Bits<8>>,
-    hdr_len_m14: DFF<Bits<8>>,
-    mss: DFF<Bits<16>>,
-    tso: DFF<Bit>,
-    csum: DFF<Bit>,
+    len: DffEn<Bits<17>>,
+    hdr_len: DffEn<Bits<8>>,
+    hdr_len_m14: DffEn<Bits<8>>,
+    mss: DffEn<Bits<16>>,
+    tso: DffEn<Bit>,
+    csum: DffEn<Bit>,
     // Progress.
-    in_left: DFF<Bits<17>>,
-    seg_left: DFF<Bits<16>>,
+    in_left: DffEn<Bits<17>>,
+    seg_left: DffEn<Bits<16>>,
     hdr_idx: DFF<Bits<8>>,
     // Per segment.
     seg_len: DFF<Bits<16>>,
     total_len: DFF<Bits<16>>,
     is_last: DFF<Bit>,
     // From the template.
-    tcp_off: DFF<Bits<8>>,
-    tcp_data_off: DFF<Bits<4>>,
+    tcp_off: DffEn<Bits<8>>,
+    tcp_data_off: DffEn<Bits<4>>,
     hdr_bad: DFF<Bit>,
-    cur_id: DFF<Bits<16>>,
-    cur_seq: DFF<Bits<32>>,
+    cur_id: DffEn<Bits<16>>,
+    cur_seq: DffEn<Bits<32>>,
     // Result.
     err: DFF<Bit>,
-    frames: DFF<Bits<16>>,
+    frames: DffEnInit<Bits<16>>,
     seg_pulse: DFF<Bit>,
     // Output register.
     out_valid: DFF<Bit>,
-    out_data: DFF<Bits<8>>,
+    out_data: DffEn<Bits<8>>,
     out_last: DFF<Bit>,
     // Combinational helpers.
     can_load: Signal<Local, Bit>,
@@ -292,9 +296,12 @@ impl Logic for TsoSegmenter {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
+            self, clock, state, hdr_idx, seg_len, total_len, is_last, hdr_bad, err, seg_pulse,
+            out_valid, out_last
+        );
+        clock!(
             self,
             clock,
-            state,
             len,
             hdr_len,
             hdr_len_m14,
@@ -303,22 +310,47 @@ impl Logic for TsoSegmenter {
             csum,
             in_left,
             seg_left,
-            hdr_idx,
-            seg_len,
-            total_len,
-            is_last,
             tcp_off,
             tcp_data_off,
-            hdr_bad,
             cur_id,
             cur_seq,
-            err,
             frames,
-            seg_pulse,
-            out_valid,
-            out_data,
-            out_last
+            out_data
         );
+        // Enabled registers: the value each loads (a state may override it),
+        // and no load unless a state raises the enable.
+        self.len.d.next = self.cmd_len.val();
+        self.hdr_len.d.next = self.cmd_hdr_len.val();
+        self.hdr_len_m14.d.next = self.cmd_hdr_len.val() - 14;
+        self.mss.d.next = self.cmd_mss.val();
+        self.tso.d.next = self.cmd_tso.val();
+        self.csum.d.next = self.cmd_csum.val() | self.cmd_tso.val();
+        self.len.en.next = false;
+        self.hdr_len.en.next = false;
+        self.hdr_len_m14.en.next = false;
+        self.mss.en.next = false;
+        self.tso.en.next = false;
+        self.csum.en.next = false;
+        self.in_left.d.next = self.in_left.q.val() - 1;
+        self.in_left.en.next = false;
+        self.seg_left.d.next = self.seg_left.q.val() - 1;
+        self.seg_left.en.next = false;
+        self.tcp_off.d.next =
+            (bit_cast::<8, 4>(self.s_axis_tdata.val().get_bits::<4>(0)) << 2) + 14;
+        self.tcp_off.en.next = false;
+        self.tcp_data_off.d.next = self.s_axis_tdata.val().get_bits::<4>(4);
+        self.tcp_data_off.en.next = false;
+        self.cur_id.d.next =
+            (self.cur_id.q.val() << 8) | bit_cast::<16, 8>(self.s_axis_tdata.val());
+        self.cur_id.en.next = false;
+        self.cur_seq.d.next =
+            (self.cur_seq.q.val() << 8) | bit_cast::<32, 8>(self.s_axis_tdata.val());
+        self.cur_seq.en.next = false;
+        self.frames.d.next = self.frames.q.val() + 1;
+        self.frames.en.next = false;
+        self.frames.init.next = false;
+        self.out_data.d.next = self.s_axis_tdata.val();
+        self.out_data.en.next = false;
         self.ram.write_clock.next = self.clock.val();
         self.ram.read_clock.next = self.clock.val();
 
@@ -332,7 +364,7 @@ impl Logic for TsoSegmenter {
         self.m_axis_csum.next = self.csum.q.val();
         self.seg_pulse.d.next = self.out_xfer.val() & self.out_last.q.val();
         if self.out_xfer.val() & self.out_last.q.val() {
-            self.frames.d.next = self.frames.q.val() + 1;
+            self.frames.en.next = true;
         }
         self.seg_done.next = self.seg_pulse.q.val();
         self.cmd_frames.next = self.frames.q.val();
@@ -416,22 +448,25 @@ impl Logic for TsoSegmenter {
             TsoState::Idle => {
                 self.cmd_ready.next = true;
                 if self.cmd_valid.val() {
-                    self.len.d.next = self.cmd_len.val();
-                    self.hdr_len.d.next = self.cmd_hdr_len.val();
-                    self.hdr_len_m14.d.next = self.cmd_hdr_len.val() - 14;
-                    self.mss.d.next = self.cmd_mss.val();
-                    self.tso.d.next = self.cmd_tso.val();
-                    self.csum.d.next = self.cmd_csum.val() | self.cmd_tso.val();
+                    self.len.en.next = true;
+                    self.hdr_len.en.next = true;
+                    self.hdr_len_m14.en.next = true;
+                    self.mss.en.next = true;
+                    self.tso.en.next = true;
+                    self.csum.en.next = true;
                     self.state.d.next = TsoState::Decide;
                 }
             }
             TsoState::Decide => {
                 self.in_left.d.next = self.len.q.val();
+                self.in_left.en.next = true;
                 self.err.d.next = self.cmd_bad.val();
-                self.frames.d.next = 0.into();
+                self.frames.init.next = true;
                 self.hdr_bad.d.next = false;
                 self.tcp_off.d.next = self.tcp_offset_no_options.val();
+                self.tcp_off.en.next = true;
                 self.tcp_data_off.d.next = 0.into();
+                self.tcp_data_off.en.next = true;
                 if self.len.q.val() == 0 {
                     self.state.d.next = TsoState::Finish;
                 } else if self.cmd_bad.val() {
@@ -448,9 +483,9 @@ impl Logic for TsoSegmenter {
                 self.s_axis_tready.next = self.can_load.val();
                 if self.s_axis_tvalid.val() & self.can_load.val() {
                     self.out_valid.d.next = true;
-                    self.out_data.d.next = self.s_axis_tdata.val();
+                    self.out_data.en.next = true;
                     self.out_last.d.next = self.in_left.q.val() == 1;
-                    self.in_left.d.next = self.in_left.q.val() - 1;
+                    self.in_left.en.next = true;
                     if self.in_left.q.val() == 1 {
                         self.state.d.next = TsoState::Finish;
                     }
@@ -461,7 +496,7 @@ impl Logic for TsoSegmenter {
                 self.hdr_idx_next.next = self.hdr_idx.q.val();
                 if self.s_axis_tvalid.val() {
                     self.ram.write_enable.next = true;
-                    self.in_left.d.next = self.in_left.q.val() - 1;
+                    self.in_left.en.next = true;
                     self.hdr_idx_next.next = self.hdr_idx.q.val() + 1;
                     // Ethernet II carrying IPv4 (RFC 894): EtherType 0x0800.
                     if (self.hdr_idx.q.val() == self.ethertype_hi.val())
@@ -481,14 +516,12 @@ impl Logic for TsoSegmenter {
                         {
                             self.hdr_bad.d.next = true;
                         }
-                        self.tcp_off.d.next =
-                            (bit_cast::<8, 4>(self.s_axis_tdata.val().get_bits::<4>(0)) << 2) + 14;
+                        self.tcp_off.en.next = true;
                     }
                     if (self.hdr_idx.q.val() == self.ip_id_hi.val())
                         | (self.hdr_idx.q.val() == self.ip_id_lo.val())
                     {
-                        self.cur_id.d.next =
-                            (self.cur_id.q.val() << 8) | bit_cast::<16, 8>(self.s_axis_tdata.val());
+                        self.cur_id.en.next = true;
                     }
                     // RFC 791 protocol 6 = TCP.
                     if (self.hdr_idx.q.val() == self.ip_protocol.val())
@@ -500,12 +533,11 @@ impl Logic for TsoSegmenter {
                     if (self.rel.val() >= self.tcp_seq_0.val())
                         & (self.rel.val() <= self.tcp_seq_3.val())
                     {
-                        self.cur_seq.d.next = (self.cur_seq.q.val() << 8)
-                            | bit_cast::<32, 8>(self.s_axis_tdata.val());
+                        self.cur_seq.en.next = true;
                     }
                     // RFC 793: data offset, the TCP header length in 32-bit words.
                     if self.rel.val() == self.tcp_data_offset.val() {
-                        self.tcp_data_off.d.next = self.s_axis_tdata.val().get_bits::<4>(4);
+                        self.tcp_data_off.en.next = true;
                     }
                     if self.hdr_idx.q.val() + 1 == self.hdr_len.q.val() {
                         // Every checked byte lies before the last header byte.
@@ -524,18 +556,22 @@ impl Logic for TsoSegmenter {
                 if self.can_load.val() {
                     self.out_valid.d.next = true;
                     self.out_data.d.next = self.patched.val();
+                    self.out_data.en.next = true;
                     // Every segment has payload: TSO runs only when payload > MSS.
                     self.out_last.d.next = false;
                     self.hdr_idx_next.next = self.hdr_idx.q.val() + 1;
                     if self.hdr_idx.q.val() + 1 == self.hdr_len.q.val() {
                         self.hdr_idx_next.next = 0.into();
                         self.seg_left.d.next = self.seg_len.q.val();
+                        self.seg_left.en.next = true;
                         // SPEC F5: the next segment's seq is this one's + MSS
                         // (all but the last carry MSS bytes), its IP ID + 1;
                         // both wrap (RFC 793 §3.3 sequence space is mod 2^32).
                         self.cur_seq.d.next =
                             self.cur_seq.q.val() + bit_cast::<32, 16>(self.mss.q.val());
+                        self.cur_seq.en.next = true;
                         self.cur_id.d.next = self.cur_id.q.val() + 1;
+                        self.cur_id.en.next = true;
                         self.state.d.next = TsoState::Payload;
                     }
                 }
@@ -544,10 +580,10 @@ impl Logic for TsoSegmenter {
                 self.s_axis_tready.next = self.can_load.val();
                 if self.s_axis_tvalid.val() & self.can_load.val() {
                     self.out_valid.d.next = true;
-                    self.out_data.d.next = self.s_axis_tdata.val();
+                    self.out_data.en.next = true;
                     self.out_last.d.next = self.seg_left.q.val() == 1;
-                    self.in_left.d.next = self.in_left.q.val() - 1;
-                    self.seg_left.d.next = self.seg_left.q.val() - 1;
+                    self.in_left.en.next = true;
+                    self.seg_left.en.next = true;
                     if self.seg_left.q.val() == 1 {
                         if self.in_left.q.val() == 1 {
                             self.state.d.next = TsoState::Finish;
@@ -560,7 +596,7 @@ impl Logic for TsoSegmenter {
             TsoState::Discard => {
                 self.s_axis_tready.next = true;
                 if self.s_axis_tvalid.val() {
-                    self.in_left.d.next = self.in_left.q.val() - 1;
+                    self.in_left.en.next = true;
                     if self.in_left.q.val() == 1 {
                         self.state.d.next = TsoState::Finish;
                     }
