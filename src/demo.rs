@@ -150,7 +150,6 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let wall = WallClock::now();
     let mut printed = 0;
     let mut handshake: Vec<TraceRecord> = Vec::new();
-    let mut close: Vec<TraceRecord> = Vec::new();
     let mut phase = Phase::Handshake;
     let slice_ns = 200_000;
     let limit_ns = 600_000_000_000;
@@ -184,7 +183,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         }
     }
     bar.finish_and_clear();
-    close.extend(tb.take_trace());
+    let close = tb.take_trace();
     let frames = tb.finish_pcap()?;
     ensure!(t.errors.is_empty(), "socket errors: {:?}", t.errors);
     ensure!(

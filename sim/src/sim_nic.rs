@@ -62,10 +62,14 @@ impl SimNic {
             fabric: Box::new([0; WORDS]),
             register_errors: 0,
         };
-        for reg in regs::READ_ONLY.iter().chain(regs::WRITABLE.iter()) {
-            nic.bench.axil.read(*reg);
+        let stats = (0..regs::stat::COUNT).map(regs::stat_offset);
+        for reg in regs::READ_ONLY
+            .into_iter()
+            .chain(regs::WRITABLE)
+            .chain(stats)
+        {
+            nic.bench.axil.read(reg);
         }
-        nic.queue_status_reads();
         while !nic.registers_synced() {
             nic.bench.run(16);
             nic.collect_register_reads();

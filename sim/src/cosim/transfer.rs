@@ -174,15 +174,16 @@ impl Transfer {
     }
 
     fn note_state(&mut self, node: usize, now: Instant, iface: &Interface) {
+        // The server's side before anyone connected: its listener's state.
+        let anyone = SocketAddrV4::new(std::net::Ipv4Addr::UNSPECIFIED, 0);
         let state = match (node, self.client_addr) {
-            (_, None) if node == 0 => "CLOSED".to_string(),
-            (0, Some(local)) => state_of_iface(iface, now, local, self.cfg.server),
-            (_, Some(client)) => state_of_iface(iface, now, self.cfg.server, client),
-            (_, None) => state_of_iface(
-                iface,
+            (0, None) => "CLOSED".to_string(),
+            (0, Some(local)) => state_of(iface.engine(), now, local, self.cfg.server),
+            (_, client) => state_of(
+                iface.engine(),
                 now,
                 self.cfg.server,
-                SocketAddrV4::new([0, 0, 0, 0].into(), 0),
+                client.unwrap_or(anyone),
             ),
         };
         if state != self.states[node] {
@@ -302,13 +303,4 @@ impl Transfer {
             }
         }
     }
-}
-
-fn state_of_iface(
-    iface: &Interface,
-    now: Instant,
-    local: SocketAddrV4,
-    remote: SocketAddrV4,
-) -> String {
-    state_of(iface.engine(), now, local, remote)
 }
