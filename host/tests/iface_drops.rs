@@ -93,7 +93,31 @@ fn a_valid_syn_reaches_the_engine_and_is_answered() {
     i.receive(now, &frame(US, TransportRepr::Tcp(tcp_syn())));
     assert_eq!(i.stats().total_drops(), 0);
     assert_eq!(i.stats().rx_tcp_segments, 1);
+    // SPEC H8: the segment waits in the bounded backlog until processed.
+    assert_eq!(i.engine().backlog_len(), 1);
+    assert_eq!(i.engine().stats().segments_in, 0);
+    i.process_backlog(now);
+    assert_eq!(i.engine().backlog_len(), 0);
     assert_eq!(i.engine().stats().segments_in, 1);
+}
+
+#[test]
+fn received_segments_beyond_netdev_max_backlog_are_dropped_and_counted() {
+    // SPEC H8: the receive path from the NIC is a bounded queue.
+    let mut i = eth(ChecksumCapabilities::software());
+    i.engine_mut().config_mut().netdev_max_backlog = 3;
+    let now = Instant::from_secs(1);
+    for _ in 0..5 {
+        i.receive(now, &frame(US, TransportRepr::Tcp(tcp_syn())));
+    }
+    assert_eq!(i.engine().backlog_len(), 3);
+    assert_eq!(i.engine().stats().rx_backlog_drops, 2);
+    // The next transmit poll handles what waits: three SYNs, three RSTs
+    // (queued behind ARP resolution of the sender).
+    let _ = i.poll_transmit(now);
+    assert_eq!(i.engine().backlog_len(), 0);
+    assert_eq!(i.engine().stats().segments_in, 3);
+    assert_eq!(i.engine().stats().resets_sent, 3);
 }
 
 #[test]

@@ -26,15 +26,16 @@
 //! - Checksums are computed and verified only where `caps` says software must.
 //!
 //! Choices and limits:
-//! - Received TCP segments go straight to `Engine::handle_segment`; the
-//!   engine's bounded `enqueue_segment` (SPEC H8 `netdev_max_backlog`) is for
-//!   a driver that batches a ring's worth of frames.
+//! - Received TCP segments wait in the engine's bounded backlog (SPEC H8
+//!   `netdev_max_backlog`, drops counted in `tcp::Stats::rx_backlog_drops`)
+//!   and are handled by the next `poll_transmit`, `handle_timeout` or
+//!   `process_backlog`, as a softirq handles a NAPI poll's worth of frames.
 //! - On [`Medium::Ip`] every packet leaves on the one link: no next hop is needed.
 //! - No ICMP yet (echo, port unreachable, fragmentation needed): ICMP is
 //!   dropped as [`DropCause::UnsupportedProtocol`]; an unbound UDP port is
 //!   [`DropCause::NoUdpSocket`] without an ICMP answer.
-//! - [`TxMeta`] carries checksum-insertion flags and header offsets; TSO (SPEC
-//!   F5) is not requested yet: the engine already segments to the MSS.
+//! - [`TxMeta`] carries checksum-insertion flags and header offsets; the
+//!   stack turns runs of MSS-sized segments into TSO sends (SPEC F5).
 
 // Nested `if let`s are kept: the workspace MSRV (1.85) predates let chains.
 #![allow(clippy::collapsible_if)]
@@ -175,6 +176,12 @@ impl Interface {
             .into_iter()
             .flatten()
             .min()
+    }
+
+    /// Handle the TCP segments received since the last call (the engine's
+    /// backlog), before the application looks at its sockets.
+    pub fn process_backlog(&mut self, now: Instant) {
+        self.engine.process_backlog(now);
     }
 
     /// Run the engine's due timers and ARP retries.

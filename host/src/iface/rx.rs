@@ -42,7 +42,10 @@ impl HwChecksum {
 
 impl Interface {
     /// Process one received frame (a bare IPv4 packet on [`Medium::Ip`]),
-    /// without FCS. Afterwards drain [`Self::poll_transmit`] and the engine's events.
+    /// without FCS. TCP segments wait in the engine's bounded backlog (SPEC
+    /// H8) until [`Self::poll_transmit`], [`Self::handle_timeout`] or
+    /// [`Self::process_backlog`] runs; afterwards drain `poll_transmit` and
+    /// the engine's events.
     pub fn receive(&mut self, now: Instant, bytes: &[u8]) {
         let caps = self.cfg.caps;
         self.receive_with(now, bytes, Ok(caps));
@@ -72,7 +75,7 @@ impl Interface {
         self.stats.rx_bytes += bytes.len() as u64;
         let r = caps.and_then(|caps| match self.cfg.medium {
             Medium::Ethernet(mac) => self.receive_ethernet(now, mac, bytes, &caps),
-            Medium::Ip => self.receive_ipv4(now, bytes, &caps),
+            Medium::Ip => self.receive_ipv4(bytes, &caps),
         });
         if let Err(cause) = r {
             self.stats.drop(cause);
@@ -97,7 +100,7 @@ impl Interface {
                 let arp = ArpRepr::parse(&packet)?;
                 self.receive_arp(now, mac, &arp)
             }
-            EtherType::Ipv4 => self.receive_ipv4(now, frame.payload_ref(), caps),
+            EtherType::Ipv4 => self.receive_ipv4(frame.payload_ref(), caps),
             EtherType::Ipv6 | EtherType::Unknown(_) => Err(DropCause::Unsupported),
         }
     }
@@ -141,12 +144,7 @@ impl Interface {
         Ok(())
     }
 
-    fn receive_ipv4(
-        &mut self,
-        now: Instant,
-        bytes: &[u8],
-        caps: &ChecksumCapabilities,
-    ) -> RxResult {
+    fn receive_ipv4(&mut self, bytes: &[u8], caps: &ChecksumCapabilities) -> RxResult {
         let packet = Ipv4Packet::new_checked(bytes)?;
         let ip = Ipv4Repr::parse(&packet, caps)?;
         if !ip.src_addr.is_unicast()
@@ -170,7 +168,9 @@ impl Interface {
                 let tcp = TcpRepr::parse(&tcp_packet, &ip.src_addr, &ip.dst_addr, caps)?;
                 let seg = segment::from_wire(&ip, &tcp);
                 self.stats.rx_tcp_segments += 1;
-                self.engine.handle_segment(now, seg);
+                // SPEC H8: the bounded receive backlog (`netdev_max_backlog`);
+                // the engine counts what overflows it.
+                self.engine.enqueue_segment(seg);
                 Ok(())
             }
             IpProtocol::Udp => {

@@ -50,6 +50,9 @@ impl Interface {
     /// it also pulls the engine's segments and resolves next hops.
     #[must_use]
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
+        // Segments received since the last call are handled first, as a
+        // softirq runs the backlog before the device transmits (SPEC H8).
+        self.engine.process_backlog(now);
         loop {
             if let Some(t) = self.ready.pop_front() {
                 self.stats.tx_frames += 1;

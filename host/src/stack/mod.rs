@@ -17,8 +17,9 @@
 //!   full ring holds data back in the engine's send buffer; no frame the
 //!   interface produced is dropped for lack of ring space.
 //!
-//! Limits: received TCP goes straight to the engine (not through the
-//! `netdev_max_backlog` queue): one service handles at most one ring's worth.
+//! Received TCP segments go through the engine's bounded backlog (SPEC H8
+//! `netdev_max_backlog`): one service takes at most one ring's worth of
+//! frames, queues their segments, then handles them all.
 pub mod tso_batch;
 
 use thiserror::Error;
@@ -182,6 +183,7 @@ impl Stack {
             }
             iface.receive_offloaded(now, frame.bytes, frame.checksum)
         });
+        self.iface.process_backlog(now);
         if self.iface.poll_timeout().is_some_and(|t| t <= now) {
             self.iface.handle_timeout(now);
         }

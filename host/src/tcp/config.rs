@@ -34,6 +34,10 @@ pub struct Config {
     pub rto_max: Duration,
     /// RTO after a handshake without an RTT sample (RFC 6298 §5.7; Linux `TCP_TIMEOUT_FALLBACK`).
     pub rto_fallback: Duration,
+    /// Shortest retransmission timer Linux arms (`TCP_TIMEOUT_MIN`, two
+    /// jiffies at HZ=1000): the SYN is resent this soon after an old SYN-ACK
+    /// was answered with RST (SPEC H4).
+    pub timeout_min: Duration,
 
     /// `tcp_syn_retries`: retransmissions of an active-open SYN (SPEC H5).
     pub syn_retries: u32,
@@ -71,6 +75,14 @@ pub struct Config {
     pub syncookie_period: Duration,
     /// `net.core.netdev_max_backlog`: receive-path queue bound (SPEC H8).
     pub netdev_max_backlog: usize,
+    /// Segments not owned by a connection (RSTs, SYN-ACKs, TIME-WAIT ACKs)
+    /// held for `poll_transmit`; beyond it they are dropped and counted
+    /// (Linux: a device's `txqueuelen`, 1000).
+    pub tx_queue_len: usize,
+    /// Out-of-order ranges (holes) a connection holds. Past it the range
+    /// furthest from RCV.NXT is pruned, as Linux's `tcp_prune_ofo_queue`
+    /// prunes from the far end under memory pressure (SPEC R3).
+    pub max_ooo_ranges: usize,
     /// Bound on live connections (SPEC C2).
     pub max_connections: usize,
     /// `ip_local_port_range` (SPEC T15).
@@ -127,6 +139,7 @@ impl Default for Config {
             rto_min: Duration::from_millis(200),
             rto_max: Duration::from_secs(120),
             rto_fallback: Duration::from_secs(3),
+            timeout_min: Duration::from_millis(2),
             syn_retries: 6,
             synack_retries: 5,
             syn_linear_timeouts: 0,
@@ -143,6 +156,8 @@ impl Default for Config {
             syncookies: SynCookies::WhenFull,
             syncookie_period: Duration::from_secs(60),
             netdev_max_backlog: 1000,
+            tx_queue_len: 1000,
+            max_ooo_ranges: 256,
             max_connections: 65_536,
             ephemeral_ports: 32768..=60999,
             keepalive_time: Duration::from_secs(7200),

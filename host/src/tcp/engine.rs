@@ -2,9 +2,17 @@
 //! and accept queues, the TIME-WAIT table, and the user API.
 //!
 //! Driving it (as quinn-proto's `Endpoint`): feed `handle_segment` with every
-//! received segment and `handle_timeout` when `poll_timeout`'s deadline passes;
-//! after any input or user call, drain `poll_transmit` until `None` and
-//! `poll_event` until `None`.
+//! received segment (or queue it with `enqueue_segment` and run
+//! `process_backlog`) and `handle_timeout` when `poll_timeout`'s deadline
+//! passes; after any input or user call, drain `poll_transmit` until `None`
+//! and `poll_event` until `None`.
+//!
+//! Bounded memory whatever the application does (SPEC H8, C2): received
+//! segments wait in a queue of `netdev_max_backlog`; segments for the wire
+//! that are not owned by a connection (RSTs, SYN-ACKs, TIME-WAIT ACKs) wait
+//! in a queue of `tx_queue_len`, and each connection keeps at most
+//! `CONN_OUT_MAX` control segments; events are coalesced per socket
+//! ([`super::events`]). What does not fit is dropped and counted.
 //!
 //! Invariants:
 //! - `by_tuple` maps each live (not CLOSED) connection's 4-tuple to its handle;
@@ -24,13 +32,16 @@ use crate::time::Instant;
 
 use super::config::Config;
 use super::connection::state::State;
+use super::connection::timers::Timer;
 use super::connection::{ConnEvent, Connection};
 use super::error::{
     AcceptError, CloseError, ConnError, ConnectError, ListenError, OptionError, ReadError,
-    ShutdownError, WriteError,
+    Shutdown, ShutdownError, WriteError,
 };
+use super::events::EventQueue;
 use super::isn::Secrets;
 use super::listener::Listener;
+use super::options::{SockOpt, SocketOptions};
 use super::segment::{Flags, FourTuple, Segment, SeqNumber};
 use super::time_wait::{TimeWaitEntry, TimeWaitTable, TwAction};
 
@@ -53,6 +64,9 @@ pub enum Event {
     Writable(ConnectionHandle),
     /// The peer sent FIN (SPEC T2).
     PeerClosed(ConnectionHandle),
+    /// A `close()` with `SO_LINGER` finished: `true` if everything sent,
+    /// FIN included, was acknowledged before the linger time ran out (SPEC R9).
+    Lingered(ConnectionHandle, bool),
     /// The connection is gone; `Some` if it died of an error.
     Closed(ConnectionHandle, Option<ConnError>),
 }
@@ -64,6 +78,9 @@ pub struct Stats {
     pub resets_sent: u64,
     /// Receive-path queue overflow (SPEC H8 `netdev_max_backlog`).
     pub rx_backlog_drops: u64,
+    /// Segments for the wire dropped because the application did not
+    /// drain `poll_transmit` (`tx_queue_len`, or a connection's control queue).
+    pub tx_queue_drops: u64,
     /// SYN or final ACK dropped because the accept queue was full (Linux ListenOverflows).
     pub listen_overflows: u64,
     /// SYN dropped because the SYN queue was full and cookies were off.
@@ -95,9 +112,10 @@ pub struct Engine {
     pub(crate) listeners: HashMap<ListenerHandle, Listener>,
     pub(crate) listen_addrs: HashMap<SocketAddrV4, ListenerHandle>,
     pub(crate) tw: TimeWaitTable,
-    /// Segments not owned by a connection (RSTs, SYN-ACKs, TIME-WAIT ACKs).
-    pub(crate) out: VecDeque<Segment>,
-    pub(crate) events: VecDeque<Event>,
+    /// Segments not owned by a connection (RSTs, SYN-ACKs, TIME-WAIT ACKs);
+    /// at most `tx_queue_len`, filled through [`Engine::queue_out`].
+    out: VecDeque<Segment>,
+    pub(crate) events: EventQueue,
     /// Connections that may have something to send.
     pub(crate) dirty: BTreeSet<ConnectionHandle>,
     /// `(deadline, handle)` for every connection with an armed timer.
@@ -129,6 +147,15 @@ pub fn reset_for(seg: &Segment) -> Option<Segment> {
     Some(r)
 }
 
+/// Append `seg` unless `q` holds `cap` segments already; count the drop.
+pub(crate) fn push_bounded(q: &mut VecDeque<Segment>, seg: Segment, cap: usize, drops: &mut u64) {
+    if q.len() >= cap {
+        *drops += 1;
+    } else {
+        q.push_back(seg);
+    }
+}
+
 impl Engine {
     /// An engine with secrets from the OS RNG.
     pub fn new(cfg: Config) -> Self {
@@ -153,7 +180,7 @@ impl Engine {
             listen_addrs: HashMap::new(),
             tw: TimeWaitTable::default(),
             out: VecDeque::new(),
-            events: VecDeque::new(),
+            events: EventQueue::default(),
             dirty: BTreeSet::new(),
             deadlines: BTreeSet::new(),
             deadline_of: HashMap::new(),
@@ -166,6 +193,16 @@ impl Engine {
 
     pub fn config(&self) -> &Config {
         &self.cfg
+    }
+
+    /// The engine's knobs, to change at run time as an administrator changes
+    /// `net.ipv4.tcp_*` sysctls (SPEC R9). Each field takes effect where it is
+    /// next read, as in Linux: timer lengths at the next arming, queue
+    /// bounds at the next insertion, `syncookies` at the next SYN; options a
+    /// connection negotiated in its handshake (MSS, window scaling, SACK,
+    /// timestamps) keep the values they were negotiated with.
+    pub fn config_mut(&mut self) -> &mut Config {
+        &mut self.cfg
     }
 
     pub fn stats(&self) -> &Stats {
@@ -206,7 +243,8 @@ impl Engine {
 
     /// Queue a received segment on the bounded receive path (SPEC H8
     /// `netdev_max_backlog`); returns false, and counts, if the queue is full.
-    /// Queued segments are processed by the next `handle_timeout`.
+    /// Queued segments are processed by [`Self::process_backlog`] (which
+    /// `handle_timeout` also runs: `poll_timeout` is due while any wait).
     pub fn enqueue_segment(&mut self, seg: Segment) -> bool {
         if self.rx_queue.len() >= self.cfg.netdev_max_backlog {
             self.stats.rx_backlog_drops += 1;
@@ -214,6 +252,29 @@ impl Engine {
         }
         self.rx_queue.push_back(seg);
         true
+    }
+
+    /// Process every queued received segment, oldest first.
+    pub fn process_backlog(&mut self, now: Instant) {
+        while let Some(seg) = self.rx_queue.pop_front() {
+            self.handle_segment(now, seg);
+        }
+    }
+
+    /// Received segments waiting in the backlog.
+    pub fn backlog_len(&self) -> usize {
+        self.rx_queue.len()
+    }
+
+    /// Queue a segment that belongs to no connection, or drop and count it
+    /// when the application has let `tx_queue_len` of them pile up.
+    pub(crate) fn queue_out(&mut self, seg: Segment) {
+        push_bounded(
+            &mut self.out,
+            seg,
+            self.cfg.tx_queue_len,
+            &mut self.stats.tx_queue_drops,
+        );
     }
 
     /// Process one received segment (Linux `tcp_v4_rcv`).
@@ -232,7 +293,7 @@ impl Engine {
             match self.tw.process(now, &seg, &self.cfg) {
                 TwAction::Drop | TwAction::Killed => return,
                 TwAction::Ack(a) => {
-                    self.out.push_back(a);
+                    self.queue_out(a);
                     return;
                 }
                 TwAction::Syn(isn) => {
@@ -251,7 +312,7 @@ impl Engine {
     pub(crate) fn send_reset(&mut self, seg: &Segment) {
         if let Some(r) = reset_for(seg) {
             self.stats.resets_sent += 1;
-            self.out.push_back(r);
+            self.queue_out(r);
         }
     }
 
@@ -267,9 +328,7 @@ impl Engine {
 
     /// Run all timers due at `now`, and drain the receive queue.
     pub fn handle_timeout(&mut self, now: Instant) {
-        while let Some(seg) = self.rx_queue.pop_front() {
-            self.handle_segment(now, seg);
-        }
+        self.process_backlog(now);
         let due: Vec<ConnectionHandle> = self
             .deadlines
             .iter()
@@ -334,9 +393,16 @@ impl Engine {
         None
     }
 
-    /// The next application event.
+    /// The next application event. Events are coalesced per socket (at most
+    /// one entry per socket waits, whatever the traffic), so an event says
+    /// "look at this socket": read until `WouldBlock` after `Readable`.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        self.events.pop()
+    }
+
+    /// Sockets with events waiting (at most the number of sockets).
+    pub fn pending_events(&self) -> usize {
+        self.events.len()
     }
 
     /// Bookkeeping after a connection ran: events, TIME-WAIT conversion, reaping.
@@ -372,23 +438,33 @@ impl Engine {
         total.bad_ack += d.bad_ack;
         total.challenged += d.challenged;
         total.rate_limited += d.rate_limited;
+        total.ooo_pruned += d.ooo_pruned;
+        self.stats.tx_queue_drops += core::mem::take(&mut c.out_drops);
         while let Some(e) = c.pop_event() {
             let ev = match e {
                 ConnEvent::Connected => Event::Connected(h),
                 ConnEvent::Readable => Event::Readable(h),
                 ConnEvent::Writable => Event::Writable(h),
                 ConnEvent::PeerClosed => Event::PeerClosed(h),
+                ConnEvent::Lingered(sent) => Event::Lingered(h, sent),
                 ConnEvent::Closed(err) => Event::Closed(h, err),
             };
-            // Children not yet accepted have no owner to tell.
-            if !c.orphan && !c.unaccepted {
-                self.events.push_back(ev);
+            // Children not yet accepted have no owner to tell; a closed
+            // socket hears only how its lingering close ended.
+            let lingered = matches!(ev, Event::Lingered(..));
+            if (!c.orphan || lingered) && !c.unaccepted {
+                self.events.push(ev);
             }
         }
         if c.state() == State::TimeWait {
             // Send what is due (the final ACK), then become a compact record (SPEC T1, T11).
             while let Some(s) = c.poll_transmit(now, &self.cfg) {
-                self.out.push_back(s);
+                push_bounded(
+                    &mut self.out,
+                    s,
+                    self.cfg.tx_queue_len,
+                    &mut self.stats.tx_queue_drops,
+                );
             }
             let entry = TimeWaitEntry {
                 tuple: c.tuple,
@@ -409,13 +485,18 @@ impl Engine {
             let orphan = c.orphan || c.unaccepted;
             while let Some(ConnEvent::Closed(err)) = c.pop_event() {
                 if !orphan {
-                    self.events.push_back(Event::Closed(h, err));
+                    self.events.push(Event::Closed(h, err));
                 }
             }
         }
         if c.is_closed() {
             while let Some(s) = c.poll_transmit(now, &self.cfg) {
-                self.out.push_back(s);
+                push_bounded(
+                    &mut self.out,
+                    s,
+                    self.cfg.tx_queue_len,
+                    &mut self.stats.tx_queue_drops,
+                );
             }
             let tuple = c.tuple;
             let orphan = c.orphan || c.unaccepted;
@@ -523,6 +604,18 @@ impl Engine {
         local_ip: Ipv4Addr,
         remote: SocketAddrV4,
     ) -> Result<ConnectionHandle, ConnectError> {
+        self.connect_with(now, local_ip, remote, SocketOptions::default())
+    }
+
+    /// [`Self::connect`] with socket options set before the SYN is built
+    /// (SPEC R9: `TCP_MAXSEG` shapes the SYN's MSS option).
+    pub fn connect_with(
+        &mut self,
+        now: Instant,
+        local_ip: Ipv4Addr,
+        remote: SocketAddrV4,
+        opts: SocketOptions,
+    ) -> Result<ConnectionHandle, ConnectError> {
         if remote.port() == 0 || remote.ip().is_unspecified() || local_ip.is_unspecified() {
             return Err(ConnectError::InvalidAddress);
         }
@@ -550,7 +643,7 @@ impl Engine {
             let tuple = FourTuple::new(local, remote);
             if let Some(isn) = self.tuple_available(now, tuple) {
                 self.port_counter = self.port_counter.wrapping_add(i + 2);
-                return Ok(self.open(now, tuple, isn));
+                return Ok(self.open(now, tuple, isn, opts));
             }
         }
         Err(ConnectError::AddrNotAvailable)
@@ -571,7 +664,7 @@ impl Engine {
         }
         let tuple = FourTuple::new(local, remote);
         match self.tuple_available(now, tuple) {
-            Some(isn) => Ok(self.open(now, tuple, isn)),
+            Some(isn) => Ok(self.open(now, tuple, isn, SocketOptions::default())),
             None => Err(ConnectError::AddrInUse),
         }
     }
@@ -614,9 +707,15 @@ impl Engine {
         Some(self.secrets.isn(tuple, now))
     }
 
-    fn open(&mut self, now: Instant, tuple: FourTuple, iss: SeqNumber) -> ConnectionHandle {
+    fn open(
+        &mut self,
+        now: Instant,
+        tuple: FourTuple,
+        iss: SeqNumber,
+        opts: SocketOptions,
+    ) -> ConnectionHandle {
         let ts_off = self.secrets.ts_offset(tuple);
-        let c = Connection::connect(now, tuple, iss, ts_off, &self.cfg);
+        let c = Connection::connect(now, tuple, iss, ts_off, opts, &self.cfg);
         let h = ConnectionHandle(self.new_handle());
         self.conns.insert(h, c);
         self.by_tuple.insert(tuple, h);
@@ -662,13 +761,19 @@ impl Engine {
         r
     }
 
-    /// `shutdown(SHUT_WR)`: send FIN after queued data; reading continues (SPEC T7).
-    pub fn shutdown(&mut self, now: Instant, h: ConnectionHandle) -> Result<(), ShutdownError> {
+    /// `shutdown(how)`: `Write` sends FIN after queued data while reading
+    /// continues (SPEC T7); `Read` makes reads end at the data queued (SPEC R9).
+    pub fn shutdown(
+        &mut self,
+        now: Instant,
+        h: ConnectionHandle,
+        how: Shutdown,
+    ) -> Result<(), ShutdownError> {
         let c = self.conn_mut(h).ok_or(ShutdownError::InvalidHandle)?;
         if c.orphan {
             return Err(ShutdownError::InvalidHandle);
         }
-        let r = c.shutdown_write();
+        let r = c.shutdown(how);
         self.after_conn(now, h);
         r
     }
@@ -685,37 +790,76 @@ impl Engine {
         Ok(())
     }
 
-    /// `SO_LINGER` with linger 0: `close()` will send RST (SPEC T14).
-    pub fn set_linger_zero(&mut self, h: ConnectionHandle, on: bool) -> Result<(), OptionError> {
-        self.conn_mut(h)
-            .ok_or(OptionError::InvalidHandle)?
-            .linger_zero = on;
-        Ok(())
-    }
-
-    /// `TCP_NODELAY`.
-    pub fn set_nodelay(&mut self, h: ConnectionHandle, on: bool) -> Result<(), OptionError> {
-        self.conn_mut(h).ok_or(OptionError::InvalidHandle)?.nodelay = on;
-        Ok(())
-    }
-
-    /// `SO_KEEPALIVE` (SPEC K1).
-    pub fn set_keepalive(
+    /// `setsockopt` on a connection (SPEC R9, K1, T14, R8).
+    pub fn set_option(
         &mut self,
         now: Instant,
         h: ConnectionHandle,
-        on: bool,
+        opt: SockOpt,
     ) -> Result<(), OptionError> {
-        let idle = self.cfg.keepalive_time;
-        let c = self.conn_mut(h).ok_or(OptionError::InvalidHandle)?;
-        c.keepalive = on;
-        if on && c.state().is_synchronized() {
-            c.timers
-                .set(super::connection::timers::Timer::Keepalive, now + idle);
-        } else if !on {
-            c.timers.stop(super::connection::timers::Timer::Keepalive);
+        let cfg = &self.cfg;
+        let c = self.conns.get_mut(&h).ok_or(OptionError::InvalidHandle)?;
+        if c.orphan {
+            return Err(OptionError::InvalidHandle);
+        }
+        c.opts.set(opt)?;
+        if matches!(opt, SockOpt::KeepAlive(_) | SockOpt::KeepIdle(_)) {
+            // Linux `tcp_set_keepalive` / `keepalive_time` option: (re)arm
+            // from now with the new idle time, or stop.
+            if c.opts.keepalive && c.state().is_synchronized() {
+                let idle = c.opts.keepalive_time(cfg);
+                c.timers.set(Timer::Keepalive, now + idle);
+            } else if !c.opts.keepalive {
+                c.timers.stop(Timer::Keepalive);
+            }
+        }
+        if opt == SockOpt::NoDelay(true) {
+            // Linux: setting TCP_NODELAY pushes what Nagle held back.
+            self.dirty.insert(h);
         }
         self.refresh_deadline(h);
         Ok(())
+    }
+
+    /// `setsockopt` on a listener: connections it accepts from now on
+    /// start with these options (Linux clones the listening socket).
+    pub fn set_listener_option(
+        &mut self,
+        l: ListenerHandle,
+        opt: SockOpt,
+    ) -> Result<(), OptionError> {
+        self.listeners
+            .get_mut(&l)
+            .ok_or(OptionError::InvalidHandle)?
+            .opts
+            .set(opt)
+    }
+
+    /// A connection's options (`getsockopt`).
+    pub fn options(&self, h: ConnectionHandle) -> Result<SocketOptions, OptionError> {
+        self.conns
+            .get(&h)
+            .filter(|c| !c.orphan)
+            .map(|c| c.opts)
+            .ok_or(OptionError::InvalidHandle)
+    }
+
+    /// A listener's options, which its accepted connections inherit.
+    pub fn listener_options(&self, l: ListenerHandle) -> Result<SocketOptions, OptionError> {
+        self.listeners
+            .get(&l)
+            .map(|x| x.opts)
+            .ok_or(OptionError::InvalidHandle)
+    }
+
+    /// `SO_ERROR`: the pending error, once; reading it clears it (so the next
+    /// read or write no longer reports it). This is how the application
+    /// learns the result of a non-blocking `connect` that failed.
+    pub fn take_error(&mut self, h: ConnectionHandle) -> Result<Option<ConnError>, OptionError> {
+        let c = self.conn_mut(h).ok_or(OptionError::InvalidHandle)?;
+        if c.orphan {
+            return Err(OptionError::InvalidHandle);
+        }
+        Ok(c.error.take())
     }
 }

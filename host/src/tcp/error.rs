@@ -75,6 +75,14 @@ pub enum WriteError {
     Connection(#[from] ConnError),
 }
 
+/// Which half of a connection `shutdown` closes (`SHUT_RD`, `SHUT_WR`, `SHUT_RDWR`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shutdown {
+    Read,
+    Write,
+    Both,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
 pub enum ShutdownError {
     #[error("no such connection")]
@@ -91,6 +99,9 @@ pub enum CloseError {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
 pub enum OptionError {
-    #[error("no such connection")]
+    #[error("no such connection or listener")]
     InvalidHandle,
+    /// Outside the range Linux's `setsockopt` accepts (`EINVAL`).
+    #[error("option value out of range")]
+    InvalidValue,
 }

@@ -20,6 +20,7 @@ use super::config::SynCookies;
 use super::connection::{Connection, Negotiated, initial_window};
 use super::engine::{ConnectionHandle, Engine, Event, ListenerHandle};
 use super::isn::{COOKIE_MSS_TABLE, cookie_mss_index, cookie_timestamp, cookie_timestamp_decode};
+use super::options::SocketOptions;
 use super::segment::{Flags, FourTuple, Segment, SeqNumber, Timestamps};
 
 /// A half-open connection in the SYN queue (Linux `struct tcp_request_sock`).
@@ -36,6 +37,8 @@ pub struct RequestSock {
     pub ts_offset: u32,
     /// Window offered in the SYN-ACK (bytes, unscaled).
     pub rcv_wnd: u32,
+    /// MSS announced in the SYN-ACK (the listener's `TCP_MAXSEG` applied).
+    pub adv_mss: u16,
     pub first_sent: Instant,
     pub expires: Instant,
     /// SYN-ACK retransmissions by timer (Linux `num_timeout`).
@@ -59,6 +62,8 @@ pub struct Listener {
     pub accept_queue: VecDeque<ConnectionHandle>,
     /// Last SYN-queue overflow (Linux `tcp_synq_overflow`), enabling cookie checks.
     pub last_overflow: Option<Instant>,
+    /// Options every accepted connection starts with (SPEC R9).
+    pub opts: SocketOptions,
 }
 
 impl Listener {
@@ -70,6 +75,7 @@ impl Listener {
             expiry: BTreeSet::new(),
             accept_queue: VecDeque::new(),
             last_overflow: None,
+            opts: SocketOptions::default(),
         }
     }
 
@@ -210,7 +216,8 @@ impl Engine {
             .map(|w| w.min(14));
         let sack_ok = cfg.sack && seg.options.sack_permitted && !cookie_plain;
         let peer_mss = seg.options.mss.unwrap_or(cfg.default_mss);
-        let mss_eff = u32::from(cfg.adv_mss()) - if peer_ts.is_some() { 12 } else { 0 };
+        let adv_mss = listener.opts.advertised_mss(cfg);
+        let mss_eff = u32::from(adv_mss) - if peer_ts.is_some() { 12 } else { 0 };
         let rcv_wnd = initial_window(mss_eff, cfg);
         let ts_offset = self.secrets.ts_offset(tuple);
         let iss = match (tw_isn, want_cookie) {
@@ -237,6 +244,7 @@ impl Engine {
             ts_recent: peer_ts.map(|t| t.tsval),
             ts_offset,
             rcv_wnd,
+            adv_mss,
             first_sent: now,
             expires: now + cfg.rto_initial,
             num_timeout: 0,
@@ -250,13 +258,13 @@ impl Engine {
                 ts.tsval = cookie_timestamp(ts.tsval, snd_wscale, sack_ok);
             }
             self.stats.syncookies_sent += 1;
-            self.out.push_back(synack);
+            self.queue_out(synack);
             return;
         }
         if let Some(listener) = self.listeners.get_mut(&l) {
             listener.add(req);
         }
-        self.out.push_back(synack);
+        self.queue_out(synack);
     }
 
     /// The SYN-ACK for a request (Linux `tcp_make_synack`; options in Linux order, SPEC H6).
@@ -269,7 +277,7 @@ impl Engine {
             Flags::SYN | Flags::ACK,
         );
         s.window = req.rcv_wnd.min(65_535) as u16;
-        s.options.mss = Some(self.cfg.adv_mss());
+        s.options.mss = Some(req.adv_mss);
         s.options.sack_permitted = req.sack_ok;
         if let Some(tsecr) = req.ts_recent {
             s.options.timestamps = Some(Timestamps {
@@ -351,7 +359,7 @@ impl Engine {
         if seg.seq == req.irs && f == Flags::SYN && !paws_reject {
             if !self.req_rate_limited(now, l, tuple, seg) {
                 let synack = self.synack(now, &req);
-                self.out.push_back(synack);
+                self.queue_out(synack);
                 let backoff = self.synack_timeout(req.num_timeout);
                 if let Some(x) = self.listeners.get_mut(&l) {
                     x.restart(&tuple, now + backoff, false);
@@ -369,7 +377,7 @@ impl Engine {
         if paws_reject || !in_window(seg.seq, seg.seq_end(), rcv_nxt, rcv_nxt + wnd) {
             if !f.rst() && !self.req_rate_limited(now, l, tuple, seg) {
                 let ack = self.req_ack(now, &req);
-                self.out.push_back(ack);
+                self.queue_out(ack);
             }
             return;
         }
@@ -446,7 +454,8 @@ impl Engine {
         n: &Negotiated,
         seg: &Segment,
     ) {
-        let mut c = Connection::accept(now, tuple, n, &self.cfg);
+        let opts = self.listeners.get(&l).map(|x| x.opts).unwrap_or_default();
+        let mut c = Connection::accept(now, tuple, n, opts, &self.cfg);
         c.unaccepted = true;
         // Linux tcp_rcv_state_process (SYN-RECV): the window comes from the final ACK.
         c.snd_wnd = u32::from(seg.window) << c.snd_wscale;
@@ -459,7 +468,7 @@ impl Engine {
         if let Some(x) = self.listeners.get_mut(&l) {
             x.accept_queue.push_back(h);
         }
-        self.events.push_back(Event::Incoming(l));
+        self.events.push(Event::Incoming(l));
         if !seg.payload.is_empty() || seg.flags.fin() {
             // SPEC H1: data on the third segment is delivered.
             if let Some(c) = self.conns.get_mut(&h) {
@@ -499,7 +508,7 @@ impl Engine {
                     continue;
                 }
                 let synack = self.synack(now, &req);
-                self.out.push_back(synack);
+                self.queue_out(synack);
                 let next = self.synack_timeout(req.num_timeout + 1);
                 if let Some(x) = self.listeners.get_mut(&l) {
                     x.restart(&tuple, now + next, true);
@@ -556,7 +565,8 @@ impl Engine {
             }
             _ => (None, false, None),
         };
-        let mss_eff = u32::from(self.cfg.adv_mss()) - if ts_recent.is_some() { 12 } else { 0 };
+        let adv_mss = listener.opts.advertised_mss(&self.cfg);
+        let mss_eff = u32::from(adv_mss) - if ts_recent.is_some() { 12 } else { 0 };
         let ts_offset = self.secrets.ts_offset(tuple);
         let n = Negotiated {
             iss: cookie,

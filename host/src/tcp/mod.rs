@@ -36,8 +36,7 @@
 //! Not implemented (yet): RACK loss detection (Linux's default; here the
 //! duplicate-ACK / SACK-count rules decide), receive-buffer autotuning
 //! (the window grows only up to `rcv_buf / 2`), urgent data, ECN, TCP Fast
-//! Open, `SO_LINGER` with a non-zero timeout, `shutdown(SHUT_RD)`,
-//! `TCP_USER_TIMEOUT`, path-MTU changes.
+//! Open, `TCP_USER_TIMEOUT`, path-MTU changes.
 
 // Nested `if let`s are kept: the workspace MSRV (1.85) predates let chains.
 #![allow(clippy::collapsible_if)]
@@ -46,8 +45,10 @@ pub mod config;
 pub mod connection;
 pub mod engine;
 pub mod error;
+mod events;
 pub mod isn;
 pub mod listener;
+pub mod options;
 pub mod segment;
 pub mod ss;
 pub mod time_wait;
@@ -61,6 +62,7 @@ pub use connection::{ConnEvent, Connection, DropCounts};
 pub use engine::{ConnectionHandle, Engine, Event, ListenerHandle, Stats};
 pub use error::{
     AcceptError, CloseError, ConnError, ConnectError, ListenError, OptionError, ReadError,
-    ShutdownError, WriteError,
+    Shutdown, ShutdownError, WriteError,
 };
+pub use options::{SockOpt, SocketOptions};
 pub use segment::{Flags, FourTuple, Segment, SeqNumber, TcpOptions, Timestamps};

@@ -16,6 +16,19 @@ use super::state::State;
 use super::timers::Timer;
 use super::{ConnEvent, Connection};
 
+/// What ACK processing made of a segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AckVerdict {
+    /// Acknowledges unsent data or far too old: dropped (answered by a
+    /// challenge ACK, or a RST in SYN-RECEIVED).
+    Unacceptable,
+    /// Below SND.UNA but within the window: the ACK is ignored, the data
+    /// (if any) is still processed.
+    Old,
+    /// A current ACK: taken.
+    Accepted,
+}
+
 /// RFC 7323 §5.5: a `ts_recent` idle this long is no longer trusted for PAWS.
 const PAWS_IDLE: Duration = Duration::from_secs(24 * 24 * 3600);
 
@@ -27,6 +40,7 @@ impl Connection {
             State::Closed | State::Listen | State::TimeWait => {}
             _ => self.on_synchronized(now, seg, cfg),
         }
+        self.check_linger();
     }
 
     /// RTT from an echoed timestamp (RFC 7323 §4), Linux `tcp_rtt_tsopt_us` (1 ms floor).
@@ -45,7 +59,7 @@ impl Connection {
     /// RST in reply to `seg` (RFC 9293 §3.10.7.1 rules for an unacceptable ACK).
     fn reply_reset(&mut self, seg: &Segment) {
         if let Some(rst) = super::super::engine::reset_for(seg) {
-            self.out.push_back(rst);
+            self.queue_control(rst);
         }
     }
 
@@ -54,9 +68,16 @@ impl Connection {
         let f = seg.flags;
         let ack_ok = f.ack() && seg.ack > self.iss && seg.ack <= self.snd_nxt;
         if f.ack() && !ack_ok {
-            // SPEC H4: an old duplicate SYN-ACK gets RST (seq = SEG.ACK); keep waiting.
+            // SPEC H4: an old duplicate SYN-ACK gets RST (seq = SEG.ACK); keep
+            // waiting. Linux also re-arms the SYN timer at its minimum
+            // (`TCP_TIMEOUT_MIN`) unless the SYN was already retransmitted, so
+            // the SYN goes again at once: the RST may have been meant for a
+            // peer still holding an old connection on this 4-tuple.
             if !f.rst() {
                 self.reply_reset(seg);
+                if self.retransmits == 0 {
+                    self.timers.set(Timer::Retransmit, now + cfg.timeout_min);
+                }
             }
             return;
         }
@@ -110,8 +131,9 @@ impl Connection {
             self.last_rcv = now;
             self.ack_now = true;
             self.events.push_back(ConnEvent::Connected);
-            if self.keepalive {
-                self.timers.set(Timer::Keepalive, now + cfg.keepalive_time);
+            if self.opts.keepalive {
+                let idle = self.opts.keepalive_time(cfg);
+                self.timers.set(Timer::Keepalive, now + idle);
             }
         } else {
             // SPEC H10: simultaneous open; our SYN becomes a SYN-ACK with the same ISS.
@@ -157,13 +179,6 @@ impl Connection {
             }
             return;
         }
-        // RFC 7323 §4.3: remember TSval if the segment covers Last.ACK.sent.
-        if let (true, Some(ts)) = (self.ts_ok, seg.options.timestamps) {
-            if seg.seq <= self.rcv_wup && (ts.tsval.wrapping_sub(self.ts_recent) as i32) >= 0 {
-                self.ts_recent = ts.tsval;
-                self.ts_recent_stamp = now;
-            }
-        }
         // RST (RFC 5961 §3.2; SPEC R6, H4, T14).
         if f.rst() {
             let exact = seg.seq == self.rcv_nxt
@@ -194,8 +209,10 @@ impl Connection {
         if !f.ack() {
             return;
         }
-        if !self.process_ack(now, seg, cfg) {
-            return;
+        match self.process_ack(now, seg, cfg) {
+            AckVerdict::Unacceptable => return,
+            AckVerdict::Old => {}
+            AckVerdict::Accepted => self.update_ts_recent(now, seg),
         }
         if self.state == State::Closed {
             return;
@@ -216,13 +233,29 @@ impl Connection {
         limited
     }
 
+    /// RFC 7323 §4.3: remember TSval if the segment covers Last.ACK.sent.
+    /// Called only for a segment that passed every acceptability check,
+    /// the ACK's included (Linux `tcp_replace_ts_recent` inside `tcp_ack`):
+    /// a spoofed segment with a far-future TSval must not poison PAWS.
+    fn update_ts_recent(&mut self, now: Instant, seg: &Segment) {
+        if let (true, Some(ts)) = (self.ts_ok, seg.options.timestamps) {
+            if seg.seq <= self.rcv_wup && (ts.tsval.wrapping_sub(self.ts_recent) as i32) >= 0 {
+                self.ts_recent = ts.tsval;
+                self.ts_recent_stamp = now;
+            }
+        }
+    }
+
     /// ACK processing (RFC 9293 §3.10.7.4 fifth; RFC 5961 §5.2; SPEC R1, R2).
-    /// Returns false if the segment must be dropped.
-    fn process_ack(&mut self, now: Instant, seg: &Segment, cfg: &Config) -> bool {
+    ///
+    /// Nothing a segment carries (window, timestamps, SACK blocks, liveness
+    /// for keepalive) is taken before its ACK is known to be acceptable.
+    fn process_ack(&mut self, now: Instant, seg: &Segment, cfg: &Config) -> AckVerdict {
+        let prior_packets = !self.send.rtx.is_empty();
         if self.state == State::SynReceived {
             if !(seg.ack > self.snd_una && seg.ack <= self.snd_nxt) {
                 self.reply_reset(seg);
-                return false;
+                return AckVerdict::Unacceptable;
             }
             self.state = State::Established;
             self.snd_wnd = u32::from(seg.window) << self.snd_wscale;
@@ -230,21 +263,23 @@ impl Connection {
             self.snd_wl1 = seg.seq;
             self.snd_wl2 = seg.ack;
             self.events.push_back(ConnEvent::Connected);
-            if self.keepalive {
-                self.timers.set(Timer::Keepalive, now + cfg.keepalive_time);
+            if self.opts.keepalive {
+                let idle = self.opts.keepalive_time(cfg);
+                self.timers.set(Timer::Keepalive, now + idle);
             }
         }
         if seg.ack > self.snd_nxt || seg.ack < self.snd_una - self.max_window as usize {
             self.drops.bad_ack += 1;
             self.challenge_ack(now, cfg);
-            return false;
+            return AckVerdict::Unacceptable;
+        }
+        if seg.ack < self.snd_una {
+            // Old ACK: ignore it, but process the data (Linux `old_ack`:
+            // no window update, no liveness, no TS.Recent).
+            return AckVerdict::Old;
         }
         self.last_rcv = now;
         self.probes_out = 0;
-        if seg.ack < self.snd_una {
-            // Old ACK: ignore it, but process the data.
-            return true;
-        }
         let nwin = u32::from(seg.window) << self.snd_wscale;
         let old_wnd = self.snd_wnd;
         let may_update = seg.ack > self.snd_una
@@ -255,9 +290,9 @@ impl Connection {
             self.snd_wl1 = seg.seq;
             self.snd_wl2 = seg.ack;
             self.max_window = self.max_window.max(nwin);
-            if nwin > 0 {
-                self.timers.stop(Timer::Probe);
-            }
+        }
+        if !prior_packets && self.has_unsent() {
+            self.ack_probe(now, cfg);
         }
         let mut newly_sacked = 0;
         if self.sack_ok && !seg.options.sack_blocks.is_empty() {
@@ -285,7 +320,7 @@ impl Connection {
             // Original and probe both arrived: no loss (Linux, pure dupack).
             self.tlp_high_seq = None;
         }
-        true
+        AckVerdict::Accepted
     }
 
     fn on_new_ack(&mut self, now: Instant, seg: &Segment, newly_sacked: u32, cfg: &Config) {
@@ -446,6 +481,16 @@ impl Connection {
 
     /// Segment text and FIN (RFC 9293 §3.10.7.4 seventh and eighth; SPEC R3, T1–T4).
     fn process_data(&mut self, now: Instant, seg: &Segment, cfg: &Config) {
+        if seg.flags.syn() {
+            // SPEC H10: the peer's SYN-ACK in a simultaneous open repeats a
+            // sequence number we hold already. Linux's `tcp_data_queue`
+            // takes it as old data: D-SACK it and ACK at once.
+            self.set_dsack(seg.seq, seg.seq + 1, cfg);
+            self.enter_quickack(cfg);
+            self.ack_now = true;
+            self.ack_pending = true;
+            return;
+        }
         let has_text = !seg.payload.is_empty();
         if !has_text && !seg.flags.fin() {
             return;
@@ -491,7 +536,14 @@ impl Connection {
             let had_ooo = self.recv.has_ooo();
             let right = self.rcv_nxt
                 + (self.receive_window_remaining() as usize).max(self.free_space(cfg) as usize);
-            let r = self.recv.insert(self.rcv_nxt, seg.seq, &seg.payload, right);
+            let r = self.recv.insert(
+                self.rcv_nxt,
+                seg.seq,
+                &seg.payload,
+                right,
+                cfg.max_ooo_ranges,
+            );
+            self.drops.ooo_pruned += r.pruned as u64;
             if r.out_of_order && r.duplicate {
                 self.set_dsack(seg.seq, text_end, cfg);
             }

@@ -32,12 +32,13 @@ use std::collections::VecDeque;
 use crate::time::Instant;
 
 use super::config::Config;
-use super::error::{ConnError, ReadError, ShutdownError, WriteError};
+use super::error::{ConnError, ReadError, Shutdown, ShutdownError, WriteError};
+use super::options::SocketOptions;
 use super::segment::{FourTuple, Segment, SeqNumber};
 use congestion::NewReno;
 use recv_buf::RecvBuffer;
 use rtt::RttEstimator;
-use send_buf::{SendBuffer, SentSegment};
+use send_buf::{SendBuffer, SentSegment, WriteAt};
 use state::State;
 use timers::{Timer, TimerTable};
 
@@ -54,6 +55,9 @@ pub enum ConnEvent {
     Writable,
     /// The connection is gone; `Some` if it died of an error.
     Closed(Option<ConnError>),
+    /// A lingering `close()` finished: `true` if everything sent, FIN
+    /// included, was acknowledged in time (SPEC R9 `SO_LINGER`).
+    Lingered(bool),
 }
 
 /// Segments a connection dropped, by cause (SPEC preamble: "dropped and
@@ -70,6 +74,9 @@ pub struct DropCounts {
     pub challenged: u64,
     /// Challenge / out-of-window ACKs suppressed by the rate limit.
     pub rate_limited: u64,
+    /// Out-of-order data dropped to keep the queue within its bounds
+    /// (segments refused plus ranges pruned; SPEC R3, Linux `OfoPruned`).
+    pub ooo_pruned: u64,
 }
 
 /// What a passive open negotiated; filled from a SYN-queue record or a SYN cookie.
@@ -132,7 +139,6 @@ pub struct Connection {
     pub(crate) fin_queued: bool,
     /// Sequence number of our FIN once sent.
     pub(crate) fin_seq: Option<SeqNumber>,
-    pub(crate) nodelay: bool,
     /// End of the last small segment sent (Minshall's Nagle variant, Linux `snd_sml`).
     pub(crate) snd_sml: SeqNumber,
 
@@ -168,7 +174,12 @@ pub struct Connection {
     /// Resend the head of the retransmission queue regardless of cwnd.
     pub(crate) rtx_head_now: bool,
     pub(crate) cc: NewReno,
+    /// Keepalive or zero-window probes sent and not answered (Linux `icsk_probes_out`).
     pub(crate) probes_out: u32,
+    /// Exponent of the zero-window probe interval (Linux `icsk_backoff`):
+    /// kept while probes are answered with a zero window, cleared when the
+    /// window opens (SPEC R4).
+    pub(crate) probe_backoff: u32,
     /// SND.NXT when the outstanding tail loss probe was sent (Linux `tlp_high_seq`).
     pub(crate) tlp_high_seq: Option<SeqNumber>,
     /// The outstanding probe was a retransmission (Linux `tlp_retrans`).
@@ -191,8 +202,12 @@ pub struct Connection {
     pub(crate) last_send: Option<Instant>,
 
     // Application-facing.
-    pub(crate) keepalive: bool,
-    pub(crate) linger_zero: bool,
+    pub(crate) opts: SocketOptions,
+    /// `shutdown(Read)`: reads end at the data already queued (Linux `RCV_SHUTDOWN`).
+    pub(crate) rcv_shutdown: bool,
+    /// `close()` with `SO_LINGER` waits, until this deadline, for the FIN to
+    /// be acknowledged; [`ConnEvent::Lingered`] reports the outcome.
+    pub(crate) lingering: bool,
     /// `close()` was called: nobody will read or write again.
     pub(crate) orphan: bool,
     /// A passive child still in the accept queue: no owner to tell about events.
@@ -201,9 +216,18 @@ pub struct Connection {
     /// The connection died of an error already reported or pending.
     pub(crate) dead_by_error: bool,
     pub(crate) events: VecDeque<ConnEvent>,
-    /// Control segments to send before anything else (RST, challenge ACKs).
+    /// Control segments to send before anything else (RST, challenge ACKs,
+    /// probes); at most [`CONN_OUT_MAX`], through [`Self::queue_control`].
     pub(crate) out: VecDeque<Segment>,
+    /// Control segments dropped because `out` was full (folded into the
+    /// engine's `tx_queue_drops`).
+    pub(crate) out_drops: u64,
 }
+
+/// Control segments one connection holds for `poll_transmit`: far more than
+/// one input can produce, so only an application that never drains its
+/// output reaches it.
+pub const CONN_OUT_MAX: usize = 16;
 
 impl Connection {
     fn blank(now: Instant, tuple: FourTuple, iss: SeqNumber, ts_offset: u32, cfg: &Config) -> Self {
@@ -220,11 +244,10 @@ impl Connection {
             snd_wscale: 0,
             rcv_wscale: 0,
             mss: usize::from(cfg.default_mss),
-            send: SendBuffer::default(),
+            send: SendBuffer::starting_at(iss + 1),
             buf_base: iss + 1,
             fin_queued: false,
             fin_seq: None,
-            nodelay: false,
             snd_sml: iss,
             irs: SeqNumber(0),
             rcv_nxt: SeqNumber(0),
@@ -247,6 +270,7 @@ impl Connection {
             rtx_head_now: false,
             cc: NewReno::new(cfg.init_cwnd),
             probes_out: 0,
+            probe_backoff: 0,
             tlp_high_seq: None,
             tlp_retrans: false,
             timers: TimerTable::default(),
@@ -262,14 +286,16 @@ impl Connection {
             last_oow_ack: None,
             drops: DropCounts::default(),
             last_send: None,
-            keepalive: false,
-            linger_zero: false,
+            opts: SocketOptions::default(),
+            rcv_shutdown: false,
+            lingering: false,
             orphan: false,
             unaccepted: false,
             error: None,
             dead_by_error: false,
             events: VecDeque::new(),
             out: VecDeque::new(),
+            out_drops: 0,
         }
     }
 
@@ -279,9 +305,11 @@ impl Connection {
         tuple: FourTuple,
         iss: SeqNumber,
         ts_offset: u32,
+        opts: SocketOptions,
         cfg: &Config,
     ) -> Self {
         let mut c = Self::blank(now, tuple, iss, ts_offset, cfg);
+        c.opts = opts;
         c.state = State::SynSent;
         c.rcv_wscale = if cfg.window_scaling {
             cfg.rcv_wscale.min(14)
@@ -289,7 +317,7 @@ impl Connection {
             0
         };
         // Linux tcp_select_initial_window: 65535 rounded down to whole MSS.
-        c.rcv_wnd = initial_window(u32::from(cfg.adv_mss()), cfg);
+        c.rcv_wnd = initial_window(u32::from(opts.advertised_mss(cfg)), cfg);
         c.rcv_ssthresh = c.rcv_wnd;
         c.send.rtx.push_back(SentSegment {
             seq: iss,
@@ -303,6 +331,7 @@ impl Connection {
             lost: true,
             sacked: false,
             rtx_pending: false,
+            psh: false,
         });
         c.snd_nxt = iss + 1;
         c.rtx_head_now = true;
@@ -310,9 +339,17 @@ impl Connection {
         c
     }
 
-    /// Passive open completed by the final ACK (SPEC H7, H8, H9): straight to ESTABLISHED.
-    pub(crate) fn accept(now: Instant, tuple: FourTuple, n: &Negotiated, cfg: &Config) -> Self {
+    /// Passive open completed by the final ACK (SPEC H7, H8, H9): straight
+    /// to ESTABLISHED, with the listener's options (SPEC R9).
+    pub(crate) fn accept(
+        now: Instant,
+        tuple: FourTuple,
+        n: &Negotiated,
+        opts: SocketOptions,
+        cfg: &Config,
+    ) -> Self {
         let mut c = Self::blank(now, tuple, n.iss, n.ts_offset, cfg);
+        c.opts = opts;
         c.state = State::Established;
         c.snd_una = n.iss + 1;
         c.snd_nxt = n.iss + 1;
@@ -352,9 +389,10 @@ impl Connection {
         c
     }
 
-    /// Send MSS = min(peer MSS, MTU − 40), less the timestamp option (SPEC H6).
+    /// Send MSS = min(peer MSS, MTU − 40, TCP_MAXSEG), less the timestamp
+    /// option (SPEC H6, R9; Linux `mss_clamp`).
     pub(crate) fn set_mss(&mut self, peer_mss: u16, cfg: &Config) {
-        let base = usize::from(peer_mss.min(cfg.adv_mss()).max(64));
+        let base = usize::from(peer_mss.min(self.opts.advertised_mss(cfg)).max(64));
         self.mss = if self.ts_ok { base - 12 } else { base };
         self.rcv_mss = self.rcv_mss.min(self.mss).max(1);
     }
@@ -445,13 +483,18 @@ impl Connection {
         self.events.push_back(ConnEvent::Closed(err));
     }
 
+    /// Queue a control segment for `poll_transmit`, or count it dropped.
+    pub(crate) fn queue_control(&mut self, seg: Segment) {
+        super::engine::push_bounded(&mut self.out, seg, CONN_OUT_MAX, &mut self.out_drops);
+    }
+
     /// Queue a RST|ACK with seq = SND.NXT (Linux `tcp_send_active_reset`, SPEC T14).
     pub(crate) fn send_active_reset(&mut self, now: Instant, cfg: &Config) {
         use super::segment::Flags;
         // Linux builds it like any other segment: current window and timestamps.
         let rst = self.base_segment(now, self.snd_nxt, Flags::RST | Flags::ACK);
         let rst = self.finish_segment(now, rst, cfg);
-        self.out.push_back(rst);
+        self.queue_control(rst);
     }
 
     // ---- user calls ----
@@ -475,7 +518,13 @@ impl Connection {
             return Ok(0);
         }
         self.restart_cwnd_after_idle(now, cfg);
-        let n = self.send.push(data, cfg.snd_buf);
+        let at = WriteAt {
+            snd_nxt: self.snd_nxt,
+            end: self.end_of_buffer(),
+            size_goal: self.mss,
+            max_window: self.max_window,
+        };
+        let n = self.send.push(data, cfg.snd_buf, at);
         if n == 0 {
             return Err(WriteError::WouldBlock);
         }
@@ -493,7 +542,7 @@ impl Connection {
             self.maybe_window_update(before, cfg);
             return Ok(n);
         }
-        if self.fin_received || self.state == State::Closed {
+        if self.fin_received || self.state == State::Closed || self.rcv_shutdown {
             return Ok(0);
         }
         match self.state {
@@ -502,8 +551,25 @@ impl Connection {
         }
     }
 
+    /// `shutdown(how)` (SPEC T7, R9). Shutting the read side down makes
+    /// reads end (`Ok(0)`) once the queued data is read, instead of
+    /// blocking; as in Linux, data that still arrives is accepted, and a
+    /// later `close()` with it unread resets the connection.
+    pub(crate) fn shutdown(&mut self, how: Shutdown) -> Result<(), ShutdownError> {
+        if matches!(self.state, State::Closed | State::SynSent) && how == Shutdown::Read {
+            return Err(ShutdownError::NotConnected);
+        }
+        if how != Shutdown::Write {
+            self.rcv_shutdown = true;
+        }
+        if how != Shutdown::Read {
+            self.shutdown_write()?;
+        }
+        Ok(())
+    }
+
     /// `shutdown(Write)` (SPEC T7): queue a FIN after the data.
-    pub(crate) fn shutdown_write(&mut self) -> Result<(), ShutdownError> {
+    fn shutdown_write(&mut self) -> Result<(), ShutdownError> {
         match self.state {
             State::SynSent => {
                 self.set_closed(None);
@@ -536,7 +602,7 @@ impl Connection {
             self.set_closed(None);
             return;
         }
-        if self.linger_zero || unread {
+        if self.opts.linger_abort() || unread {
             // SPEC T14; Linux tcp_close: unread data also aborts with RST (RFC 2525 §2.17).
             self.send_active_reset(now, cfg);
             self.set_closed(None);
@@ -547,6 +613,32 @@ impl Connection {
         if self.state == State::FinWait2 {
             self.timers.set(Timer::FinWait2, now + cfg.fin_timeout);
         }
+        if let Some(t) = self.opts.linger {
+            // Linux `sk_stream_wait_close`: wait while the FIN is unacknowledged.
+            self.lingering = true;
+            self.timers.set(Timer::Linger, now + t);
+            self.check_linger();
+        }
+    }
+
+    /// Report the end of a lingering `close()` once our FIN is acknowledged
+    /// or the connection is gone (the timer reports a timeout).
+    pub(crate) fn check_linger(&mut self) {
+        if !self.lingering {
+            return;
+        }
+        let done = match self.state {
+            State::FinWait1 | State::Closing | State::LastAck => return,
+            State::Closed => !self.dead_by_error,
+            _ => true,
+        };
+        self.end_linger(done);
+    }
+
+    pub(crate) fn end_linger(&mut self, sent: bool) {
+        self.lingering = false;
+        self.timers.stop(Timer::Linger);
+        self.events.push_back(ConnEvent::Lingered(sent));
     }
 
     /// Linux `tcp_slow_start_after_idle_check` / `tcp_cwnd_restart` (RFC 5681

@@ -88,15 +88,17 @@ impl Connection {
                 let max = (if self.ts_ok { 3 } else { 4 }).min(fit);
                 let mut blocks: Vec<_> = self.dsack.take().into_iter().collect();
                 let room = max - blocks.len();
-                blocks.extend(self.recv.sack_blocks(room));
+                blocks.extend(self.recv.sack_blocks(self.rcv_nxt, room));
                 seg.options.sack_blocks = blocks;
             }
             self.ack_sent(cfg);
         }
-        if self.keepalive && self.state.is_synchronized() && !self.timers.is_armed(Timer::Keepalive)
+        if self.opts.keepalive
+            && self.state.is_synchronized()
+            && !self.timers.is_armed(Timer::Keepalive)
         {
-            self.timers
-                .set(Timer::Keepalive, self.last_rcv + cfg.keepalive_time);
+            let idle = self.opts.keepalive_time(cfg);
+            self.timers.set(Timer::Keepalive, self.last_rcv + idle);
         }
         seg
     }
@@ -146,7 +148,7 @@ impl Connection {
                 return Some(self.transmit_queued(now, i, cfg));
             }
         }
-        if let Some(seg) = self.next_new_segment(now, cfg) {
+        if let Some(seg) = self.next_new_segment(now, cfg, false) {
             return Some(seg);
         }
         if self.ack_now && self.state != State::SynSent {
@@ -161,7 +163,7 @@ impl Connection {
         if self.cc.recovery.is_some() {
             self.cc.prr_out += 1;
         }
-        let (seq, len, syn, fin, first_time) = {
+        let (seq, len, syn, fin, psh, first_time) = {
             let s = &mut self.send.rtx[i];
             let first_time = !s.sent;
             s.sent = true;
@@ -174,7 +176,7 @@ impl Connection {
                 s.retransmitted = true;
                 s.rtx_pending = true;
             }
-            (s.seq, s.len, s.syn, s.fin, first_time)
+            (s.seq, s.len, s.syn, s.fin, s.psh, first_time)
         };
         let seg = if syn {
             self.syn_segment(now, seq, cfg)
@@ -183,13 +185,13 @@ impl Connection {
             if fin {
                 flags |= Flags::FIN;
             }
+            if psh {
+                flags |= Flags::PSH;
+            }
             let mut seg = self.base_segment(now, seq, flags);
             if len > 0 {
                 let off = seq.distance_from(self.buf_base);
                 seg.payload = self.send.slice(off, len);
-                if seq + len == self.end_of_buffer() {
-                    seg.flags |= Flags::PSH;
-                }
             }
             self.finish(now, seg, cfg)
         };
@@ -212,7 +214,7 @@ impl Connection {
         };
         let mut seg = self.base_segment(now, seq, flags);
         seg.window = self.rcv_wnd.min(65_535) as u16;
-        seg.options.mss = Some(cfg.adv_mss());
+        seg.options.mss = Some(self.opts.advertised_mss(cfg));
         if synack {
             seg.options.sack_permitted = self.sack_ok;
             if self.ts_ok {
@@ -239,8 +241,10 @@ impl Connection {
         seg
     }
 
-    /// New data and/or FIN from the send buffer.
-    fn next_new_segment(&mut self, now: Instant, cfg: &Config) -> Option<Segment> {
+    /// New data and/or FIN from the send buffer: the first unsent chunk,
+    /// cut to the MSS. `forced` skips the congestion window and Nagle (a
+    /// window probe carrying data, Linux `tcp_write_wakeup`).
+    fn next_new_segment(&mut self, now: Instant, cfg: &Config, forced: bool) -> Option<Segment> {
         if !self.state.is_synchronized() {
             return None;
         }
@@ -248,12 +252,13 @@ impl Connection {
             return None;
         }
         let end = self.end_of_buffer();
-        let unsent = end.distance_from(self.snd_nxt);
         let want_fin = self.fin_queued;
-        if unsent == 0 && !want_fin {
+        let chunk = self.send.next_chunk();
+        if chunk.is_none() && !want_fin {
             return None;
         }
-        let len = unsent.min(self.mss);
+        let chunk_len = chunk.map_or(0, |c| c.end.distance_from(self.snd_nxt));
+        let len = chunk_len.min(self.mss);
         if len > 0 {
             // Peer window (Linux tcp_snd_wnd_test: the first MSS must fit).
             let wnd_end = self.snd_una + self.snd_wnd as usize;
@@ -266,16 +271,19 @@ impl Connection {
                 return None;
             }
             // Congestion window (in segments).
-            if self.in_flight() >= self.cc.cwnd {
+            if !forced && self.in_flight() >= self.cc.cwnd {
                 self.cc
                     .cwnd_validate(true, self.send.rtx.len() as u32, self.snd_una, self.snd_nxt);
                 return None;
             }
-            // Nagle with Minshall's tweak: one small segment in flight at a time.
+            // Nagle with Minshall's tweak (SPEC R8): one small segment in
+            // flight at a time; Linux tests only the last skb of the queue.
             let last = self.snd_nxt + len == end;
-            if len < self.mss
-                && !self.nodelay
-                && !(last && want_fin)
+            if !forced
+                && last
+                && len < self.mss
+                && !self.opts.nodelay
+                && !want_fin
                 && self.snd_sml > self.snd_una
                 && !self.send.rtx.is_empty()
             {
@@ -288,16 +296,19 @@ impl Connection {
         if fin {
             flags |= Flags::FIN;
         }
+        // Linux keeps PSH for the last piece of a split skb (`tso_fragment`).
+        let psh = len > 0 && len == chunk_len && chunk.is_some_and(|c| c.psh);
+        if psh {
+            flags |= Flags::PSH;
+        }
         let mut seg = self.base_segment(now, seq, flags);
         if len > 0 {
             let off = seq.distance_from(self.buf_base);
             seg.payload = self.send.slice(off, len);
-            if seq + len == end {
-                seg.flags |= Flags::PSH;
-            }
             if len < self.mss {
                 self.snd_sml = seq + len;
             }
+            self.send.take_unsent(seq, len);
         }
         self.send.rtx.push_back(SentSegment {
             seq,
@@ -311,6 +322,7 @@ impl Connection {
             lost: false,
             sacked: false,
             rtx_pending: false,
+            psh,
         });
         self.snd_nxt = seq + len + usize::from(fin);
         if self.cc.recovery.is_some() {
@@ -408,7 +420,7 @@ impl Connection {
             let saved_cwnd = self.cc.cwnd;
             // Linux forces one segment past cwnd for the probe (push_one = 2).
             self.cc.cwnd = self.cc.cwnd.max(self.in_flight() + 1);
-            let new = self.next_new_segment(now, cfg);
+            let new = self.next_new_segment(now, cfg, false);
             self.cc.cwnd = saved_cwnd;
             let probe = match new {
                 Some(seg) => {
@@ -426,7 +438,7 @@ impl Connection {
                 }
             };
             if let Some(seg) = probe {
-                self.out.push_back(seg);
+                self.queue_control(seg);
                 self.tlp_high_seq = Some(self.snd_nxt);
                 self.timers.stop(Timer::LossProbe);
                 self.timers.set(Timer::Retransmit, now + self.rtt.rto());
@@ -442,19 +454,80 @@ impl Connection {
         }
     }
 
+    /// Bytes not yet sent (data or a FIN).
+    pub(crate) fn has_unsent(&self) -> bool {
+        self.send.next_chunk().is_some() || (self.fin_queued && self.fin_seq.is_none())
+    }
+
+    /// The next new segment fits in the peer's window (Linux `tcp_ack_probe`'s test).
+    fn next_segment_fits_window(&self) -> bool {
+        let len = self
+            .send
+            .next_chunk()
+            .map_or(0, |c| c.end.distance_from(self.snd_nxt).min(self.mss));
+        self.snd_nxt + len <= self.snd_una + self.snd_wnd as usize
+    }
+
+    /// The zero-window probe interval: the RTO (at least `rto_min`) doubled
+    /// per backoff step, at most `rto_max` (Linux `tcp_probe0_when`).
+    pub(crate) fn probe_interval(&self, cfg: &Config) -> core::time::Duration {
+        let base = self.rtt.rto().max(cfg.rto_min);
+        base.saturating_mul(1u32 << self.probe_backoff.min(20))
+            .min(cfg.rto_max)
+    }
+
+    /// An ACK arrived with nothing in flight and data waiting (Linux
+    /// `tcp_ack_probe`): a window that opened clears the probe backoff; one
+    /// still closed re-arms the probe timer from now, backoff kept (SPEC R4).
+    pub(crate) fn ack_probe(&mut self, now: Instant, cfg: &Config) {
+        if self.next_segment_fits_window() {
+            self.probe_backoff = 0;
+            self.timers.stop(Timer::Probe);
+        } else {
+            let at = now + self.probe_interval(cfg);
+            self.timers.set(Timer::Probe, at);
+        }
+    }
+
+    /// The probe timer found data waiting and nothing in flight (Linux
+    /// `tcp_write_wakeup`): send what fits of a window that is open but
+    /// too small for the next segment, with PSH; returns false if the
+    /// window is closed.
+    pub(crate) fn send_window_wakeup(&mut self, now: Instant, cfg: &Config) -> bool {
+        let wnd_end = self.snd_una + self.snd_wnd as usize;
+        let Some(chunk) = self.send.next_chunk() else {
+            return false;
+        };
+        if self.snd_nxt >= wnd_end {
+            return false;
+        }
+        let chunk_len = chunk.end.distance_from(self.snd_nxt);
+        let room = wnd_end.distance_from(self.snd_nxt);
+        if room < chunk_len.min(self.mss) {
+            self.send.push_first(self.snd_nxt, room.min(self.mss));
+        }
+        match self.next_new_segment(now, cfg, true) {
+            Some(seg) => {
+                self.queue_control(seg);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// A probe for keepalive or a zero window: an ACK with SEG.SEQ = SND.UNA − 1
     /// and no data (Linux `tcp_xmit_probe_skb`).
     pub(crate) fn send_probe(&mut self, now: Instant, cfg: &Config) {
         let seg = self.base_segment(now, self.snd_una - 1, Flags::ACK);
         let seg = self.finish(now, seg, cfg);
-        self.out.push_back(seg);
+        self.queue_control(seg);
     }
 
     /// Queue an immediate ACK (challenge ACKs, duplicate ACKs).
     pub(crate) fn queue_ack(&mut self, now: Instant, cfg: &Config) {
         let seg = self.base_segment(now, self.snd_nxt, Flags::ACK);
         let seg = self.finish(now, seg, cfg);
-        self.out.push_back(seg);
+        self.queue_control(seg);
     }
 
     /// RFC 5961 §3.2/§4.2 challenge ACK, rate-limited per connection (Linux

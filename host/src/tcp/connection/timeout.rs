@@ -30,11 +30,14 @@ impl Connection {
                         self.set_closed(None);
                     }
                 }
+                // Linux: close() returns; the connection goes on in the background.
+                Timer::Linger => self.end_linger(false),
             }
             if self.state == State::Closed {
-                return;
+                break;
             }
         }
+        self.check_linger();
     }
 
     /// Linux `tcp_retransmit_timer` + `tcp_write_timeout`.
@@ -91,10 +94,9 @@ impl Connection {
         self.timers.set(Timer::Retransmit, now + self.rtt.rto());
     }
 
-    /// Zero-window probe (Linux `tcp_probe_timer`; SPEC R4).
+    /// Zero-window probe (Linux `tcp_probe_timer` and `tcp_send_probe0`; SPEC R4).
     fn on_probe_timer(&mut self, now: Instant, cfg: &Config) {
-        let unsent = self.end_of_buffer().distance_from(self.snd_nxt);
-        if !self.send.rtx.is_empty() || (unsent == 0 && !self.fin_queued) || self.snd_wnd > 0 {
+        if !self.send.rtx.is_empty() || !self.has_unsent() {
             self.probes_out = 0;
             return;
         }
@@ -107,12 +109,21 @@ impl Connection {
             self.set_closed(Some(ConnError::TimedOut));
             return;
         }
+        if self.send_window_wakeup(now, cfg) {
+            // Data went out: the retransmission timer takes over.
+            self.probes_out = 0;
+            self.probe_backoff = 0;
+            return;
+        }
         self.send_probe(now, cfg);
         self.probes_out += 1;
-        let base = self.rtt.rto().max(cfg.rto_min);
-        let shift = self.probes_out.min(20);
-        let next = (base * (1u32 << shift)).min(cfg.rto_max);
-        self.timers.set(Timer::Probe, now + next);
+        // The backoff outlives answered probes; `tcp_ack_probe` clears it
+        // only when the window opens.
+        if self.probe_backoff < cfg.retries2 {
+            self.probe_backoff += 1;
+        }
+        let at = now + self.probe_interval(cfg);
+        self.timers.set(Timer::Probe, at);
     }
 
     /// Linux `tcp_delack_timer_handler`.
@@ -129,28 +140,29 @@ impl Connection {
         self.ack_now = true;
     }
 
-    /// Linux `tcp_keepalive_timer` (SPEC K1).
+    /// Linux `tcp_keepalive_timer` (SPEC K1), with the socket's timings (SPEC R9).
     fn on_keepalive_timer(&mut self, now: Instant, cfg: &Config) {
-        if !self.keepalive || !self.state.is_synchronized() {
+        if !self.opts.keepalive || !self.state.is_synchronized() {
             return;
         }
+        let time = self.opts.keepalive_time(cfg);
         if !self.send.rtx.is_empty() || self.end_of_buffer() != self.snd_nxt {
-            self.timers.set(Timer::Keepalive, now + cfg.keepalive_time);
+            self.timers.set(Timer::Keepalive, now + time);
             return;
         }
         let idle = now - self.last_rcv;
-        if idle >= cfg.keepalive_time {
-            if self.probes_out >= cfg.keepalive_probes {
+        if idle >= time {
+            if self.probes_out >= self.opts.keepalive_probes(cfg) {
                 self.send_active_reset(now, cfg);
                 self.set_closed(Some(ConnError::TimedOut));
                 return;
             }
             self.send_probe(now, cfg);
             self.probes_out += 1;
-            self.timers.set(Timer::Keepalive, now + cfg.keepalive_intvl);
-        } else {
             self.timers
-                .set(Timer::Keepalive, now + (cfg.keepalive_time - idle));
+                .set(Timer::Keepalive, now + self.opts.keepalive_intvl(cfg));
+        } else {
+            self.timers.set(Timer::Keepalive, now + (time - idle));
         }
     }
 }

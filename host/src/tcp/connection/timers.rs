@@ -22,16 +22,19 @@ pub enum Timer {
     Keepalive,
     /// Orphaned FIN-WAIT-2 lifetime (SPEC T6).
     FinWait2,
+    /// End of a lingering `close()` (SPEC R9 `SO_LINGER`).
+    Linger,
 }
 
 impl Timer {
-    pub const ALL: [Timer; 6] = [
+    pub const ALL: [Timer; 7] = [
         Timer::Retransmit,
         Timer::LossProbe,
         Timer::Probe,
         Timer::DelayedAck,
         Timer::Keepalive,
         Timer::FinWait2,
+        Timer::Linger,
     ];
 
     fn index(self) -> usize {
@@ -42,7 +45,7 @@ impl Timer {
 /// Deadlines, one slot per [`Timer`].
 #[derive(Clone, Debug, Default)]
 pub struct TimerTable {
-    slots: [Option<Instant>; 6],
+    slots: [Option<Instant>; Timer::ALL.len()],
 }
 
 impl TimerTable {
@@ -81,6 +84,6 @@ impl TimerTable {
     }
 
     pub fn stop_all(&mut self) {
-        self.slots = [None; 6];
+        self.slots = [None; Timer::ALL.len()];
     }
 }

@@ -2,8 +2,9 @@
 
 use super::harness::*;
 use crate::tcp::segment::{Flags, SeqNumber};
-use crate::tcp::{ConnError, Event, FourTuple, ReadError, State, WriteError};
+use crate::tcp::{ConnError, Event, FourTuple, ReadError, Shutdown, SockOpt, State, WriteError};
 use crate::time::Instant;
+use core::time::Duration;
 
 #[test]
 fn active_close_goes_fin_wait_1_fin_wait_2_time_wait_then_closed_after_60s() {
@@ -178,7 +179,7 @@ fn half_closed_fin_wait_2_with_open_socket_does_not_time_out() {
     // SPEC T6 (contrast): only orphans are limited by fin_timeout.
     let now = Instant::from_secs(10);
     let (mut e, h, cisn) = establish_client(plain_config(), now, 5000);
-    e.shutdown(now, h).unwrap();
+    e.shutdown(now, h, Shutdown::Write).unwrap();
     let _ = drain(&mut e, now);
     e.handle_segment(
         now,
@@ -199,7 +200,7 @@ fn shutdown_write_sends_fin_and_socket_still_receives() {
     // SPEC T7.
     let mut p = Pair::new();
     let (c, s, _) = p.connect();
-    p.a.shutdown(p.now, c).unwrap();
+    p.a.shutdown(p.now, c, Shutdown::Write).unwrap();
     assert_eq!(p.a.write(p.now, c, b"x"), Err(WriteError::BrokenPipe));
     p.run_for(ms(100));
     assert_eq!(p.a.state(c), State::FinWait2);
@@ -300,7 +301,8 @@ fn linger_zero_close_sends_rst_and_peer_sees_reset_once() {
     let mut p = Pair::new();
     let (c, s, _) = p.connect();
     let ta = p.a.connection(c).unwrap().tuple();
-    p.a.set_linger_zero(c, true).unwrap();
+    p.a.set_option(p.now, c, SockOpt::Linger(Some(Duration::ZERO)))
+        .unwrap();
     let snd_nxt = p.a.connection(c).unwrap().snd_nxt;
     let rcv_nxt = p.a.connection(c).unwrap().rcv_nxt;
     p.a.write(p.now, c, &[7u8; 3000]).unwrap();

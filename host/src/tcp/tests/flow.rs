@@ -4,7 +4,7 @@
 use super::harness::*;
 use crate::tcp::engine::reset_for;
 use crate::tcp::segment::{Flags, SeqNumber};
-use crate::tcp::{Config, ConnError, ConnectionHandle, Engine, Event, ReadError, State};
+use crate::tcp::{Config, ConnError, ConnectionHandle, Engine, Event, ReadError, SockOpt, State};
 use crate::time::Instant;
 
 /// Established plain client (peer ISN 5000) with `n` bytes of data from the peer delivered.
@@ -344,7 +344,7 @@ fn keepalive_declares_a_silent_peer_dead_after_2h_11min_15s() {
     // SPEC K1: 7200 s idle, then 9 probes 75 s apart; then RST and timed-out.
     let now = Instant::from_secs(10);
     let (mut e, h, cisn) = establish_client(plain_config(), now, 5000);
-    e.set_keepalive(now, h, true).unwrap();
+    e.set_option(now, h, SockOpt::KeepAlive(true)).unwrap();
     let mut probes = Vec::new();
     let mut t = now;
     while e.state(h) != State::Closed {
@@ -370,7 +370,7 @@ fn keepalive_answered_by_the_peer_resets_the_timer() {
     // SPEC K1.
     let mut p = Pair::new();
     let (c, _s, _) = p.connect();
-    p.a.set_keepalive(p.now, c, true).unwrap();
+    p.a.set_option(p.now, c, SockOpt::KeepAlive(true)).unwrap();
     let start = p.now;
     p.run_for(secs(3 * 3600));
     assert_eq!(p.a.state(c), State::Established);
@@ -390,7 +390,7 @@ fn keepalive_probe_answered_by_rst_from_rebooted_peer_resets_connection() {
     // SPEC K1.
     let now = Instant::from_secs(10);
     let (mut e, h, _) = establish_client(plain_config(), now, 5000);
-    e.set_keepalive(now, h, true).unwrap();
+    e.set_option(now, h, SockOpt::KeepAlive(true)).unwrap();
     let t = e.poll_timeout().unwrap();
     e.handle_timeout(t);
     let probe = drain(&mut e, t).remove(0);
@@ -467,7 +467,7 @@ fn nagle_holds_a_second_small_segment_until_the_first_is_acked() {
     let out = drain(&mut e, t);
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].payload, vec![2u8; 100]);
-    e.set_nodelay(h, true).unwrap();
+    e.set_option(now, h, SockOpt::NoDelay(true)).unwrap();
     e.write(t, h, &[3u8; 10]).unwrap();
     assert_eq!(drain(&mut e, t).len(), 1, "TCP_NODELAY sends at once");
 }
