@@ -4,7 +4,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use synack_host::iface::{DropCause, HwChecksum, Interface, InterfaceConfig};
-use synack_host::tcp::{Config, Engine};
+use synack_host::tcp::{Config, Engine, State};
 use synack_host::time::Instant;
 use synack_host::wire::{
     ChecksumCapabilities, EtherType, EthernetAddress, EthernetRepr, FrameRepr, IpProtocol,
@@ -322,4 +322,56 @@ fn per_frame_fabric_verdicts_drop_bad_trust_good_and_check_the_unchecked() {
         );
         assert_eq!(i.stats().rx_tcp_segments, u64::from(!dropped), "case {k}");
     }
+}
+
+/// `frame` with IPv4 `options` (a multiple of 4 bytes) inserted after the
+/// 20-byte header: IHL, total length and header checksum are fixed up, the
+/// TCP segment (and its checksum) stays as it was.
+fn with_ip_options(frame: &[u8], options: &[u8]) -> Vec<u8> {
+    assert_eq!(options.len() % 4, 0);
+    let ip = 14;
+    let mut b = frame[..ip + 20].to_vec();
+    b.extend_from_slice(options);
+    b.extend_from_slice(&frame[ip + 20..]);
+    b[ip] = 0x40 | ((20 + options.len()) / 4) as u8;
+    let total = u16::from_be_bytes([b[ip + 2], b[ip + 3]]) + options.len() as u16;
+    b[ip + 2..ip + 4].copy_from_slice(&total.to_be_bytes());
+    b[ip + 10..ip + 12].copy_from_slice(&[0, 0]);
+    let mut p = synack_host::wire::Ipv4Packet::new_unchecked(&mut b[ip..]);
+    p.fill_checksum();
+    b
+}
+
+#[test]
+fn a_syn_with_malformed_ip_options_opens_nothing_and_is_counted() {
+    // SPEC preamble, W2: Linux `ip_options_compile` refuses these before TCP sees them.
+    let now = Instant::from_secs(1);
+    let syn = frame(US, TransportRepr::Tcp(tcp_syn()));
+    for (options, cause) in [
+        (&[30u8, 0, 0, 0][..], DropCause::BadIpOption), // option length 0
+        (&[30, 9, 0, 0][..], DropCause::BadIpOption),   // runs past the header
+        (&[7, 3, 3, 0][..], DropCause::BadIpOption),    // record route pointer < 4
+        (&[131, 3, 4, 0][..], DropCause::SourceRouted), // loose source route
+    ] {
+        let mut i = eth(ChecksumCapabilities::software());
+        i.tcp_listen(80, 16).unwrap();
+        i.receive(now, &with_ip_options(&syn, options));
+        only_drop(&i, cause);
+        let _ = i.poll_transmit(now);
+        assert_eq!(i.engine().stats().segments_in, 0, "{options:?}");
+        let half_open = i
+            .engine()
+            .sockets(now)
+            .iter()
+            .filter(|s| s.state == State::SynReceived)
+            .count();
+        assert_eq!(half_open, 0, "{options:?}");
+    }
+    // Well-formed options (a router alert, padding) are no reason to drop.
+    let mut i = eth(ChecksumCapabilities::software());
+    i.tcp_listen(80, 16).unwrap();
+    i.receive(now, &with_ip_options(&syn, &[148, 4, 0, 0, 1, 1, 1, 0]));
+    assert_eq!(i.stats().total_drops(), 0);
+    let _ = i.poll_transmit(now);
+    assert_eq!(i.engine().stats().segments_in, 1);
 }

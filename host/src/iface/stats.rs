@@ -37,11 +37,15 @@ pub enum DropCause {
     Oversize,
     /// The ready queue towards the driver was full.
     TxQueueFull,
+    /// IPv4 options Linux's `ip_options_compile` refuses.
+    BadIpOption,
+    /// An IPv4 source route (Linux `accept_source_route = 0`).
+    SourceRouted,
 }
 
 impl DropCause {
     /// Every cause, in [`DropCause::index`] order.
-    pub const ALL: [DropCause; 16] = [
+    pub const ALL: [DropCause; 18] = [
         DropCause::Truncated,
         DropCause::Malformed,
         DropCause::BadChecksum,
@@ -58,6 +62,8 @@ impl DropCause {
         DropCause::NoRoute,
         DropCause::Oversize,
         DropCause::TxQueueFull,
+        DropCause::BadIpOption,
+        DropCause::SourceRouted,
     ];
 
     pub const COUNT: usize = DropCause::ALL.len();
@@ -98,6 +104,8 @@ impl DropCause {
             DropCause::NoRoute => "no-route",
             DropCause::Oversize => "oversize",
             DropCause::TxQueueFull => "tx-queue-full",
+            DropCause::BadIpOption => "bad-ip-option",
+            DropCause::SourceRouted => "source-routed",
         }
     }
 }
@@ -111,6 +119,8 @@ impl From<wire::Error> for DropCause {
             wire::Error::BadOption => DropCause::BadOption,
             wire::Error::Fragmented => DropCause::Fragmented,
             wire::Error::Unsupported => DropCause::Unsupported,
+            wire::Error::BadIpOption => DropCause::BadIpOption,
+            wire::Error::SourceRouted => DropCause::SourceRouted,
         }
     }
 }

@@ -514,9 +514,10 @@ pub struct Ipv4Repr {
 
 impl Ipv4Repr {
     /// Parse a packet that passed `new_checked`. Checks the version, the header
-    /// checksum (if `caps.ipv4.rx()`), and rejects fragments. Options are
-    /// skipped by IHL; their contents are not interpreted (RFC 1122 §3.2.1.8:
-    /// unknown options "MUST be silently ignored").
+    /// checksum (if `caps.ipv4.rx()`), the options as Linux's
+    /// `ip_options_compile` does (malformed ones are [`Error::BadIpOption`],
+    /// source routes [`Error::SourceRouted`]; unknown ones are skipped, RFC
+    /// 1122 §3.2.1.8), and rejects fragments.
     pub fn parse<T: AsRef<[u8]>>(
         packet: &Ipv4Packet<T>,
         caps: &ChecksumCapabilities,
@@ -533,6 +534,7 @@ impl Ipv4Repr {
         if caps.ipv4.rx() && !packet.verify_checksum() {
             return Err(Error::BadChecksum);
         }
+        options::check(packet.options())?;
         if packet.more_frags() || packet.frag_offset() != 0 {
             return Err(Error::Fragmented);
         }
@@ -580,6 +582,8 @@ impl Ipv4Repr {
         }
     }
 }
+
+mod options;
 
 #[cfg(test)]
 mod tests;

@@ -60,17 +60,24 @@ pub enum Error {
     /// Well-formed but not handled here (802.3 length frames, ARP for other
     /// hardware or protocols, unknown ARP operations).
     Unsupported,
+    /// IPv4 options that cannot be walked or have impossible lengths or
+    /// pointers (Linux `ip_options_compile`).
+    BadIpOption,
+    /// An IPv4 loose or strict source route (Linux `accept_source_route = 0`).
+    SourceRouted,
 }
 
 impl Error {
     /// Every variant, in [`Error::index`] order.
-    pub const ALL: [Error; 6] = [
+    pub const ALL: [Error; 8] = [
         Error::Truncated,
         Error::Malformed,
         Error::BadChecksum,
         Error::BadOption,
         Error::Fragmented,
         Error::Unsupported,
+        Error::BadIpOption,
+        Error::SourceRouted,
     ];
 
     /// Number of variants; the length of a per-cause counter array.
@@ -90,6 +97,8 @@ impl Error {
             Error::BadOption => "bad-option",
             Error::Fragmented => "fragmented",
             Error::Unsupported => "unsupported",
+            Error::BadIpOption => "bad-ip-option",
+            Error::SourceRouted => "source-routed",
         }
     }
 }
@@ -199,7 +208,7 @@ mod tests {
             assert!(!e.as_str().is_empty());
             assert_eq!(e.to_string(), e.as_str());
         }
-        assert_eq!(Error::COUNT, 6);
+        assert_eq!(Error::COUNT, 8);
     }
 
     #[test]

@@ -386,6 +386,11 @@ impl Connection {
             c.rtt.set_rto(cfg.rto_fallback);
         }
         c.cc = NewReno::new(cfg.init_cwnd);
+        if c.opts.keepalive {
+            // Linux `tcp_create_openreq_child`: an inherited SO_KEEPALIVE runs from now.
+            let idle = c.opts.keepalive_time(cfg);
+            c.timers.set(Timer::Keepalive, now + idle);
+        }
         c
     }
 

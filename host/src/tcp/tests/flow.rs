@@ -531,3 +531,162 @@ fn sack_blocks_never_push_a_full_data_segment_past_the_mss() {
         }
     }
 }
+
+#[test]
+fn zero_window_probe_backoff_survives_answered_probes() {
+    // SPEC R4 (Linux `icsk_backoff` vs `icsk_probes_out`): each probe is
+    // answered 100 ms later with a zero window; the interval still doubles,
+    // and the answer re-arms the timer from its arrival (`tcp_ack_probe`).
+    let now = Instant::from_secs(10);
+    let (mut e, h, cisn) = establish_client(plain_config(), now, 5000);
+    let zero_ack = |e: &mut Engine, at: Instant| {
+        let mut z = seg(
+            server_addr(),
+            client_addr(),
+            5001,
+            cisn.wrapping_add(1),
+            Flags::ACK,
+        );
+        z.window = 0;
+        e.handle_segment(at, z);
+    };
+    zero_ack(&mut e, now);
+    e.write(now, h, b"waiting").unwrap();
+    assert!(drain(&mut e, now).is_empty());
+    let mut probes = Vec::new();
+    for _ in 0..4 {
+        let t = e.poll_timeout().unwrap();
+        e.handle_timeout(t);
+        let out = drain(&mut e, t);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].seq, SeqNumber(cisn), "a zero-window probe");
+        probes.push((t - now).as_millis());
+        zero_ack(&mut e, t + ms(100));
+    }
+    // RTO 200 ms: probes at 200; answered at 300, next 400 later; 800; 1600.
+    assert_eq!(probes, vec![200, 700, 1600, 3300]);
+    // The window opens: the backoff is cleared and the data goes.
+    let t = now + secs(4);
+    let mut open = seg(
+        server_addr(),
+        client_addr(),
+        5001,
+        cisn.wrapping_add(1),
+        Flags::ACK,
+    );
+    open.window = 1000;
+    e.handle_segment(t, open);
+    assert_eq!(drain(&mut e, t)[0].payload, b"waiting");
+    assert_eq!(e.connection(h).unwrap().probe_backoff, 0);
+}
+
+#[test]
+fn a_window_too_small_for_the_next_segment_is_filled_by_the_probe() {
+    // Linux `tcp_write_wakeup`: the probe timer sends what fits, with PSH.
+    let now = Instant::from_secs(10);
+    let (mut e, h, cisn) = establish_client(plain_config(), now, 5000);
+    let mut small = seg(
+        server_addr(),
+        client_addr(),
+        5001,
+        cisn.wrapping_add(1),
+        Flags::ACK,
+    );
+    small.window = 100;
+    e.handle_segment(now, small);
+    e.write(now, h, &[5u8; 1000]).unwrap();
+    assert!(
+        drain(&mut e, now).is_empty(),
+        "the first segment does not fit"
+    );
+    let t = e.poll_timeout().unwrap();
+    e.handle_timeout(t);
+    let out = drain(&mut e, t);
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].payload.len(), 100);
+    assert!(out[0].flags.psh());
+}
+
+/// Segments an established plain client sends at `now` after `writes`
+/// (all issued before any segment is cut).
+fn segments_after_writes(writes: &[usize]) -> Vec<(usize, bool)> {
+    let now = Instant::from_secs(10);
+    let (mut e, h, _) = establish_client(plain_config(), now, 5000);
+    e.set_option(now, h, SockOpt::NoDelay(true)).unwrap();
+    for &n in writes {
+        assert_eq!(e.write(now, h, &vec![1u8; n]), Ok(n));
+    }
+    drain(&mut e, now)
+        .iter()
+        .map(|s| (s.payload.len(), s.flags.psh()))
+        .collect()
+}
+
+#[test]
+fn psh_is_set_on_the_last_segment_of_each_write() {
+    // SPEC R8 (Linux `tcp_push` marks the tail skb of every sendmsg; a
+    // write that appends to an unsent, not yet full skb clears its mark).
+    assert_eq!(
+        segments_after_writes(&[1460, 1000]),
+        vec![(1460, true), (1000, true)],
+        "a full segment keeps its write's PSH"
+    );
+    assert_eq!(
+        segments_after_writes(&[1000, 1000]),
+        vec![(1460, false), (540, true)],
+        "the second write filled the first one's segment"
+    );
+    assert_eq!(
+        segments_after_writes(&[3000]),
+        vec![(1460, false), (1460, false), (80, true)]
+    );
+}
+
+#[test]
+fn a_long_write_is_pushed_every_half_window() {
+    // Linux `forced_push`: more than max_window/2 written since the last
+    // push marks the segment that just filled (max window 64240 here).
+    let now = Instant::from_secs(10);
+    let (mut e, h, _) = establish_client(plain_config(), now, 5000);
+    e.write(now, h, &vec![1u8; 65_536]).unwrap();
+    let mut psh = Vec::new();
+    let mut n = 0;
+    let mut t = now;
+    while n < 45 {
+        // cwnd lets ten segments out at first; each ACK releases more.
+        for s in drain(&mut e, t) {
+            n += 1;
+            if s.flags.psh() {
+                psh.push(n);
+            }
+            let acked = (s.seq + s.payload.len()).0;
+            e.handle_segment(
+                t,
+                seg(server_addr(), client_addr(), 5001, acked, Flags::ACK),
+            );
+        }
+        t = t + ms(1);
+    }
+    // 23 × 1460 = 33580 > 64240 / 2 marks segment 23; the next mark would
+    // need 46 segments, beyond the write's 45, whose last is marked.
+    assert_eq!(psh, vec![23, 45]);
+}
+
+#[test]
+fn a_retransmission_keeps_its_segments_psh() {
+    // Linux resends an skb with its flags; PSH does not depend on what is
+    // queued behind it at retransmission time.
+    let now = Instant::from_secs(10);
+    let (mut e, h, _) = establish_client(plain_config(), now, 5000);
+    e.set_option(now, h, SockOpt::NoDelay(true)).unwrap();
+    e.write(now, h, b"first").unwrap();
+    let first = drain(&mut e, now);
+    assert!(first[0].flags.psh());
+    e.write(now, h, b"second").unwrap();
+    let _ = drain(&mut e, now);
+    let t = e.poll_timeout().unwrap();
+    e.handle_timeout(t);
+    let rtx = drain(&mut e, t);
+    assert_eq!(rtx[0].payload, b"first");
+    assert!(rtx[0].flags.psh());
+}

@@ -390,3 +390,86 @@ fn syn_to_a_port_without_listener_gets_rst_ack() {
     e.handle_segment(now, reset_for(&bare_syn(5)).unwrap());
     assert!(drain(&mut e, now).is_empty());
 }
+
+#[test]
+fn syn_is_resent_at_once_after_answering_an_old_synack_with_rst() {
+    // SPEC H4 (Linux `tcp_rcv_synsent_state_process`): the SYN timer is
+    // re-armed at TCP_TIMEOUT_MIN, so the SYN goes again within milliseconds,
+    // then the usual doubling takes over.
+    let now = Instant::from_secs(10);
+    let (mut cl, h, syn) = client(plain_config(), now);
+    let cisn = syn.seq.0;
+    let old = seg(
+        server_addr(),
+        client_addr(),
+        5000,
+        cisn.wrapping_add(777),
+        Flags::SYN | Flags::ACK,
+    );
+    cl.handle_segment(now, old);
+    assert_eq!(drain(&mut cl, now)[0].flags, Flags::RST);
+    let mut sends = Vec::new();
+    for _ in 0..2 {
+        let t = cl.poll_timeout().unwrap();
+        cl.handle_timeout(t);
+        for s in drain(&mut cl, t) {
+            assert_eq!((s.flags, s.seq), (Flags::SYN, syn.seq));
+            sends.push((t - now).as_millis());
+        }
+    }
+    assert_eq!(sends, vec![2, 2002]);
+    assert_eq!(cl.state(h), State::SynSent);
+}
+
+#[test]
+fn in_simultaneous_open_the_peers_synack_is_acked_at_once() {
+    // SPEC H10: SYN-SENT → (peer SYN) SYN-RECEIVED, our SYN-ACK sent; the
+    // peer's SYN-ACK then gets an immediate ACK (Linux `tcp_data_queue`
+    // takes it as old data: quick-ACK, with a D-SACK of its sequence number
+    // when SACK is on).
+    for sack in [false, true] {
+        let now = Instant::from_secs(10);
+        let cfg = Config {
+            sack,
+            ..plain_config()
+        };
+        let (mut a, h, syn) = client(cfg, now);
+        let cisn = syn.seq.0;
+        let mut peer_syn = seg(server_addr(), client_addr(), 7000, 0, Flags::SYN);
+        peer_syn.options.mss = Some(1460);
+        peer_syn.options.sack_permitted = sack;
+        a.handle_segment(now, peer_syn);
+        let out = drain(&mut a, now);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].flags, Flags::SYN | Flags::ACK);
+        assert_eq!(a.state(h), State::SynReceived);
+        let t = now + ms(1);
+        let mut peer_synack = seg(
+            server_addr(),
+            client_addr(),
+            7000,
+            cisn.wrapping_add(1),
+            Flags::SYN | Flags::ACK,
+        );
+        peer_synack.options.mss = Some(1460);
+        a.handle_segment(t, peer_synack);
+        assert_eq!(a.state(h), State::Established);
+        let out = drain(&mut a, t);
+        assert_eq!(out.len(), 1, "one immediate ACK (sack {sack}): {out:?}");
+        assert_eq!(out[0].flags, Flags::ACK);
+        assert_eq!(out[0].seq, SeqNumber(cisn.wrapping_add(1)));
+        assert_eq!(out[0].ack, SeqNumber(7001));
+        let dsack: Vec<_> = out[0].options.sack_blocks.clone();
+        if sack {
+            assert_eq!(
+                dsack,
+                vec![crate::tcp::segment::SackBlock {
+                    left: SeqNumber(7000),
+                    right: SeqNumber(7001)
+                }]
+            );
+        } else {
+            assert!(dsack.is_empty());
+        }
+    }
+}

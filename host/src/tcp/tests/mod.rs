@@ -3,8 +3,10 @@
 mod close;
 mod flow;
 mod handshake;
+mod hardening;
 mod harness;
 mod listen;
+mod options;
 mod retransmit;
 mod robustness;
 mod time_wait;
