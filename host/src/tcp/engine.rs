@@ -102,6 +102,32 @@ pub struct Stats {
     pub connection_drops: super::connection::DropCounts,
 }
 
+/// What an engine holds (see [`Engine::footprint`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Footprint {
+    /// Connection records (bounded by `max_connections` plus closed ones the
+    /// application has not released).
+    pub connections: usize,
+    /// TIME-WAIT records (`max_tw_buckets`).
+    pub time_wait: usize,
+    /// SYN-queue and accept-queue entries over all listeners.
+    pub syn_queue: usize,
+    pub accept_queue: usize,
+    /// Received segments waiting (`netdev_max_backlog`).
+    pub backlog: usize,
+    /// Segments of no connection waiting for `poll_transmit` (`tx_queue_len`).
+    pub tx_queue: usize,
+    /// Control segments of connections waiting (`CONN_OUT_MAX` each).
+    pub control_segments: usize,
+    /// Sockets with events waiting (one entry per socket at most).
+    pub sockets_with_events: usize,
+    /// Bytes received in order and not read, held out of order, and queued to send.
+    pub recv_bytes: usize,
+    pub ooo_bytes: usize,
+    pub ooo_ranges: usize,
+    pub send_bytes: usize,
+}
+
 /// The TCP engine.
 #[derive(Debug)]
 pub struct Engine {
@@ -218,6 +244,36 @@ impl Engine {
     /// The connection behind a handle (for inspection).
     pub fn connection(&self, h: ConnectionHandle) -> Option<&Connection> {
         self.conns.get(&h)
+    }
+
+    /// Every connection the engine holds (CLOSED ones included until released).
+    pub fn connections(&self) -> impl Iterator<Item = (ConnectionHandle, &Connection)> {
+        self.conns.iter().map(|(h, c)| (*h, c))
+    }
+
+    /// What the engine holds, counted: every figure here is bounded by a
+    /// [`Config`] field whatever peers send or the application neglects.
+    pub fn footprint(&self) -> Footprint {
+        let mut f = Footprint {
+            connections: self.conns.len(),
+            time_wait: self.tw.len(),
+            backlog: self.rx_queue.len(),
+            tx_queue: self.out.len(),
+            sockets_with_events: self.events.len(),
+            ..Footprint::default()
+        };
+        for l in self.listeners.values() {
+            f.syn_queue += l.syn_queue.len();
+            f.accept_queue += l.accept_queue.len();
+        }
+        for c in self.conns.values() {
+            f.recv_bytes += c.recv.ready_len();
+            f.ooo_ranges += c.recv.ooo_ranges();
+            f.ooo_bytes += c.recv.ooo_len();
+            f.send_bytes += c.send.len();
+            f.control_segments += c.queued_control();
+        }
+        f
     }
 
     /// The state of a connection; `Closed` once it is gone.

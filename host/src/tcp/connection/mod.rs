@@ -410,6 +410,32 @@ impl Connection {
         self.tuple
     }
 
+    /// SND.UNA: the oldest unacknowledged sequence number.
+    pub fn snd_una(&self) -> SeqNumber {
+        self.snd_una
+    }
+
+    /// SND.NXT: the next sequence number to send.
+    pub fn snd_nxt(&self) -> SeqNumber {
+        self.snd_nxt
+    }
+
+    /// RCV.NXT: the next sequence number expected from the peer.
+    pub fn rcv_nxt(&self) -> SeqNumber {
+        self.rcv_nxt
+    }
+
+    /// Out-of-order data held: `(ranges, bytes)` (SPEC R3; bounded by
+    /// `max_ooo_ranges` and the receive window).
+    pub fn out_of_order(&self) -> (usize, usize) {
+        (self.recv.ooo_ranges(), self.recv.ooo_len())
+    }
+
+    /// Control segments waiting for `poll_transmit` (at most [`CONN_OUT_MAX`]).
+    pub fn queued_control(&self) -> usize {
+        self.out.len()
+    }
+
     /// Bytes received and not read (`ss` Recv-Q).
     pub fn recv_queue(&self) -> usize {
         self.recv.ready_len()
