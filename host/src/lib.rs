@@ -1,9 +1,12 @@
-//! Host side of synack: wire formats (`wire`), the sans-IO TCP engine (`tcp`),
-//! the socket API, and (later) the driver for the fabric.
+//! Host side of synack: wire formats (`wire`), the sans-IO TCP engine
+//! (`tcp`), the interface (`iface`: ARP, routing, UDP), the socket API
+//! applications use (`socket`), the driver for the fabric (`driver`), and
+//! the stack that joins them over the driver (`stack`).
 
 pub mod arp_cache;
 pub mod driver;
 pub mod iface;
+pub mod socket;
 pub mod stack;
 pub mod tcp;
 pub mod time;

@@ -55,7 +55,9 @@ use std::net::SocketAddrV4;
 use thiserror::Error;
 
 use crate::arp_cache::ArpCache;
-use crate::tcp::{ConnectError, ConnectionHandle, Engine, ListenError, ListenerHandle};
+use crate::tcp::{
+    ConnectError, ConnectionHandle, Engine, ListenError, ListenerHandle, SocketOptions,
+};
 use crate::time::Instant;
 use crate::wire::{EthernetAddress, Ipv4Address, Ipv4Cidr};
 
@@ -202,12 +204,24 @@ impl Interface {
         now: Instant,
         remote: SocketAddrV4,
     ) -> Result<ConnectionHandle, IfaceConnectError> {
+        self.tcp_connect_with(now, remote, SocketOptions::default())
+    }
+
+    /// [`Self::tcp_connect`] with socket options set before the SYN (SPEC R9).
+    pub fn tcp_connect_with(
+        &mut self,
+        now: Instant,
+        remote: SocketAddrV4,
+        opts: SocketOptions,
+    ) -> Result<ConnectionHandle, IfaceConnectError> {
         if let Medium::Ethernet(_) = self.cfg.medium {
             match self.route(Ipv4Address::from(*remote.ip())) {
                 Some(NextHop::Unicast(_)) => {}
                 Some(NextHop::Broadcast) | None => return Err(IfaceConnectError::NoRoute),
             }
         }
-        Ok(self.engine.connect(now, self.cfg.addr.into(), remote)?)
+        Ok(self
+            .engine
+            .connect_with(now, self.cfg.addr.into(), remote, opts)?)
     }
 }

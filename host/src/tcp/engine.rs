@@ -33,7 +33,7 @@ use crate::time::Instant;
 use super::config::Config;
 use super::connection::state::State;
 use super::connection::timers::Timer;
-use super::connection::{ConnEvent, Connection};
+use super::connection::{ConnEvent, Connection, Readiness};
 use super::error::{
     AcceptError, CloseError, ConnError, ConnectError, ListenError, OptionError, ReadError,
     Shutdown, ShutdownError, WriteError,
@@ -274,6 +274,19 @@ impl Engine {
             f.control_segments += c.queued_control();
         }
         f
+    }
+
+    /// A connection's readiness; `None` for an unknown or released handle.
+    pub fn readiness(&self, h: ConnectionHandle) -> Option<Readiness> {
+        self.conns
+            .get(&h)
+            .filter(|c| !c.orphan)
+            .map(|c| c.readiness(&self.cfg))
+    }
+
+    /// Completed connections waiting in a listener's accept queue.
+    pub fn acceptable(&self, l: ListenerHandle) -> Option<usize> {
+        self.listeners.get(&l).map(|x| x.accept_queue.len())
     }
 
     /// The state of a connection; `Closed` once it is gone.

@@ -42,6 +42,22 @@ use send_buf::{SendBuffer, SentSegment, WriteAt};
 use state::State;
 use timers::{Timer, TimerTable};
 
+/// A socket's readiness (`poll(2)`'s `POLLIN`, `POLLOUT`, `POLLRDHUP`,
+/// `POLLHUP`, `POLLERR`): which calls would not return `WouldBlock`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Readiness {
+    /// `read` returns data, end-of-stream, or the pending error.
+    pub readable: bool,
+    /// `write` takes data, or fails for good (broken pipe, pending error).
+    pub writable: bool,
+    /// The peer sent FIN, reading was shut down, or the connection is gone.
+    pub read_closed: bool,
+    /// Writing is over: shut down, or the connection is gone.
+    pub write_closed: bool,
+    /// An error waits to be reported (`SO_ERROR`).
+    pub error: bool,
+}
+
 /// Something the application should hear about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConnEvent {
@@ -434,6 +450,25 @@ impl Connection {
     /// Control segments waiting for `poll_transmit` (at most [`CONN_OUT_MAX`]).
     pub fn queued_control(&self) -> usize {
         self.out.len()
+    }
+
+    /// What a non-blocking socket call would find now (as `poll`/`epoll`
+    /// report it).
+    pub fn readiness(&self, cfg: &Config) -> Readiness {
+        let closed = self.state == State::Closed;
+        let error = self.error.is_some();
+        let read_closed = self.fin_received || self.rcv_shutdown || closed;
+        let write_closed = self.fin_queued || !self.state.can_send_data();
+        let can_write = matches!(self.state, State::Established | State::CloseWait)
+            && !self.fin_queued
+            && self.send.len() < cfg.snd_buf;
+        Readiness {
+            readable: self.recv.ready_len() > 0 || read_closed || error,
+            writable: can_write || write_closed || error,
+            read_closed,
+            write_closed,
+            error,
+        }
     }
 
     /// Bytes received and not read (`ss` Recv-Q).

@@ -665,7 +665,7 @@ fn a_long_write_is_pushed_every_half_window() {
                 seg(server_addr(), client_addr(), 5001, acked, Flags::ACK),
             );
         }
-        t = t + ms(1);
+        t += ms(1);
     }
     // 23 × 1460 = 33580 > 64240 / 2 marks segment 23; the next mark would
     // need 46 segments, beyond the write's 45, whose last is marked.

@@ -79,11 +79,7 @@ pub fn check(options: &[u8]) -> Result<()> {
                 check_timestamp(opt)?;
                 seen_ts = true;
             }
-            kind::RA => {
-                if len < 4 {
-                    return Err(Error::BadIpOption);
-                }
-            }
+            kind::RA if len < 4 => return Err(Error::BadIpOption),
             // CIPSO needs a configured DOI; with none, Linux's `cipso_v4_validate` refuses it.
             kind::CIPSO => return Err(Error::BadIpOption),
             _ => {}
