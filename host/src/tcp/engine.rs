@@ -75,6 +75,8 @@ pub enum Event {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
     pub segments_in: u64,
+    /// Segments retransmitted, by every connection (Linux `RetransSegs`).
+    pub retransmits: u64,
     pub resets_sent: u64,
     /// Receive-path queue overflow (SPEC H8 `netdev_max_backlog`).
     pub rx_backlog_drops: u64,
@@ -509,6 +511,7 @@ impl Engine {
         total.rate_limited += d.rate_limited;
         total.ooo_pruned += d.ooo_pruned;
         self.stats.tx_queue_drops += core::mem::take(&mut c.out_drops);
+        self.stats.retransmits += core::mem::take(&mut c.retrans_unfolded);
         while let Some(e) = c.pop_event() {
             let ev = match e {
                 ConnEvent::Connected => Event::Connected(h),

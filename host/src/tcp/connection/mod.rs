@@ -185,6 +185,10 @@ pub struct Connection {
     pub(crate) rtt: RttEstimator,
     /// Consecutive RTO expiries (Linux `icsk_retransmits`).
     pub(crate) retransmits: u32,
+    /// Segments retransmitted over the connection's life (Linux `tcpi_total_retrans`).
+    pub(crate) total_retrans: u64,
+    /// Of those, not yet counted in the engine's `Stats::retransmits`.
+    pub(crate) retrans_unfolded: u64,
     /// First retransmission of the current episode (Linux `retrans_stamp`).
     pub(crate) retrans_stamp: Option<Instant>,
     /// Resend the head of the retransmission queue regardless of cwnd.
@@ -282,6 +286,8 @@ impl Connection {
             sack_ok: false,
             rtt: RttEstimator::new(cfg.rto_initial, cfg.rto_min, cfg.rto_max),
             retransmits: 0,
+            total_retrans: 0,
+            retrans_unfolded: 0,
             retrans_stamp: None,
             rtx_head_now: false,
             cc: NewReno::new(cfg.init_cwnd),
@@ -439,6 +445,11 @@ impl Connection {
     /// RCV.NXT: the next sequence number expected from the peer.
     pub fn rcv_nxt(&self) -> SeqNumber {
         self.rcv_nxt
+    }
+
+    /// Segments retransmitted so far (Linux `tcpi_total_retrans`).
+    pub fn total_retransmits(&self) -> u64 {
+        self.total_retrans
     }
 
     /// Out-of-order data held: `(ranges, bytes)` (SPEC R3; bounded by

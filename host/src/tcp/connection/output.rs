@@ -175,6 +175,8 @@ impl Connection {
             if !first_time {
                 s.retransmitted = true;
                 s.rtx_pending = true;
+                self.total_retrans += 1;
+                self.retrans_unfolded += 1;
             }
             (s.seq, s.len, s.syn, s.fin, s.psh, first_time)
         };
