@@ -49,13 +49,15 @@
 //! Error mapping (Linux errno in brackets): would block
 //! ([`ErrorKind::WouldBlock`], `EAGAIN`); reset ([`ErrorKind::ConnectionReset`],
 //! `ECONNRESET`); refused (`ECONNREFUSED`); timed out (`ETIMEDOUT`); broken
-//! pipe (`EPIPE`); not connected (`ENOTCONN`); address in use / not
+//! pipe (`EPIPE`); shutting down what is not connected (`ENOTCONN`); a read or
+//! write while still connecting would block, as in Linux; address in use / not
 //! available (`EADDRINUSE` / `EADDRNOTAVAIL`); no route
 //! ([`ErrorKind::NetworkUnreachable`], `ENETUNREACH`); a stale handle
 //! ([`ErrorKind::InvalidInput`], `EBADF`); out-of-range option values
 //! (`EINVAL`); the connection bound (`EMFILE`, as [`ErrorKind::Other`]).
 //! The engine's typed error rides inside the `io::Error` for `downcast`.
 
+pub mod memory_link;
 mod tcp;
 
 use std::io::{self, ErrorKind};
@@ -70,6 +72,7 @@ use crate::time::Instant;
 use crate::wire::Ipv4Address;
 
 pub use crate::tcp::{Readiness, Shutdown, SockOpt, SocketOptions};
+pub use memory_link::MemoryLink;
 pub use tcp::{TcpListener, TcpStream};
 
 /// The stack at one instant, lent to the application: every socket call
@@ -149,7 +152,6 @@ impl From<ReadError> for io::Error {
     fn from(e: ReadError) -> io::Error {
         match e {
             ReadError::InvalidHandle => err(ErrorKind::InvalidInput, e),
-            ReadError::NotConnected => err(ErrorKind::NotConnected, e),
             ReadError::WouldBlock => err(ErrorKind::WouldBlock, e),
             ReadError::Connection(c) => c.into(),
         }
@@ -160,7 +162,6 @@ impl From<WriteError> for io::Error {
     fn from(e: WriteError) -> io::Error {
         match e {
             WriteError::InvalidHandle => err(ErrorKind::InvalidInput, e),
-            WriteError::NotConnected => err(ErrorKind::NotConnected, e),
             WriteError::WouldBlock => err(ErrorKind::WouldBlock, e),
             WriteError::BrokenPipe => err(ErrorKind::BrokenPipe, e),
             WriteError::Connection(c) => c.into(),

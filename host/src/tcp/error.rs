@@ -52,8 +52,7 @@ pub enum ConnectError {
 pub enum ReadError {
     #[error("no such connection")]
     InvalidHandle,
-    #[error("connection not yet established")]
-    NotConnected,
+    /// Nothing to read yet (or the connection is still being set up).
     #[error("no data available")]
     WouldBlock,
     #[error(transparent)]
@@ -64,8 +63,7 @@ pub enum ReadError {
 pub enum WriteError {
     #[error("no such connection")]
     InvalidHandle,
-    #[error("connection not yet established")]
-    NotConnected,
+    /// The send buffer is full (or the connection is still being set up).
     #[error("send buffer full")]
     WouldBlock,
     /// The sending side was shut down or the connection is gone (Linux EPIPE).

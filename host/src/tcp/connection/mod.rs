@@ -587,7 +587,8 @@ impl Connection {
             return Err(e.into());
         }
         match self.state {
-            State::SynSent | State::SynReceived => return Err(WriteError::NotConnected),
+            // Linux: a non-blocking socket still connecting gives EAGAIN.
+            State::SynSent | State::SynReceived => return Err(WriteError::WouldBlock),
             State::Established | State::CloseWait if !self.fin_queued => {}
             _ => return Err(WriteError::BrokenPipe),
         }
@@ -622,10 +623,8 @@ impl Connection {
         if self.fin_received || self.state == State::Closed || self.rcv_shutdown {
             return Ok(0);
         }
-        match self.state {
-            State::SynSent | State::SynReceived => Err(ReadError::NotConnected),
-            _ => Err(ReadError::WouldBlock),
-        }
+        // Linux: EAGAIN, whether still connecting or waiting for data.
+        Err(ReadError::WouldBlock)
     }
 
     /// `shutdown(how)` (SPEC T7, R9). Shutting the read side down makes
