@@ -113,8 +113,7 @@ fn errors_map_to_io_error_kinds() {
         kind(client.set_option(&mut l.a(), SockOpt::KeepCnt(0))),
         ErrorKind::InvalidInput
     );
-    let mut l2 = MemoryLink::default();
-    l2.a = Interface::new(
+    let mut eth = Interface::new(
         InterfaceConfig::ethernet(
             synack_host::wire::EthernetAddress([2, 0, 0, 0, 0, 1]),
             A,
@@ -123,9 +122,10 @@ fn errors_map_to_io_error_kinds() {
         Engine::with_seed(Config::default(), 1),
     )
     .unwrap();
+    let mut net = synack_host::socket::Net::new(&mut eth, synack_host::time::Instant::from_secs(1));
     let off_link = SocketAddrV4::new(std::net::Ipv4Addr::new(198, 51, 100, 1), 80);
     assert_eq!(
-        kind(TcpStream::connect(&mut l2.a(), off_link)),
+        kind(TcpStream::connect(&mut net, off_link)),
         ErrorKind::NetworkUnreachable
     );
 }
