@@ -17,5 +17,6 @@ pub mod pcap;
 pub mod sequence_diagram;
 pub mod shared_memory;
 pub mod sim_nic;
+pub mod tap;
 pub mod tso_bench;
 pub mod wire;
