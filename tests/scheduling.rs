@@ -167,6 +167,65 @@ fn poll_mode_host_runs_only_on_its_interval() {
 }
 
 #[test]
+fn poll_mode_host_woken_by_a_frame_runs_at_its_next_poll() {
+    use std::net::SocketAddrV4;
+    use synack_host::iface::{Interface, any_addr};
+    use synack_host::time::Instant;
+    const POLL_NS: u64 = 50_000_000;
+    let mut nodes = [
+        NodeConfig::numbered("client", 1),
+        NodeConfig::numbered("server", 2),
+    ];
+    for n in &mut nodes {
+        n.driver.irq = IrqMode::Poll;
+        n.poll_interval_ns = POLL_NS;
+    }
+    let mut tb = Testbed::new(nodes, [WireConfig::default(), WireConfig::default()]).unwrap();
+    // The client sends one datagram on its own timer at 175 ms, off the poll
+    // grid; the server's polls at 50, 100 and 150 ms find nothing.
+    let send_at = Instant::from_micros(175_000);
+    let server = SocketAddrV4::new([10, 0, 0, 2].into(), 9000);
+    let mut sockets = [None, None];
+    let mut sent = false;
+    let mut runs: Vec<(usize, u64)> = Vec::new();
+    let mut got = 0;
+    let mut app = |node: usize, now: Instant, iface: &mut Interface| {
+        runs.push((node, now.total_micros() * 1000));
+        let h = *sockets[node].get_or_insert_with(|| {
+            iface
+                .udp_bind(any_addr(if node == 0 { 4000 } else { 9000 }))
+                .expect("bind")
+        });
+        let mut buf = [0u8; 64];
+        while iface.udp_recv_from(h, &mut buf).is_ok() {
+            got += 1;
+        }
+        if node == 0 && !sent {
+            if now < send_at {
+                return Some(send_at);
+            }
+            iface.udp_send_to(now, h, b"hello", server).expect("send");
+            sent = true;
+        }
+        None
+    };
+    tb.run_until(400_000_000, &mut app, |_| false);
+    assert_eq!(got, 1, "the datagram arrived: {runs:?}");
+    let server_runs: Vec<u64> = runs.iter().filter(|r| r.0 == 1).map(|r| r.1).collect();
+    // The ARP request arrives just after 175 ms, the datagram after the
+    // client's poll at 250 ms: the server handles each at its next poll.
+    assert!(server_runs.contains(&200_000_000), "{server_runs:?}");
+    assert!(server_runs.contains(&300_000_000), "{server_runs:?}");
+    for at in &server_runs {
+        assert_eq!(
+            at % POLL_NS,
+            0,
+            "the server ran off its polls: {server_runs:?}"
+        );
+    }
+}
+
+#[test]
 fn diagram_times_are_the_wire_times_the_pcap_records() {
     let dir = std::env::temp_dir().join(format!("synack-diagram-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
