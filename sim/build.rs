@@ -10,6 +10,10 @@
 //!   the same defines as the models (mixing `VM_TRACE` values would break the ODR).
 //! - C++ is always compiled at `-O2`, whatever the cargo profile: a debug model is too slow.
 //! - Models are single-threaded (no `--threads`); each instance owns its `VerilatedContext`.
+//! - Verilator's warnings are kept in each top's `verilator.log` and listed in
+//!   `model::VERILATOR_WARNINGS`. Kinds waived in `hdl/verilator/lint_waivers.vlt` (each
+//!   with its reason there) are not repeated on every build; any other kind is shown as
+//!   a cargo warning, and `sim/tests/verilator_warnings.rs` fails on it.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeSet, HashSet};
@@ -26,8 +30,12 @@ const TRACKED_ENV: &[&str] = &["VERILATOR", "VERILATOR_ROOT", "CXX", "CXXFLAGS",
 /// Optimisation level for all C++, independent of the cargo profile.
 const CXX_OPT_LEVEL: u32 = 2;
 
+/// The lint waivers, each with its reason: warning kinds listed there are known.
+const WAIVERS: &str = "../hdl/verilator/lint_waivers.vlt";
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed={WAIVERS}");
     for var in TRACKED_ENV {
         println!("cargo:rerun-if-env-changed={var}");
     }
@@ -43,10 +51,21 @@ fn main() {
         .chain(&["TARGET", "HOST"])
         .map(|v| format!("{v}={:?}\n", env::var(v).ok()))
         .collect();
+    let waived = waived_kinds();
     let mut models = Vec::new();
     let mut runtime_files = BTreeSet::new();
     for top in &tops {
         let model = build_top(top, &out_dir, &verilator, trace, &env_key);
+        for (code, count) in &model.warnings {
+            if !waived.contains(code) {
+                println!(
+                    "cargo:warning=verilator: {count} {code} warning(s) in design `{}`, a kind not waived in \
+                     hdl/verilator/lint_waivers.vlt; see {}",
+                    model.name,
+                    model.dir.join("verilator.log").display()
+                );
+            }
+        }
         runtime_files.extend(model.runtime_files.iter().cloned());
         models.push(model);
     }
@@ -178,6 +197,29 @@ struct Model {
     dir: PathBuf,
     ports: Vec<PortDecl>,
     runtime_files: Vec<String>,
+    /// Verilator's warnings for this top: (code, count), by code.
+    warnings: Vec<(String, usize)>,
+}
+
+/// The warning kinds `lint_waivers.vlt` waives (`lint_off -rule KIND`).
+fn waived_kinds() -> Vec<String> {
+    let text = fs::read_to_string(WAIVERS).unwrap_or_else(|e| panic!("reading {WAIVERS}: {e}"));
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("lint_off -rule "))
+        .map(|kind| kind.trim().to_owned())
+        .collect()
+}
+
+/// Warning codes and counts in a Verilator log (`%Warning-CODE: ...` lines).
+fn warning_counts(log: &str) -> Vec<(String, usize)> {
+    let mut counts = std::collections::BTreeMap::new();
+    for code in log
+        .lines()
+        .filter_map(|l| l.strip_prefix("%Warning-")?.split(':').next())
+    {
+        *counts.entry(code.to_owned()).or_insert(0) += 1;
+    }
+    counts.into_iter().collect()
 }
 
 fn check_names(tops: &[synack_hdl::VerilogTop]) {
@@ -272,24 +314,9 @@ fn build_top(
                 out.status, stderr
             );
         }
-        // Lint is the HDL crate's business: keep the log, surface one summary line
-        // (UNOPTFLAT, for one, costs simulation speed).
-        let log = dir.join("verilator.log");
-        fs::write(&log, stderr.as_bytes()).expect("writing verilator.log");
-        let mut codes: Vec<&str> = stderr
-            .lines()
-            .filter_map(|l| l.strip_prefix("%Warning-")?.split(':').next())
-            .collect();
-        if !codes.is_empty() {
-            codes.sort_unstable();
-            let total = codes.len();
-            codes.dedup();
-            println!(
-                "cargo:warning=verilator: {total} warning(s) ({}) in design `{name}`; see {}",
-                codes.join(", "),
-                log.display()
-            );
-        }
+        // Lint is the HDL crate's business: keep the log; main() reports kinds
+        // not waived (UNOPTFLAT, waived, costs simulation speed, which is measured).
+        fs::write(dir.join("verilator.log"), stderr.as_bytes()).expect("writing verilator.log");
         let classes = read(&dir.join(format!("{prefix}_classes.mk")));
         let ports = parse_ports(&read(&dir.join(format!("{prefix}.h"))), name);
         fs::write(dir.join("synack_shim.cpp"), c_shim(name, &ports, trace)).expect("writing shim");
@@ -313,11 +340,14 @@ fn build_top(
     let classes = read(&dir.join(format!("{prefix}_classes.mk")));
     let mut runtime_files = mk_list(&classes, "VM_GLOBAL_FAST");
     runtime_files.extend(mk_list(&classes, "VM_GLOBAL_SLOW"));
+    // A cache made before logs were kept has none: treat it as no warnings.
+    let log = fs::read_to_string(dir.join("verilator.log")).unwrap_or_default();
     Model {
         name: name.to_owned(),
         ports: parse_ports(&read(&dir.join(format!("{prefix}.h"))), name),
         dir,
         runtime_files,
+        warnings: warning_counts(&log),
     }
 }
 
@@ -680,6 +710,17 @@ fn rust_bindings(models: &[Model], trace: bool) -> String {
     for m in models {
         rust_model(&mut r, m, trace);
     }
+    r.push_str(
+        "\n/// Verilator's warnings while building each model: (design, warning code, count).\n\
+         /// Each top's full log is `verilator.log` in its build directory.\n\
+         pub const VERILATOR_WARNINGS: &[(&str, &str, usize)] = &[\n",
+    );
+    for m in models {
+        for (code, count) in &m.warnings {
+            let _ = writeln!(r, "    ({:?}, {code:?}, {count}),", m.name);
+        }
+    }
+    r.push_str("];\n");
     r
 }
 

@@ -7,7 +7,13 @@
 //! time against the wire's limit; writes `demo.pcap` (every frame either MAC
 //! sent), `handshake.svg` and `close.svg` (sequence diagrams with both
 //! sides' states, like the article's figures).
-use std::path::PathBuf;
+//!
+//! Every flag is checked when parsed ([`crate::args`]) and every output file
+//! is created before the simulation starts, so a bad value or path fails at
+//! once, with a message naming it.
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Instant as WallClock;
 
 use anyhow::{Context, Result, ensure};
@@ -20,6 +26,10 @@ use synack_sim::cosim::{
 use synack_sim::sequence_diagram::{Ending, render_with_ending};
 use synack_sim::wire::WireConfig;
 
+use crate::args::{
+    DEMO_LIMIT_S, demo_micros, mebibytes, nanos, poll_micros, probability_below_one,
+};
+
 /// Payload bytes per full frame over wire byte times per frame at MSS 1460:
 /// 1460 / (8 preamble + 14 + 20 + 20 + 1460 + 4 FCS + 12 gap) × 100 Mb/s.
 pub const WIRE_LIMIT_MBPS: f64 = 1460.0 / 1538.0 * 100.0;
@@ -28,23 +38,23 @@ pub const WIRE_LIMIT_TS_MBPS: f64 = 1448.0 / 1538.0 * 100.0;
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// MiB to transfer from client to server.
-    #[arg(long, default_value_t = 1.0)]
+    /// MiB to transfer from client to server (above 0, at most 4096).
+    #[arg(long, default_value_t = 1.0, value_parser = mebibytes)]
     size: f64,
-    /// Probability that the wire loses a frame (each direction).
-    #[arg(long, default_value_t = 0.0)]
+    /// Probability that the wire loses a frame (each direction), in [0, 1).
+    #[arg(long, default_value_t = 0.0, value_parser = probability_below_one)]
     loss: f64,
-    /// Probability that the wire holds a frame back so later ones overtake it.
-    #[arg(long, default_value_t = 0.0)]
+    /// Probability that the wire holds a frame back so later ones overtake it, in [0, 1).
+    #[arg(long, default_value_t = 0.0, value_parser = probability_below_one)]
     reorder: f64,
-    /// Probability that the wire delivers a frame twice.
-    #[arg(long, default_value_t = 0.0)]
+    /// Probability that the wire delivers a frame twice, in [0, 1).
+    #[arg(long, default_value_t = 0.0, value_parser = probability_below_one)]
     duplicate: f64,
-    /// Probability that the wire flips a bit (the receiving MAC's FCS check drops it).
-    #[arg(long, default_value_t = 0.0)]
+    /// Probability that the wire flips a bit (the receiving MAC's FCS check drops it), in [0, 1).
+    #[arg(long, default_value_t = 0.0, value_parser = probability_below_one)]
     corrupt: f64,
-    /// One-way propagation delay of the wire, µs.
-    #[arg(long, default_value_t = 5)]
+    /// One-way propagation delay of the wire, µs (at most 600 s).
+    #[arg(long, default_value_t = 5, value_parser = demo_micros)]
     delay_us: u64,
     /// Seed for the wire's faults, the data and the hosts' ISN secrets.
     #[arg(long, default_value_t = 1)]
@@ -53,15 +63,16 @@ pub struct DemoArgs {
     #[arg(long, default_value = "demo-out")]
     out: PathBuf,
     /// Hosts poll their completion rings every this many µs instead of
-    /// waiting for the (coalesced) interrupt.
-    #[arg(long)]
+    /// waiting for the (coalesced) interrupt: they run only then (and when
+    /// their own timers are due). 1 µs to 600 s.
+    #[arg(long, value_parser = poll_micros)]
     poll_us: Option<u64>,
     /// Also write a VCD waveform of the client's NIC (every signal) to this
     /// file, for the first --vcd-us of the run. Needs `--features trace`.
     #[arg(long)]
     vcd: Option<PathBuf>,
     /// Microseconds of simulated time the waveform covers.
-    #[arg(long, default_value_t = 400)]
+    #[arg(long, default_value_t = 400, value_parser = demo_micros)]
     vcd_us: u64,
 }
 
@@ -69,40 +80,64 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
-pub fn run(args: &DemoArgs) -> Result<()> {
-    ensure!(
-        args.size > 0.0 && args.size <= 4096.0,
-        "--size must be in (0, 4096] MiB"
-    );
-    for (name, p) in [
-        ("loss", args.loss),
-        ("reorder", args.reorder),
-        ("duplicate", args.duplicate),
-        ("corrupt", args.corrupt),
-    ] {
-        ensure!((0.0..1.0).contains(&p), "--{name} must be in [0, 1)");
+/// The demo's output files, created before anything is simulated.
+struct Outputs {
+    pcap: PathBuf,
+    handshake: (PathBuf, File),
+    close: (PathBuf, File),
+}
+
+impl Outputs {
+    /// Creates `out` and the files in it (the testbed opens the pcap again
+    /// to record into it), so a folder that cannot be written fails now,
+    /// not after the whole simulation.
+    fn create(out: &Path) -> Result<Self> {
+        std::fs::create_dir_all(out).with_context(|| {
+            format!(
+                "cannot create the output folder {} (--out); give a folder you can write with --out DIR",
+                out.display()
+            )
+        })?;
+        let file = |name: &str| -> Result<(PathBuf, File)> {
+            let path = out.join(name);
+            let file = File::create(&path).with_context(|| {
+                format!(
+                    "cannot write {}; remove what is there or choose another folder with --out DIR",
+                    path.display()
+                )
+            })?;
+            Ok((path, file))
+        };
+        Ok(Self {
+            pcap: file("demo.pcap")?.0,
+            handshake: file("handshake.svg")?,
+            close: file("close.svg")?,
+        })
     }
+}
+
+pub fn run(args: &DemoArgs) -> Result<()> {
     let bytes = (args.size * 1024.0 * 1024.0).round() as u64;
-    std::fs::create_dir_all(&args.out)
-        .with_context(|| format!("creating {}", args.out.display()))?;
-    let wire = |seed| WireConfig {
-        seed,
-        loss: args.loss,
-        duplicate: args.duplicate,
-        reorder: args.reorder,
-        corrupt: args.corrupt,
-        delay_ns: args.delay_us * 1000,
-        reorder_delay_ns: 300_000,
+    let outputs = Outputs::create(&args.out)?;
+    let wire = |seed| -> Result<WireConfig> {
+        Ok(WireConfig {
+            seed,
+            loss: args.loss,
+            duplicate: args.duplicate,
+            reorder: args.reorder,
+            corrupt: args.corrupt,
+            delay_ns: nanos(args.delay_us)?,
+            reorder_delay_ns: 300_000,
+        })
     };
     let mut client = NodeConfig::numbered("client", 1);
     let mut server = NodeConfig::numbered("server", 2);
     client.seed = args.seed;
     server.seed = args.seed.wrapping_add(1);
     if let Some(us) = args.poll_us {
-        ensure!(us > 0, "--poll-us must be at least 1");
         for node in [&mut client, &mut server] {
             node.driver.irq = synack_host::driver::IrqMode::Poll;
-            node.poll_interval_ns = us * 1000;
+            node.poll_interval_ns = nanos(us)?;
         }
     }
     let server_addr = std::net::SocketAddrV4::new(server.addr.into(), 5001);
@@ -127,13 +162,12 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     );
     let mut tb = Testbed::new(
         [client, server],
-        [wire(args.seed), wire(args.seed ^ 0x5A5A)],
+        [wire(args.seed)?, wire(args.seed ^ 0x5A5A)?],
     )?;
+    tb.record_pcap(&outputs.pcap)?;
     if let Some(path) = &args.vcd {
-        start_waveform(&mut tb, path, args.vcd_us)?;
+        start_waveform(&mut tb, path, nanos(args.vcd_us)?)?;
     }
-    let pcap_path = args.out.join("demo.pcap");
-    tb.record_pcap(&pcap_path)?;
     tb.set_tracing(true);
     let mut t = Transfer::new(TransferConfig {
         bytes,
@@ -151,10 +185,11 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let mut printed = 0;
     let mut handshake: Vec<TraceRecord> = Vec::new();
     let mut phase = Phase::Handshake;
+    // Progress every 200 µs of busy simulated time; Transfer::run crosses
+    // idle stretches (TIME-WAIT) in one slice.
     let slice_ns = 200_000;
-    let limit_ns = 600_000_000_000;
-    while !t.finished() && tb.now_ns() < limit_ns {
-        t.run(&mut tb, slice_ns, slice_ns, |_, _| {});
+    let limit_ns = DEMO_LIMIT_S * 1_000_000_000;
+    t.run(&mut tb, limit_ns, slice_ns, |t, tb| {
         for c in &t.changes[printed..] {
             bar.suspend(|| {
                 println!(
@@ -181,15 +216,14 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             }
             _ => {}
         }
-    }
+    });
     bar.finish_and_clear();
     let close = tb.take_trace();
     let frames = tb.finish_pcap()?;
     ensure!(t.errors.is_empty(), "socket errors: {:?}", t.errors);
     ensure!(
         t.finished(),
-        "the transfer did not finish in {} s of simulated time",
-        limit_ns / 1_000_000_000
+        "the transfer did not finish in {DEMO_LIMIT_S} s of simulated time"
     );
 
     let (sent, received) = t.digests();
@@ -260,37 +294,54 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         right_state: t.state(1).to_string(),
     };
     let isns = initial_sequence_numbers(&handshake);
+    let Outputs {
+        pcap,
+        handshake: (handshake_path, handshake_file),
+        close: (close_path, close_file),
+    } = outputs;
     let diagrams = [
         (
-            "handshake.svg",
+            handshake_path,
+            handshake_file,
             connection_exchanges(&handshake, isns, keep_handshake),
             None,
         ),
         (
-            "close.svg",
+            close_path,
+            close_file,
             connection_exchanges(&close, isns, keep_close),
             Some(&end),
         ),
     ];
-    for (name, rows, ending) in diagrams {
-        ensure!(!rows.is_empty(), "no segments recorded for {name}");
-        let path = args.out.join(name);
-        std::fs::write(&path, render_with_ending("client", "server", &rows, ending))?;
+    for (path, mut file, rows, ending) in diagrams {
+        ensure!(
+            !rows.is_empty(),
+            "no segments recorded for {}",
+            path.display()
+        );
+        file.write_all(render_with_ending("client", "server", &rows, ending).as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
         println!("wrote {} ({} segments)", path.display(), rows.len());
     }
-    println!("wrote {} ({frames} frames)", pcap_path.display());
+    println!("wrote {} ({frames} frames)", pcap.display());
     Ok(())
 }
 
 #[cfg(feature = "trace")]
-fn start_waveform(tb: &mut Testbed, path: &std::path::Path, us: u64) -> Result<()> {
+fn start_waveform(tb: &mut Testbed, path: &std::path::Path, ns: u64) -> Result<()> {
     tb.node_mut(0)
         .nic_mut()
         .bench_mut()
-        .dump_vcd(path, us * 1000)
-        .with_context(|| format!("opening {}", path.display()))?;
+        .dump_vcd(path, ns)
+        .with_context(|| {
+            format!(
+                "cannot write the waveform to {} (--vcd); give a file path in a folder you can write",
+                path.display()
+            )
+        })?;
     println!(
-        "  waveform: client NIC, first {us} µs, to {}",
+        "  waveform: client NIC, first {} µs, to {}",
+        ns / 1000,
         path.display()
     );
     Ok(())

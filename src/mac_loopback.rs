@@ -7,19 +7,23 @@ use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
 use synack_sim::mac_bench::{MacBench, MacBenchConfig};
 
+use crate::args::{frame_count, probability_below_one};
+
 #[derive(Args)]
 pub struct MacLoopbackArgs {
-    /// Frames to send.
-    #[arg(long, default_value_t = 20)]
+    /// Frames to send (1 to 100000).
+    #[arg(long, default_value_t = 20, value_parser = frame_count)]
     frames: usize,
     /// Seed for frame sizes, contents, idle and backpressure.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Probability that the frame source idles a cycle.
-    #[arg(long, default_value_t = 0.2)]
+    /// Probability that the frame source idles a cycle, in [0, 1) (at 1 it
+    /// would never send).
+    #[arg(long, default_value_t = 0.2, value_parser = probability_below_one)]
     idle: f64,
-    /// Probability that the receiver is not ready in a cycle.
-    #[arg(long, default_value_t = 0.2)]
+    /// Probability that the receiver is not ready in a cycle, in [0, 1) (at
+    /// 1 it would never take a frame, so the run could never finish).
+    #[arg(long, default_value_t = 0.2, value_parser = probability_below_one)]
     backpressure: f64,
 }
 

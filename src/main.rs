@@ -4,6 +4,7 @@
 //! - `synack mac-loopback`: frames through the MII MAC alone, looped back.
 //! - `synack synth-report`: Yosys figures for a design of the fabric.
 //! - `synack emit-verilog`: writes every design's Verilog.
+mod args;
 mod demo;
 mod mac_loopback;
 mod synth;
@@ -50,10 +51,14 @@ fn main() -> Result<()> {
         Command::Demo(args) => demo::run(&args),
         Command::MacLoopback(args) => mac_loopback::run(&args),
         Command::SynthReport { top, work } => {
-            let design = synack_hdl::verilog_tops()
-                .into_iter()
-                .find(|t| t.name == top)
-                .with_context(|| format!("no design named {top}"))?;
+            let tops = synack_hdl::verilog_tops();
+            let names: Vec<&str> = tops.iter().map(|t| t.name).collect();
+            let design = tops.iter().find(|t| t.name == top).with_context(|| {
+                format!(
+                    "no design named {top}; --top takes one of: {}",
+                    names.join(", ")
+                )
+            })?;
             let u = synth::synthesize(&design.verilog, design.module, &work.join(&top))?;
             println!("Yosys synth_xilinx -family xc7, design {top}:");
             println!("  LUT      {:>6}", u.luts);
@@ -69,14 +74,33 @@ fn main() -> Result<()> {
             println!("  MUXF7/F8 {:>6}", u.muxf7_f8);
             Ok(())
         }
-        Command::EmitVerilog { dir } => {
-            std::fs::create_dir_all(&dir)?;
-            for top in synack_hdl::verilog_tops() {
-                let path = dir.join(format!("{}.v", top.name));
-                std::fs::write(&path, &top.verilog)?;
-                println!("{}", path.display());
-            }
-            Ok(())
-        }
+        Command::EmitVerilog { dir } => emit_verilog(&dir),
     }
+}
+
+/// Writes each design's Verilog into `dir`, created if missing.
+fn emit_verilog(dir: &std::path::Path) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        anyhow::bail!(
+            "emit-verilog: {} is a file, not a folder; give a folder path (created if missing), e.g. out/verilog",
+            dir.display()
+        );
+    }
+    std::fs::create_dir_all(dir).with_context(|| {
+        format!(
+            "emit-verilog: cannot create the folder {}; give a folder you can write",
+            dir.display()
+        )
+    })?;
+    for top in synack_hdl::verilog_tops() {
+        let path = dir.join(format!("{}.v", top.name));
+        std::fs::write(&path, &top.verilog).with_context(|| {
+            format!(
+                "emit-verilog: cannot write {}; remove what is there or give another folder",
+                path.display()
+            )
+        })?;
+        println!("{}", path.display());
+    }
+    Ok(())
 }

@@ -64,10 +64,20 @@ impl Utilization {
 
 /// Synthesises `verilog` (top module `module`) for 7-series parts.
 pub fn synthesize(verilog: &str, module: &str, work: &Path) -> Result<Utilization> {
-    std::fs::create_dir_all(work)?;
+    std::fs::create_dir_all(work).with_context(|| {
+        format!(
+            "cannot create Yosys' work folder {}; give a folder you can write with --work DIR",
+            work.display()
+        )
+    })?;
     let source = work.join("design.v");
     let stat = work.join("stat.txt");
-    std::fs::write(&source, verilog)?;
+    std::fs::write(&source, verilog).with_context(|| {
+        format!(
+            "cannot write {}; give another folder with --work DIR",
+            source.display()
+        )
+    })?;
     let script = format!(
         "read_verilog {}; synth_xilinx -family xc7 -top {module}; tee -q -o {} stat",
         source.display(),
@@ -86,7 +96,9 @@ pub fn synthesize(verilog: &str, module: &str, work: &Path) -> Result<Utilizatio
             work.join("yosys.log").display()
         );
     }
-    Utilization::from_stat(&std::fs::read_to_string(&stat)?)
+    let stat = std::fs::read_to_string(&stat)
+        .with_context(|| format!("reading Yosys' figures from {}", stat.display()))?;
+    Utilization::from_stat(&stat)
 }
 
 #[cfg(test)]

@@ -52,3 +52,137 @@ fn mac_loopback_sends_frames_through_the_mac_and_gets_them_back() {
     );
     assert_eq!(report.matches(": ok").count(), 6, "{report}");
 }
+
+/// Runs synack expecting it to refuse: a non-zero exit, no panic; returns
+/// what it printed.
+fn refused(args: &[&str]) -> String {
+    let (ok, text) = synack(args);
+    assert!(!ok, "synack {args:?} succeeded:\n{text}");
+    assert!(
+        !text.contains("panicked"),
+        "synack {args:?} panicked:\n{text}"
+    );
+    text
+}
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("synack-cli-{name}-{}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    dir
+}
+
+#[test]
+fn demo_refuses_times_that_overflow_naming_the_value() {
+    for (flag, value) in [
+        ("--delay-us", "18446744073709552"),
+        ("--poll-us", "18446744073709551615"),
+        ("--poll-us", "0"),
+        ("--vcd-us", "18446744073709551615"),
+    ] {
+        let text = refused(&["demo", flag, value]);
+        assert!(
+            text.contains(flag) && text.contains(value) && text.contains("µs"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn demo_refuses_probabilities_and_sizes_that_cannot_work() {
+    for (flag, value) in [
+        ("--loss", "1"),
+        ("--corrupt", "nan"),
+        ("--reorder", "-0.5"),
+        ("--duplicate", "inf"),
+        ("--size", "nan"),
+        ("--size", "0"),
+    ] {
+        let text = refused(&["demo", &format!("{flag}={value}")]);
+        assert!(text.contains(flag) && text.contains(value), "{text}");
+    }
+}
+
+#[test]
+fn mac_loopback_refuses_probabilities_that_would_panic_or_never_finish() {
+    for value in ["1.5", "nan", "-1", "1.0"] {
+        let text = refused(&["mac-loopback", &format!("--idle={value}")]);
+        assert!(text.contains("--idle") && text.contains(value), "{text}");
+    }
+    // A receiver never ready can never take a frame: say so up front.
+    let text = refused(&["mac-loopback", "--backpressure", "1.0"]);
+    assert!(
+        text.contains("--backpressure") && text.contains("never finish"),
+        "{text}"
+    );
+    let text = refused(&["mac-loopback", "--frames", "0"]);
+    assert!(text.contains("--frames"), "{text}");
+}
+
+#[test]
+fn demo_output_folder_that_is_a_file_is_named_before_simulating() {
+    let dir = scratch("out-file");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let text = refused(&["demo", "--out", file.to_str().unwrap()]);
+    assert!(text.contains(file.to_str().unwrap()), "{text}");
+    assert!(text.contains("--out"), "says what to do: {text}");
+    assert!(!text.contains("SYN-SENT"), "nothing was simulated: {text}");
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn demo_output_files_that_cannot_be_written_are_named_before_simulating() {
+    for name in ["demo.pcap", "handshake.svg", "close.svg"] {
+        let dir = scratch(&name.replace('.', "-"));
+        let blocker = dir.join(name);
+        std::fs::create_dir_all(&blocker).unwrap();
+        let text = refused(&["demo", "--size", "0.01", "--out", dir.to_str().unwrap()]);
+        assert!(text.contains(blocker.to_str().unwrap()), "{text}");
+        assert!(text.contains("--out"), "says what to do: {text}");
+        assert!(!text.contains("shared memory"), "{text}");
+        assert!(!text.contains("SYN-SENT"), "nothing was simulated: {text}");
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
+
+#[test]
+fn emit_verilog_into_an_existing_file_names_it() {
+    let dir = scratch("verilog-file");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("out.v");
+    std::fs::write(&file, "// not a folder").unwrap();
+    let text = refused(&["emit-verilog", file.to_str().unwrap()]);
+    assert!(
+        text.contains(file.to_str().unwrap()) && text.contains("not a folder"),
+        "{text}"
+    );
+    // A design's file that cannot be written is named too.
+    let out = dir.join("verilog");
+    std::fs::create_dir_all(out.join("nic_core.v")).unwrap();
+    let text = refused(&["emit-verilog", out.to_str().unwrap()]);
+    assert!(
+        text.contains(out.join("nic_core.v").to_str().unwrap()),
+        "{text}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn synth_report_names_a_work_folder_it_cannot_use_and_lists_designs() {
+    let dir = scratch("synth-work");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("work");
+    std::fs::write(&file, "x").unwrap();
+    let text = refused(&["synth-report", "--work", file.to_str().unwrap()]);
+    assert!(
+        text.contains(file.to_str().unwrap()) && text.contains("--work"),
+        "{text}"
+    );
+    let text = refused(&["synth-report", "--top", "no_such_design"]);
+    assert!(
+        text.contains("no_such_design") && text.contains("nic_core"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(dir).ok();
+}

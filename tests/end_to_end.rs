@@ -65,10 +65,9 @@ fn handshake_transfer_and_close_through_the_fabric_with_tso_and_checksum_offload
 }
 
 #[test]
-fn time_wait_lasts_60_s_and_costs_no_wall_time() {
+fn time_wait_lasts_60_s_of_simulated_time_jumped_over() {
     let mut tb = testbed(WireConfig::default());
     let mut t = transfer(16 * 1024);
-    let wall = std::time::Instant::now();
     run(&mut tb, &mut t);
     let tw = entered(&t, 0, "TIME-WAIT")[0];
     let closed = *entered(&t, 0, "CLOSED").last().unwrap();
@@ -79,11 +78,8 @@ fn time_wait_lasts_60_s_and_costs_no_wall_time() {
         "TIME-WAIT lasted {} µs",
         closed - tw
     );
+    // Jumped over, not clocked (tests/scheduling.rs bounds the cycles).
     assert!(tb.stats().skipped_ns > 59_000_000_000);
-    assert!(
-        wall.elapsed().as_secs() < 60,
-        "time skipping should make this quick"
-    );
 }
 
 #[test]
@@ -274,6 +270,7 @@ fn udp_datagrams_cross_the_fabric_with_checksum_offload_both_ways() {
             iface.udp_send_to(now, h, &payload, server).expect("send");
             sent += 1;
         }
+        None
     };
     let done = tb.run_until(50_000_000, &mut app, |_| false);
     assert!(!done);
@@ -297,4 +294,16 @@ fn udp_datagrams_cross_the_fabric_with_checksum_offload_both_ways() {
         let fabric = stack.driver().fabric_stats();
         assert_eq!(fabric[stat::RX_L4_CSUM_BAD as usize], 0);
     }
+}
+
+#[test]
+fn a_pcap_path_that_cannot_be_written_is_named() {
+    let mut tb = testbed(WireConfig::default());
+    let dir = std::env::temp_dir().join(format!("synack-pcap-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let err = tb.record_pcap(&dir).expect_err("a folder is no pcap file");
+    let text = err.to_string();
+    assert!(text.contains(dir.to_str().unwrap()), "{text}");
+    assert!(!text.contains("shared memory"), "{text}");
+    std::fs::remove_dir_all(dir).ok();
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 /// Why a frame could not be recorded.
 #[derive(Debug, thiserror::Error)]
 pub enum PcapError {
-    #[error("writing the pcap: {0}")]
+    #[error("the pcap: {0}")]
     Write(#[from] pcap_file::PcapError),
     #[error("frame at {at_ns} ns is earlier than the previous one at {previous_ns} ns")]
     TimeWentBack { at_ns: u64, previous_ns: u64 },
@@ -64,6 +64,20 @@ impl<W: Write> PcapRecorder<W> {
     pub fn into_inner(self) -> W {
         self.writer.into_writer()
     }
+}
+
+/// Every frame of a pcap file with its timestamp in nanoseconds, in file
+/// order: for tests that compare what was written with what was meant.
+pub fn read_frames(pcap: &std::path::Path) -> Result<Vec<(u64, Vec<u8>)>, PcapError> {
+    let file = std::fs::File::open(pcap)
+        .map_err(|e| PcapError::Write(pcap_file::PcapError::IoError(e)))?;
+    let mut reader = pcap_file::pcap::PcapReader::new(std::io::BufReader::new(file))?;
+    let mut frames = Vec::new();
+    while let Some(packet) = reader.next_packet() {
+        let packet = packet?;
+        frames.push((packet.timestamp.as_nanos() as u64, packet.data.into_owned()));
+    }
+    Ok(frames)
 }
 
 /// Runs `tshark -r pcap` with IPv4, TCP and UDP checksum checks on and the

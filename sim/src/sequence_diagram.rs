@@ -4,8 +4,11 @@
 //! TCP state written beside its lifeline whenever it changes.
 //!
 //! Rows follow the order of events, not a time scale, so a 60 s TIME-WAIT
-//! does not stretch the picture; each arrow carries its time instead. A lost
-//! segment's arrow stops half way and ends in a cross.
+//! does not stretch the picture; each arrow carries its time instead: when
+//! the segment left the sender's MAC onto the wire, in simulated seconds —
+//! the pcap's timestamp for that frame, so the diagram and Wireshark agree.
+//! A note at the foot says so. A lost segment's arrow stops half
+//! way and ends in a cross.
 use std::fmt::Write;
 
 /// Which way a segment goes.
@@ -19,8 +22,9 @@ pub enum Direction {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Exchange {
     pub direction: Direction,
-    /// Simulated time the segment was sent, in nanoseconds.
-    pub sent_ns: u64,
+    /// Simulated time the segment left the sender's MAC onto the wire (the
+    /// pcap's timestamp), in nanoseconds; `None` if it had not yet.
+    pub wire_ns: Option<u64>,
     /// "SYN seq=0", "ACK seq=1 ack=1"…
     pub label: String,
     /// False when the wire lost it.
@@ -35,6 +39,9 @@ const RIGHT_X: i64 = 570;
 const TOP: i64 = 70;
 const ROW: i64 = 56;
 const SLANT: i64 = 36;
+
+/// What the time under each arrow is.
+pub const TIME_NOTE: &str = "time under each arrow: when the segment left the sender's MAC (the pcap's timestamp), simulated s";
 
 /// Escapes text for SVG.
 fn escape(text: &str) -> String {
@@ -111,6 +118,13 @@ pub fn render_with_ending(
             height - 20
         );
     }
+    let _ = writeln!(
+        svg,
+        r##"<text class="time-note" x="{}" y="{}" text-anchor="middle" fill="#666" font-size="10">{}</text>"##,
+        WIDTH / 2,
+        height - 6,
+        escape(TIME_NOTE)
+    );
     let mut shown = [String::new(), String::new()];
     for (i, e) in exchanges.iter().enumerate() {
         let y = TOP + ROW * i as i64;
@@ -147,12 +161,15 @@ pub fn render_with_ending(
             (LEFT_X + RIGHT_X) / 2,
             escape(&e.label)
         );
+        let time = e.wire_ns.map_or_else(
+            || "not on the wire yet".to_string(),
+            |ns| format!("{:.6} s", ns as f64 / 1e9),
+        );
         let _ = writeln!(
             svg,
-            r##"<text x="{}" y="{}" text-anchor="middle" fill="#666" font-size="10">{:.6} s</text>"##,
+            r##"<text class="time" x="{}" y="{}" text-anchor="middle" fill="#666" font-size="10">{time}</text>"##,
             (LEFT_X + RIGHT_X) / 2,
             label_y + 30,
-            e.sent_ns as f64 / 1e9
         );
         state_labels(
             &mut svg,

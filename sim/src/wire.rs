@@ -110,10 +110,11 @@ impl Wire {
         };
         for _ in 0..copies {
             let mut copy = frame.clone();
-            let mut at = now_ns + self.config.delay_ns;
+            // Saturating: a delay of any size is a frame that arrives late, not a panic.
+            let mut at = now_ns.saturating_add(self.config.delay_ns);
             if self.rng.random_bool(self.config.reorder) {
                 self.stats.reordered += 1;
-                at += self.config.reorder_delay_ns;
+                at = at.saturating_add(self.config.reorder_delay_ns);
             }
             if !copy.is_empty() && self.rng.random_bool(self.config.corrupt) {
                 self.stats.corrupted += 1;

@@ -1,6 +1,6 @@
 //! The SVG sequence diagram (SPEC S3): well-formed XML, one arrow per
 //! segment, states written where they change, lost segments marked.
-use synack_sim::sequence_diagram::{Direction, Exchange, render};
+use synack_sim::sequence_diagram::{Direction, Exchange, TIME_NOTE, render};
 
 fn exchange(
     direction: Direction,
@@ -11,7 +11,7 @@ fn exchange(
 ) -> Exchange {
     Exchange {
         direction,
-        sent_ns: 1_000,
+        wire_ns: Some(1_000),
         label: label.into(),
         delivered,
         left_state: left.into(),
@@ -76,4 +76,30 @@ fn each_side_s_state_is_written_once_per_change() {
         .collect();
     // Left: SYN-SENT, ESTAB; right: SYN-RECV, ESTAB.
     assert_eq!(states, ["SYN-SENT", "SYN-RECV", "ESTAB", "ESTAB"]);
+}
+
+#[test]
+fn the_diagram_says_its_times_are_wire_times() {
+    let mut exchanges = handshake_with_a_lost_syn_ack();
+    exchanges[0].wire_ns = Some(1_234_567_000);
+    exchanges[3].wire_ns = None;
+    let svg = render("a", "b", &exchanges);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let text_of = |class: &str| -> Vec<&str> {
+        doc.descendants()
+            .filter(|n| n.attribute("class") == Some(class))
+            .filter_map(|n| n.text())
+            .collect()
+    };
+    assert_eq!(text_of("time-note"), [TIME_NOTE]);
+    assert!(TIME_NOTE.contains("left the sender's MAC") && TIME_NOTE.contains("pcap"));
+    assert_eq!(
+        text_of("time"),
+        [
+            "1.234567 s",
+            "0.000001 s",
+            "0.000001 s",
+            "not on the wire yet"
+        ]
+    );
 }

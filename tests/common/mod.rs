@@ -29,12 +29,17 @@ pub fn testbed(faults: WireConfig) -> Testbed {
 }
 
 pub fn transfer(bytes: u64) -> Transfer {
-    Transfer::new(TransferConfig {
+    Transfer::new(transfer_config(bytes))
+}
+
+/// The client sends `bytes` to [`SERVER`], which closes 1 ms after reading to the end.
+pub fn transfer_config(bytes: u64) -> TransferConfig {
+    TransferConfig {
         bytes,
         data_seed: 7,
         server: SERVER,
         server_close_delay: Duration::from_millis(1),
-    })
+    }
 }
 
 /// The states one node went through, in order.

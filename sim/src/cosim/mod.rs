@@ -2,23 +2,35 @@
 //! co-simulated NIC, joined by a faulty wire (SPEC S1–S3, DESIGN
 //! "Co-simulation").
 //!
-//! Scheduling, in chunks of [`CHUNK_CYCLES`] core cycles:
-//! 1. A host runs ([`Stack::service`], the application inside it) when its
-//!    interrupt line is high (interrupt mode) or its poll interval passed
-//!    (poll mode), when one of its timers is due, or when asked to — and only
-//!    once its mirrored registers are in sync ([`SimNic::registers_synced`]).
-//!    Host software takes no simulated time.
-//! 2. Both models are clocked for the chunk.
-//! 3. Frames that left a MAC go on that direction's [`Wire`] (and into the
-//!    pcap); frames the wire delivers are driven into the other NIC's MII.
-//! 4. Time skipping: once nothing has moved for [`QUIET_NS`] (no MII frame,
-//!    no DMA, no frame on a wire), both hosts are run once more; if that
-//!    leaves everything quiet, simulated time jumps to the earliest host
-//!    timer. A 60 s TIME-WAIT costs no wall time.
+//! Scheduling, one step at a time:
+//! 1. Frames the wire delivers by now are driven into the other NIC's MII.
+//! 2. A host runs ([`Stack::service`], the application inside it) when its
+//!    interrupt line is high (interrupt mode) or at its poll instants (poll
+//!    mode: multiples of its interval, nothing else), when one of its
+//!    timers or its application's timer is due, or when asked to
+//!    ([`Node::wake`]) — and only once its mirrored registers are in sync
+//!    ([`SimNic::registers_synced`]). Host software takes no simulated time.
+//!    A poll that would provably find nothing (idle fabric, no completion
+//!    for the host, no frame waiting for ring space, no timer due) is left
+//!    out: it would change nothing, and polling through a 60 s TIME-WAIT
+//!    every few µs would cost millions of cycles of register traffic. The
+//!    poll after it is still the next multiple of the interval.
+//! 3. If both fabrics are idle (proved as the `idle` module describes) and
+//!    no host is due, simulated time jumps, without clocking, to the
+//!    earliest of: the next wire delivery, the next host timer, the next
+//!    poll that has work, the next application timer, the end of the run. A frame in flight on the
+//!    wire is such an event, not activity; a 60 s TIME-WAIT or a long wire
+//!    delay costs no clocked cycles.
+//! 4. Otherwise both models are clocked for [`CHUNK_CYCLES`]; frames that
+//!    left a MAC go on that direction's [`Wire`] (and into the pcap).
 //!
-//! Invariant: a skip happens only with both NICs idle, both hosts' TX work
-//! reaped and their registers in sync, so no cycle that could change
-//! anything is left out.
+//! Invariant: a jump leaves out no cycle that could change anything. It
+//! happens only with both fabrics proved idle (no frame on MII, no DMA, no
+//! register access, both ring engines idle, every frame in and out
+//! accounted for, no interrupt on its way) and no host due, and it stops
+//! at the first event that could make either side act. Hosts are never run
+//! just because time jumped or because the fabric went quiet.
+mod idle;
 mod trace;
 pub mod transfer;
 
@@ -36,9 +48,10 @@ use synack_host::time::Instant;
 use synack_host::wire::{EthernetAddress, Ipv4Address};
 use thiserror::Error;
 
+use idle::Fabric;
+
 use crate::axi_memory::AxiMemoryConfig;
 use crate::mii::encode_frame;
-use crate::nic_bench::STEP_NS;
 use crate::pcap::{PcapError, PcapRecorder};
 use crate::sim_nic::SimNic;
 use crate::wire::{Wire, WireConfig, WireStats};
@@ -49,8 +62,6 @@ pub use trace::{
 
 /// Core cycles clocked between scheduling decisions.
 pub const CHUNK_CYCLES: u64 = 16;
-/// Nothing moved for this long: the fabric is idle.
-pub const QUIET_NS: u64 = 20_000;
 
 /// One host.
 #[derive(Clone, Debug)]
@@ -61,7 +72,8 @@ pub struct NodeConfig {
     pub netmask: Ipv4Address,
     pub gateway: Option<Ipv4Address>,
     pub driver: DriverConfig,
-    /// In poll mode, how often the host polls.
+    /// In poll mode, how often the host polls: it runs at every multiple of
+    /// this interval (and when its own timers are due), never otherwise.
     pub poll_interval_ns: u64,
     pub tcp: tcp::Config,
     /// Seeds the engine's ISN secret and ephemeral ports.
@@ -92,11 +104,16 @@ impl NodeConfig {
     }
 }
 
-/// Why a testbed could not be built.
+/// Why a testbed could not be built, or its pcap not written.
 #[derive(Debug, Error)]
 pub enum TestbedError {
-    #[error("shared memory: {0}")]
+    #[error("shared memory for the co-simulated NICs: {0}")]
     Io(#[from] io::Error),
+    #[error("cannot write the pcap file {}; choose a path to a file in a folder you can write", path.display())]
+    PcapFile {
+        path: std::path::PathBuf,
+        source: io::Error,
+    },
     #[error(transparent)]
     Window(#[from] WindowError),
     #[error(transparent)]
@@ -115,8 +132,17 @@ pub struct Node {
     nic: SimNic,
     stack: Stack,
     poll_interval_ns: Option<u64>,
+    /// In poll mode, the next multiple of the interval at which the host runs.
     next_poll_ns: u64,
     want_service: bool,
+    /// When the application asked to run next (its own timer).
+    app_wake_ns: Option<u64>,
+    /// Frames the wire drove into this NIC's MII.
+    driven_in: u64,
+    /// What is known about the fabric's idleness.
+    fabric: Fabric,
+    /// The interrupt line after the last chunk.
+    irq_was: bool,
 }
 
 impl Node {
@@ -141,6 +167,10 @@ impl Node {
             },
             next_poll_ns: 0,
             want_service: true,
+            app_wake_ns: None,
+            driven_in: 0,
+            fabric: Fabric::Moved,
+            irq_was: false,
         })
     }
 
@@ -166,18 +196,66 @@ impl Node {
     }
 
     fn due(&self, now_ns: u64) -> bool {
-        let timer = self
-            .stack
-            .poll_timeout()
-            .is_some_and(|t| t <= instant(now_ns));
-        let poll = self.poll_interval_ns.is_some() && now_ns >= self.next_poll_ns;
+        let timer = self.timer_ns().is_some_and(|t| t <= now_ns);
+        let app = self.app_wake_ns.is_some_and(|t| t <= now_ns);
+        let poll =
+            self.poll_interval_ns.is_some() && now_ns >= self.next_poll_ns && !self.poll_is_empty();
         let irq = self.poll_interval_ns.is_none() && self.nic.irq();
-        self.want_service || timer || poll || irq
+        self.want_service || timer || app || poll || irq
+    }
+
+    /// A poll now would find nothing: the fabric is idle with no completion
+    /// for the host, no frame of the host's waits for ring space, and no
+    /// timer is due (checked by the caller). Leaving it out changes nothing.
+    fn poll_is_empty(&self) -> bool {
+        self.fabric == (Fabric::Idle { completions: false }) && !self.stack.tx_backlogged()
+    }
+
+    /// A poll instant reached with nothing to find is left out (see
+    /// [`Self::poll_is_empty`]): the next poll is the next multiple of the
+    /// interval, so a frame arriving later waits for it like any other.
+    fn pass_empty_poll(&mut self, now_ns: u64) {
+        if self.poll_interval_ns.is_some() && now_ns >= self.next_poll_ns && self.poll_is_empty() {
+            self.advance_poll(now_ns);
+        }
+    }
+
+    /// The next poll instant after `now_ns`: the next multiple of the interval.
+    fn advance_poll(&mut self, now_ns: u64) {
+        if let Some(interval) = self.poll_interval_ns {
+            self.next_poll_ns = (now_ns / interval)
+                .saturating_add(1)
+                .saturating_mul(interval);
+        }
+    }
+
+    /// The stack's next timer, in simulated nanoseconds.
+    fn timer_ns(&self) -> Option<u64> {
+        self.stack.poll_timeout().map(instant_ns)
+    }
+
+    /// The earliest time this host will run and have something to do,
+    /// without anything reaching it: its timers, and in poll mode its next
+    /// poll if that would find work (a poll that finds none changes nothing).
+    fn next_run_ns(&self) -> Option<u64> {
+        let work =
+            matches!(self.fabric, Fabric::Idle { completions: true }) || self.stack.tx_backlogged();
+        let poll = self
+            .poll_interval_ns
+            .filter(|_| work)
+            .map(|_| self.next_poll_ns);
+        [self.timer_ns(), self.app_wake_ns, poll]
+            .into_iter()
+            .flatten()
+            .min()
     }
 }
 
-/// The application's hook: runs inside every service of node `index`.
-pub type Apps<'a> = dyn FnMut(usize, Instant, &mut Interface) + 'a;
+/// The application's hook: runs inside every service of node `index` and
+/// returns when it next wants to run by itself (its own timer), if ever.
+/// It must act only on what the service brought (frames, timers) or at the
+/// time it returned: a service is not guaranteed at any other time.
+pub type Apps<'a> = dyn FnMut(usize, Instant, &mut Interface) -> Option<Instant> + 'a;
 
 /// What the testbed counted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -188,6 +266,8 @@ pub struct TestbedStats {
     pub skipped_ns: u64,
     pub skips: u64,
     pub services: u64,
+    /// Register probes of the fabrics' idleness (see the `idle` module).
+    pub probes: u64,
     /// Frames each node put on the wire.
     pub frames_sent: [u64; 2],
     /// Of those, frames that were not well-formed on MII (bad preamble, odd
@@ -201,15 +281,19 @@ pub struct Testbed {
     /// `wires[i]` carries node i's frames to the other node.
     wires: [Wire; 2],
     pcap: Option<PcapRecorder<BufWriter<File>>>,
+    pcap_path: Option<std::path::PathBuf>,
     tracing: bool,
     trace: Vec<TraceRecord>,
-    idle_ns: u64,
-    idle_serviced: bool,
     stats: TestbedStats,
 }
 
 fn instant(ns: u64) -> Instant {
     Instant::from_micros(ns / 1000)
+}
+
+/// The first nanosecond at which the hosts' clock shows `t`.
+fn instant_ns(t: Instant) -> u64 {
+    t.total_micros().saturating_mul(1000)
 }
 
 impl Testbed {
@@ -219,17 +303,21 @@ impl Testbed {
             nodes: [Node::new(&nodes[0])?, Node::new(&nodes[1])?],
             wires: wires.map(Wire::new),
             pcap: None,
+            pcap_path: None,
             tracing: false,
             trace: Vec::new(),
-            idle_ns: 0,
-            idle_serviced: false,
             stats: TestbedStats::default(),
         })
     }
 
     /// Records every frame either MAC sends from now on into a pcap file.
     pub fn record_pcap(&mut self, path: &Path) -> Result<(), TestbedError> {
-        self.pcap = Some(PcapRecorder::new(BufWriter::new(File::create(path)?))?);
+        let file = File::create(path).map_err(|source| TestbedError::PcapFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        self.pcap = Some(PcapRecorder::new(BufWriter::new(file))?);
+        self.pcap_path = Some(path.to_path_buf());
         Ok(())
     }
 
@@ -238,7 +326,13 @@ impl Testbed {
         match self.pcap.take() {
             Some(rec) => {
                 let frames = rec.frames();
-                rec.into_inner().into_inner().map_err(|e| e.into_error())?;
+                let path = self.pcap_path.take().unwrap_or_default();
+                rec.into_inner()
+                    .into_inner()
+                    .map_err(|e| TestbedError::PcapFile {
+                        path,
+                        source: e.into_error(),
+                    })?;
                 Ok(frames)
             }
             None => Ok(0),
@@ -290,7 +384,7 @@ impl Testbed {
         instant(self.now_ns())
     }
 
-    /// Runs until `done` holds (checked after every chunk) or `max_ns` of
+    /// Runs until `done` holds (checked after every step) or `max_ns` of
     /// simulated time have passed; true if `done` held.
     pub fn run_until(
         &mut self,
@@ -310,13 +404,31 @@ impl Testbed {
         }
     }
 
+    /// If both fabrics are proved idle and no host is due, so the next step
+    /// would jump: the time of the next event (`u64::MAX` if none is
+    /// pending). Callers that run in slices use it to cross an idle stretch
+    /// in one slice.
+    pub fn idle_until(&self) -> Option<u64> {
+        self.may_skip(self.now_ns()).then(|| self.next_event_ns())
+    }
+
     fn step(&mut self, apps: &mut Apps<'_>, end_ns: u64) {
         let now_ns = self.now_ns();
+        for node in &mut self.nodes {
+            node.pass_empty_poll(now_ns);
+        }
+        self.deliver(now_ns);
         for i in 0..2 {
             let node = &self.nodes[i];
             if node.nic.registers_synced() && node.due(now_ns) {
                 self.service(i, now_ns, apps);
             }
+        }
+        for i in 0..2 {
+            self.probe(i, now_ns);
+        }
+        if self.may_skip(now_ns) && self.skip_to(self.next_event_ns().min(end_ns)) {
+            return;
         }
         for node in &mut self.nodes {
             node.nic.bench_mut().run(CHUNK_CYCLES);
@@ -325,26 +437,42 @@ impl Testbed {
         self.stats.cycles += CHUNK_CYCLES;
         let now_ns = self.now_ns();
         for i in 0..2 {
-            for frame in self.nodes[i].nic.bench_mut().take_wire_frames() {
+            let frames = self.nodes[i].nic.bench_mut().take_wire_frames();
+            let node = &mut self.nodes[i];
+            let irq = node.nic.irq();
+            if !frames.is_empty() || node.nic.bench().is_active() || irq != node.irq_was {
+                node.fabric = Fabric::Moved;
+            }
+            node.irq_was = irq;
+            for frame in frames {
                 self.stats.frames_sent[i] += 1;
                 let Ok(bytes) = frame.bytes() else {
                     self.stats.bad_tx_frames[i] += 1;
                     continue;
                 };
+                // The MAC's own FCS is always right; Wireshark expects frames without it.
+                let without_fcs = &bytes[..bytes.len().saturating_sub(4)];
                 if let Some(pcap) = self.pcap.as_mut() {
-                    // The MAC's own FCS is always right; Wireshark expects frames without it.
-                    let _ = pcap.record(now_ns, &bytes[..bytes.len().saturating_sub(4)]);
+                    let _ = pcap.record(now_ns, without_fcs);
+                }
+                if self.tracing {
+                    trace::note_wire_time(&mut self.trace, i, now_ns, without_fcs);
                 }
                 self.wires[i].send(now_ns, bytes);
             }
+        }
+    }
+
+    /// Drives every frame the wires deliver by `now_ns` into the receiving MII.
+    fn deliver(&mut self, now_ns: u64) {
+        for i in 0..2 {
             for bytes in self.wires[i].receive(now_ns) {
-                self.nodes[1 - i]
-                    .nic
-                    .bench_mut()
-                    .inject_rx(&encode_frame(&bytes, false));
+                let node = &mut self.nodes[1 - i];
+                node.nic.bench_mut().inject_rx(&encode_frame(&bytes, false));
+                node.driven_in += 1;
+                node.fabric = Fabric::Moved;
             }
         }
-        self.idle_check(now_ns, end_ns);
     }
 
     fn service(&mut self, i: usize, now_ns: u64, apps: &mut Apps<'_>) {
@@ -352,16 +480,23 @@ impl Testbed {
         let node = &mut self.nodes[i];
         let tracing = self.tracing;
         let mut before_app = Vec::new();
+        let mut app_wake = None;
+        let written = idle::written(node.stack.driver().registers().block());
         node.stack.service(now, |now, iface| {
             if tracing {
                 before_app = iface.engine().sockets(now);
             }
-            apps(i, now, iface)
+            app_wake = apps(i, now, iface);
         });
+        node.app_wake_ns = app_wake.map(instant_ns);
+        // A service that changed no register left the fabric as it was.
+        if idle::written(node.stack.driver().registers().block()) != written {
+            node.fabric = Fabric::Moved;
+        }
         node.nic.sync_registers();
         node.want_service = false;
-        if let Some(interval) = node.poll_interval_ns {
-            node.next_poll_ns = now_ns + interval;
+        if now_ns >= node.next_poll_ns {
+            node.advance_poll(now_ns);
         }
         self.stats.services += 1;
         if tracing {
@@ -371,47 +506,67 @@ impl Testbed {
         }
     }
 
-    fn idle_check(&mut self, now_ns: u64, end_ns: u64) {
-        let active = self.nodes.iter().any(|n| n.nic.bench().is_active())
-            || self.wires.iter().any(|w| w.next_arrival().is_some());
-        if active {
-            self.idle_ns = 0;
-            self.idle_serviced = false;
+    /// Moves node `i`'s idleness proof along (see the `idle` module): starts
+    /// a probe once its ports are quiet, reads it once it is done.
+    fn probe(&mut self, i: usize, now_ns: u64) {
+        let node = &mut self.nodes[i];
+        if !idle::ports_quiet(&node.nic) {
             return;
         }
-        self.idle_ns += CHUNK_CYCLES * 2 * STEP_NS;
-        if self.idle_ns < QUIET_NS {
-            return;
-        }
-        if !self.idle_serviced {
-            // Let both hosts catch up on anything the fabric finished.
-            for node in &mut self.nodes {
-                node.want_service = true;
+        match node.fabric {
+            Fabric::Idle { .. } => {}
+            Fabric::Working { retry_at_ns } if now_ns < retry_at_ns => {}
+            Fabric::Moved | Fabric::Working { .. } => {
+                for reg in idle::PROBE {
+                    node.nic.bench_mut().axil.read(reg);
+                }
+                node.fabric = Fabric::Probing;
+                self.stats.probes += 1;
             }
-            self.idle_serviced = true;
-            return;
-        }
-        let settled = self.nodes.iter().all(|n| {
-            n.nic.registers_synced() && n.stack.is_quiet() && !n.nic.irq() && !n.want_service
-        });
-        if !settled {
-            return;
-        }
-        let deadline = self
-            .nodes
-            .iter()
-            .filter_map(|n| n.stack.poll_timeout())
-            .min()
-            .map_or(end_ns, |t| {
-                t.total_micros().saturating_mul(1000).min(end_ns)
-            });
-        if deadline > now_ns {
-            for node in &mut self.nodes {
-                node.nic.bench_mut().skip_idle(deadline - now_ns);
-                node.next_poll_ns = 0;
+            Fabric::Probing => {
+                let stats = node.stack.stats();
+                let counts = idle::Counts {
+                    queued_tx: stats.tso_segments + stats.plain_sends,
+                    sent_on_mii: self.stats.frames_sent[i],
+                    driven_in: node.driven_in,
+                };
+                let regs = node.stack.driver().registers().block();
+                node.fabric = idle::verdict(regs, counts, node.nic.irq(), now_ns);
             }
-            self.stats.skipped_ns += deadline - now_ns;
-            self.stats.skips += 1;
         }
+    }
+
+    /// Both fabrics are proved idle, their registers synced, and no host is due.
+    fn may_skip(&self, now_ns: u64) -> bool {
+        self.nodes.iter().all(|n| {
+            matches!(n.fabric, Fabric::Idle { .. }) && idle::ports_quiet(&n.nic) && !n.due(now_ns)
+        })
+    }
+
+    /// The earliest wire delivery, host timer, poll instant or application
+    /// timer; `u64::MAX` if there is none.
+    fn next_event_ns(&self) -> u64 {
+        let arrivals = self.wires.iter().filter_map(Wire::next_arrival);
+        let runs = self.nodes.iter().filter_map(Node::next_run_ns);
+        arrivals.chain(runs).min().unwrap_or(u64::MAX)
+    }
+
+    /// Lets simulated time jump to `target_ns` (rounded down to whole MII
+    /// clock periods) without clocking; false if that is no jump at all.
+    fn skip_to(&mut self, target_ns: u64) -> bool {
+        let before = self.now_ns();
+        let Some(span) = target_ns.checked_sub(before) else {
+            return false;
+        };
+        for node in &mut self.nodes {
+            node.nic.bench_mut().skip_idle(span);
+        }
+        let skipped = self.now_ns() - before;
+        if skipped == 0 {
+            return false;
+        }
+        self.stats.skipped_ns += skipped;
+        self.stats.skips += 1;
+        true
     }
 }

@@ -1,6 +1,11 @@
 //! What the hosts sent and received while tracing, with each host's TCP
 //! state for the connection after the service that handled the frame; and
 //! the sequence-diagram rows (SPEC S3) built from it.
+//!
+//! Two times per sent frame: when the host handed it to its driver (the
+//! service's time), and when it left the sender's MAC onto the wire — the
+//! time the pcap records. Diagrams show the wire time, so they agree with
+//! Wireshark.
 use std::net::SocketAddrV4;
 
 use synack_host::stack::{FrameDirection, LoggedFrame};
@@ -26,7 +31,11 @@ pub struct TcpSummary {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceRecord {
     pub node: usize,
+    /// When the host handled the frame (the time of its service).
     pub at_ns: u64,
+    /// For a sent frame: when it left the MAC onto the wire, as the pcap
+    /// records it; `None` until then (or if tracing stopped first).
+    pub wire_ns: Option<u64>,
     pub direction: FrameDirection,
     pub tcp: TcpSummary,
     /// The host's state for this connection once the service was over.
@@ -103,10 +112,27 @@ pub(super) fn record(
         trace.push(TraceRecord {
             node,
             at_ns,
+            wire_ns: None,
             direction: frame.direction,
             tcp,
             state: state_in(rows, local, remote),
         });
+    }
+}
+
+/// Node `node`'s frame `frame` (Ethernet header onwards) left its MAC at
+/// `at_ns`: the earliest of that node's sent records with the same TCP
+/// fields and no wire time yet gets it. Frames leave the MAC in the order
+/// the host queued them (one TX ring), and the fabric's TSO reproduces the
+/// segments the host logged field for field (SPEC F5), so the match is exact.
+pub(super) fn note_wire_time(trace: &mut [TraceRecord], node: usize, at_ns: u64, frame: &[u8]) {
+    let Some(tcp) = tcp_summary(frame) else {
+        return;
+    };
+    if let Some(r) = trace.iter_mut().find(|r| {
+        r.node == node && r.direction == FrameDirection::Sent && r.wire_ns.is_none() && r.tcp == tcp
+    }) {
+        r.wire_ns = Some(at_ns);
     }
 }
 
@@ -144,9 +170,10 @@ fn flag_names(flags: u8) -> String {
 /// Diagram rows for the segments node 0 (left) and node 1 (right)
 /// exchanged, in the order they were sent, keeping those `keep` accepts.
 /// Sequence numbers are shown relative to `isns` (see
-/// [`initial_sequence_numbers`]), as Wireshark shows them; `sent_ns` is
-/// when the host handed the segment to its NIC. A segment counts as delivered if the other host received a
-/// segment with the same numbers, flags and length.
+/// [`initial_sequence_numbers`]), as Wireshark shows them; each row's time
+/// is when the segment left the sender's MAC (the pcap's timestamp). A
+/// segment counts as delivered if the other host received a segment with
+/// the same numbers, flags and length.
 pub fn connection_exchanges(
     trace: &[TraceRecord],
     isns: [Option<u32>; 2],
@@ -200,7 +227,7 @@ pub fn connection_exchanges(
             } else {
                 Direction::RightToLeft
             },
-            sent_ns: sent.at_ns,
+            wire_ns: sent.wire_ns,
             label,
             delivered: received.is_some(),
             left_state,

@@ -135,26 +135,22 @@ impl Transfer {
     }
 
     /// Runs `tb` until the transfer is [`finished`](Self::finished) or
-    /// `max_ns` of simulated time have passed, calling `progress` every
-    /// `slice_ns`. Returns whether it finished.
+    /// `max_ns` of simulated time have passed, calling `progress` after
+    /// every slice: `slice_ns` of simulated time while anything happens, an
+    /// idle stretch (TIME-WAIT, a long wire delay) crossed in one slice.
+    /// Returns whether it finished.
     pub fn run(
         &mut self,
         tb: &mut Testbed,
         max_ns: u64,
         slice_ns: u64,
-        mut progress: impl FnMut(&Transfer, &Testbed),
+        mut progress: impl FnMut(&Transfer, &mut Testbed),
     ) -> bool {
         let end = tb.now_ns().saturating_add(max_ns);
         while !self.finished() && tb.now_ns() < end {
-            let now = tb.now();
-            let mut slice = slice_ns.min(end - tb.now_ns());
-            if let (Some(at), false) = (self.server_close_at, self.server_closed) {
-                if now >= at {
-                    tb.node_mut(1).wake();
-                }
-                let wait = at.saturating_duration_since(now).as_nanos() as u64;
-                slice = slice.min(wait.max(1_000));
-            }
+            let now = tb.now_ns();
+            let idle_to = tb.idle_until().unwrap_or(0);
+            let slice = slice_ns.max(idle_to.saturating_sub(now)).min(end - now);
             tb.run_until(slice, &mut |n, now, iface| self.app(n, now, iface), |_| {
                 false
             });
@@ -163,14 +159,19 @@ impl Transfer {
         self.finished()
     }
 
-    /// The application: runs inside every service of node `node`.
-    pub fn app(&mut self, node: usize, now: Instant, iface: &mut Interface) {
+    /// The application: runs inside every service of node `node`; returns
+    /// when it next wants to run by itself (the server's delayed close).
+    pub fn app(&mut self, node: usize, now: Instant, iface: &mut Interface) -> Option<Instant> {
         self.note_state(node, now, iface);
         match node {
             0 => self.client(now, iface),
             _ => self.server(now, iface),
         }
         self.note_state(node, now, iface);
+        match node {
+            0 => None,
+            _ => self.server_close_at.filter(|_| !self.server_closed),
+        }
     }
 
     fn note_state(&mut self, node: usize, now: Instant, iface: &Interface) {
