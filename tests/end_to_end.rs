@@ -209,7 +209,7 @@ fn poll_mode_transfers_without_the_interrupt() {
 #[test]
 fn udp_datagrams_cross_the_fabric_with_checksum_offload_both_ways() {
     use std::net::SocketAddrV4;
-    use synack_host::iface::{UdpHandle, any_addr};
+    use synack_host::socket::{Net, UdpSocket};
     // SPEC W3: datagrams with the same offload as TCP; the fabric inserts the
     // UDP checksum (software leaves it 0) and the receiver's fabric verifies it.
     let mut tb = testbed(WireConfig::default());
@@ -243,31 +243,29 @@ fn udp_datagrams_cross_the_fabric_with_checksum_offload_both_ways() {
             false
         }));
     }
-    let mut sockets: [Option<UdpHandle>; 2] = [None, None];
+    let mut sockets: [Option<UdpSocket>; 2] = [None, None];
     let mut received: Vec<(usize, Vec<u8>, SocketAddrV4)> = Vec::new();
     let server = SocketAddrV4::new([10, 0, 0, 2].into(), 9000);
     let mut sent = 0;
-    let mut app = |node: usize, now, iface: &mut synack_host::iface::Interface| {
-        let h = *sockets[node].get_or_insert_with(|| {
-            iface
-                .udp_bind(any_addr(if node == 0 { 4000 } else { 9000 }))
-                .expect("bind")
+    let mut app = |node: usize, net: &mut Net<'_>| {
+        let s = *sockets[node].get_or_insert_with(|| {
+            UdpSocket::bind(net, if node == 0 { 4000 } else { 9000 }).expect("bind")
         });
         let mut buf = [0u8; 2048];
-        while let Ok(r) = iface.udp_recv_from(h, &mut buf) {
-            received.push((node, buf[..r.len].to_vec(), r.src));
+        while let Ok((len, src)) = s.recv_from(net, &mut buf) {
+            received.push((node, buf[..len].to_vec(), src));
             if node == 1 {
                 // Echo it back, reversed.
-                let mut reply = buf[..r.len].to_vec();
+                let mut reply = buf[..len].to_vec();
                 reply.reverse();
-                iface.udp_send_to(now, h, &reply, r.src).expect("echo");
+                s.send_to(net, &reply, src).expect("echo");
             }
         }
         if node == 0 && sent < 5 {
             let payload: Vec<u8> = (0..(100 + 300 * sent))
                 .map(|i| (i * 7 + sent) as u8)
                 .collect();
-            iface.udp_send_to(now, h, &payload, server).expect("send");
+            s.send_to(net, &payload, server).expect("send");
             sent += 1;
         }
         None

@@ -169,7 +169,7 @@ fn poll_mode_host_runs_only_on_its_interval() {
 #[test]
 fn poll_mode_host_woken_by_a_frame_runs_at_its_next_poll() {
     use std::net::SocketAddrV4;
-    use synack_host::iface::{Interface, any_addr};
+    use synack_host::socket::{Net, UdpSocket};
     use synack_host::time::Instant;
     const POLL_NS: u64 = 50_000_000;
     let mut nodes = [
@@ -189,22 +189,21 @@ fn poll_mode_host_woken_by_a_frame_runs_at_its_next_poll() {
     let mut sent = false;
     let mut runs: Vec<(usize, u64)> = Vec::new();
     let mut got = 0;
-    let mut app = |node: usize, now: Instant, iface: &mut Interface| {
+    let mut app = |node: usize, net: &mut Net<'_>| {
+        let now = net.now();
         runs.push((node, now.total_micros() * 1000));
-        let h = *sockets[node].get_or_insert_with(|| {
-            iface
-                .udp_bind(any_addr(if node == 0 { 4000 } else { 9000 }))
-                .expect("bind")
+        let s = *sockets[node].get_or_insert_with(|| {
+            UdpSocket::bind(net, if node == 0 { 4000 } else { 9000 }).expect("bind")
         });
         let mut buf = [0u8; 64];
-        while iface.udp_recv_from(h, &mut buf).is_ok() {
+        while s.recv_from(net, &mut buf).is_ok() {
             got += 1;
         }
         if node == 0 && !sent {
             if now < send_at {
                 return Some(send_at);
             }
-            iface.udp_send_to(now, h, b"hello", server).expect("send");
+            s.send_to(net, b"hello", server).expect("send");
             sent = true;
         }
         None

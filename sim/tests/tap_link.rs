@@ -25,13 +25,29 @@ fn tap_in_its_own_namespace_carries_the_kernels_arp_and_is_removed_on_drop() {
     let link = TapLink::open(cfg).expect("TAP link (run as root)");
     assert!(ns_exists(&name));
     // The device is in the namespace with the Linux side's address, not here.
-    let here = Command::new("ip").args(["link", "show", link.device.name()]).output().unwrap();
+    let here = Command::new("ip")
+        .args(["link", "show", link.device.name()])
+        .output()
+        .unwrap();
     assert!(!here.status.success(), "the TAP left this namespace");
-    let there = link.netns.exec(&["ip", "-o", "addr", "show", "dev", link.device.name()]).unwrap();
+    let there = link
+        .netns
+        .exec(&["ip", "-o", "addr", "show", "dev", link.device.name()])
+        .unwrap();
     assert!(String::from_utf8_lossy(&there.stdout).contains("192.0.2.1/24"));
     // A connection attempt from the namespace makes the kernel ask for synack's MAC.
     let mut nc = Command::new("ip")
-        .args(["netns", "exec", &name, "nc", "-z", "-w", "1", "192.0.2.2", "80"])
+        .args([
+            "netns",
+            "exec",
+            &name,
+            "nc",
+            "-z",
+            "-w",
+            "1",
+            "192.0.2.2",
+            "80",
+        ])
         .spawn()
         .expect("nc");
     let mut buf = [0u8; 2048];
@@ -49,7 +65,11 @@ fn tap_in_its_own_namespace_carries_the_kernels_arp_and_is_removed_on_drop() {
         }
     }
     let _ = nc.wait();
-    assert_eq!(arp, Some(vec![192, 0, 2, 2]), "no ARP request from the kernel");
+    assert_eq!(
+        arp,
+        Some(vec![192, 0, 2, 2]),
+        "no ARP request from the kernel"
+    );
     drop(link);
     assert!(!ns_exists(&name), "the namespace is deleted on drop");
 }

@@ -1,5 +1,5 @@
-//! The socket API applications are written against: [`TcpListener`] and
-//! [`TcpStream`], shaped like `std::net`'s, non-blocking, with readiness
+//! The socket API applications are written against: [`TcpListener`],
+//! [`TcpStream`] and [`UdpSocket`], shaped like `std::net`'s, non-blocking, with readiness
 //! and errors as [`std::io::ErrorKind`]s.
 //!
 //! The stack is sans-IO: it has no clock and no thread, so a socket call
@@ -59,6 +59,7 @@
 
 pub mod memory_link;
 mod tcp;
+mod udp;
 
 use std::io::{self, ErrorKind};
 use std::net::SocketAddrV4;
@@ -74,6 +75,7 @@ use crate::wire::Ipv4Address;
 pub use crate::tcp::{Readiness, Shutdown, SockOpt, SocketOptions};
 pub use memory_link::MemoryLink;
 pub use tcp::{TcpListener, TcpStream};
+pub use udp::UdpSocket;
 
 /// The stack at one instant, lent to the application: every socket call
 /// goes through it.

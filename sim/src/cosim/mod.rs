@@ -41,7 +41,8 @@ use std::path::Path;
 use synack_host::driver::{
     DmaRegion, Driver, DriverConfig, DriverError, IrqMode, RegisterWindow, WindowError,
 };
-use synack_host::iface::{Interface, InterfaceConfig};
+use synack_host::iface::InterfaceConfig;
+use synack_host::socket::Net;
 use synack_host::stack::{Stack, StackError};
 use synack_host::tcp::{self, Engine};
 use synack_host::time::Instant;
@@ -255,7 +256,7 @@ impl Node {
 /// returns when it next wants to run by itself (its own timer), if ever.
 /// It must act only on what the service brought (frames, timers) or at the
 /// time it returned: a service is not guaranteed at any other time.
-pub type Apps<'a> = dyn FnMut(usize, Instant, &mut Interface) -> Option<Instant> + 'a;
+pub type Apps<'a> = dyn FnMut(usize, &mut Net<'_>) -> Option<Instant> + 'a;
 
 /// What the testbed counted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -486,7 +487,7 @@ impl Testbed {
             if tracing {
                 before_app = iface.engine().sockets(now);
             }
-            app_wake = apps(i, now, iface);
+            app_wake = apps(i, &mut Net::new(iface, now));
         });
         node.app_wake_ns = app_wake.map(instant_ns);
         // A service that changed no register left the fabric as it was.

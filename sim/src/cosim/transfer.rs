@@ -12,9 +12,10 @@ use core::time::Duration;
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sha2::{Digest, Sha256};
-use synack_host::iface::Interface;
-use synack_host::tcp::{ConnectionHandle, Event, ListenerHandle, ReadError, WriteError};
+use std::io::ErrorKind;
 
+use synack_host::socket::{Net, TcpListener, TcpStream};
+use synack_host::tcp::Event;
 use synack_host::time::Instant;
 
 use super::Testbed;
@@ -48,9 +49,9 @@ pub struct Transfer {
     data: ChaCha8Rng,
     chunk: Vec<u8>,
     chunk_at: usize,
-    listener: Option<ListenerHandle>,
-    client: Option<ConnectionHandle>,
-    server: Option<ConnectionHandle>,
+    listener: Option<TcpListener>,
+    client: Option<TcpStream>,
+    server: Option<TcpStream>,
     /// The client's address, once connected.
     client_addr: Option<SocketAddrV4>,
     pub sent: u64,
@@ -151,9 +152,7 @@ impl Transfer {
             let now = tb.now_ns();
             let idle_to = tb.idle_until().unwrap_or(0);
             let slice = slice_ns.max(idle_to.saturating_sub(now)).min(end - now);
-            tb.run_until(slice, &mut |n, now, iface| self.app(n, now, iface), |_| {
-                false
-            });
+            tb.run_until(slice, &mut |n, net| self.app(n, net), |_| false);
             progress(self, tb);
         }
         self.finished()
@@ -161,31 +160,27 @@ impl Transfer {
 
     /// The application: runs inside every service of node `node`; returns
     /// when it next wants to run by itself (the server's delayed close).
-    pub fn app(&mut self, node: usize, now: Instant, iface: &mut Interface) -> Option<Instant> {
-        self.note_state(node, now, iface);
+    pub fn app(&mut self, node: usize, net: &mut Net<'_>) -> Option<Instant> {
+        self.note_state(node, net);
         match node {
-            0 => self.client(now, iface),
-            _ => self.server(now, iface),
+            0 => self.client(net),
+            _ => self.server(net),
         }
-        self.note_state(node, now, iface);
+        self.note_state(node, net);
         match node {
             0 => None,
             _ => self.server_close_at.filter(|_| !self.server_closed),
         }
     }
 
-    fn note_state(&mut self, node: usize, now: Instant, iface: &Interface) {
+    fn note_state(&mut self, node: usize, net: &Net<'_>) {
         // The server's side before anyone connected: its listener's state.
         let anyone = SocketAddrV4::new(std::net::Ipv4Addr::UNSPECIFIED, 0);
+        let now = net.now();
         let state = match (node, self.client_addr) {
             (0, None) => "CLOSED".to_string(),
-            (0, Some(local)) => state_of(iface.engine(), now, local, self.cfg.server),
-            (_, client) => state_of(
-                iface.engine(),
-                now,
-                self.cfg.server,
-                client.unwrap_or(anyone),
-            ),
+            (0, Some(local)) => state_of(net.engine(), now, local, self.cfg.server),
+            (_, client) => state_of(net.engine(), now, self.cfg.server, client.unwrap_or(anyone)),
         };
         if state != self.states[node] {
             self.states[node] = state.clone();
@@ -197,20 +192,20 @@ impl Transfer {
         }
     }
 
-    fn client(&mut self, now: Instant, iface: &mut Interface) {
-        let Some(h) = self.client else {
-            match iface.tcp_connect(now, self.cfg.server) {
-                Ok(h) => {
-                    self.client = Some(h);
-                    self.client_addr = iface.engine().connection(h).map(|c| c.tuple().local);
+    fn client(&mut self, net: &mut Net<'_>) {
+        let Some(stream) = self.client else {
+            match TcpStream::connect(net, self.cfg.server) {
+                Ok(s) => {
+                    self.client = Some(s);
+                    self.client_addr = Some(s.local_addr());
                 }
                 Err(e) => self.errors.push(format!("connect: {e}")),
             }
             return;
         };
-        while let Some(ev) = iface.engine_mut().poll_event() {
+        while let Some(ev) = net.poll_event() {
             match ev {
-                Event::Connected(_) => self.established_at = Some(now),
+                Event::Connected(_) => self.established_at = Some(net.now()),
                 Event::Closed(_, Some(e)) => self.errors.push(format!("client: {e}")),
                 _ => {}
             }
@@ -225,65 +220,63 @@ impl Transfer {
                 self.data.fill_bytes(&mut self.chunk);
                 self.chunk_at = 0;
             }
-            match iface
-                .engine_mut()
-                .write(now, h, &self.chunk[self.chunk_at..])
-            {
-                Ok(0) | Err(WriteError::WouldBlock) => return,
+            match stream.write(net, &self.chunk[self.chunk_at..]) {
                 Ok(n) => {
                     self.sha_sent
                         .update(&self.chunk[self.chunk_at..self.chunk_at + n]);
                     self.chunk_at += n;
                     self.sent += n as u64;
                 }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
                 Err(e) => {
                     self.errors.push(format!("write: {e}"));
                     return;
                 }
             }
         }
-        if let Err(e) = iface.engine_mut().close(now, h) {
+        if let Err(e) = stream.close(net) {
             self.errors.push(format!("client close: {e}"));
         }
         self.client_closed = true;
     }
 
-    fn server(&mut self, now: Instant, iface: &mut Interface) {
-        let Some(l) = self.listener else {
-            match iface.tcp_listen(self.cfg.server.port(), 16) {
+    fn server(&mut self, net: &mut Net<'_>) {
+        let Some(listener) = self.listener else {
+            match TcpListener::bind(net, self.cfg.server.port(), 16) {
                 Ok(l) => self.listener = Some(l),
                 Err(e) => self.errors.push(format!("listen: {e}")),
             }
             return;
         };
-        while let Some(ev) = iface.engine_mut().poll_event() {
+        while let Some(ev) = net.poll_event() {
             if let Event::Closed(_, Some(e)) = ev {
                 self.errors.push(format!("server: {e}"));
             }
         }
         if self.server.is_none() {
-            if let Ok((h, peer)) = iface.engine_mut().accept(l) {
-                self.server = Some(h);
+            if let Ok((s, peer)) = listener.accept(net) {
+                self.server = Some(s);
                 self.client_addr.get_or_insert(peer);
             }
         }
-        let Some(h) = self.server else { return };
+        let Some(stream) = self.server else { return };
         if self.server_closed {
             return;
         }
+        let now = net.now();
         let mut buf = [0u8; 16 * 1024];
         loop {
-            match iface.engine_mut().read(now, h, &mut buf) {
+            match stream.read(net, &mut buf) {
                 Ok(0) => {
                     let at = *self
                         .server_close_at
                         .get_or_insert(now + self.cfg.server_close_delay);
                     if now >= at {
-                        if let Err(e) = iface.engine_mut().close(now, h) {
+                        if let Err(e) = stream.close(net) {
                             self.errors.push(format!("server close: {e}"));
                         }
                         self.server_closed = true;
-                        if let Err(e) = iface.engine_mut().close_listener(now, l) {
+                        if let Err(e) = listener.close(net) {
                             self.errors.push(format!("close listener: {e}"));
                         }
                     }
@@ -296,7 +289,7 @@ impl Transfer {
                         self.all_received_at = Some(now);
                     }
                 }
-                Err(ReadError::WouldBlock) => return,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => return,
                 Err(e) => {
                     self.errors.push(format!("read: {e}"));
                     return;

@@ -67,7 +67,9 @@ impl TapConfig {
 
     /// The netmask of `prefix`.
     pub fn netmask(&self) -> Ipv4Addr {
-        let bits = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+        let bits = u32::MAX
+            .checked_shl(32 - u32::from(self.prefix))
+            .unwrap_or(0);
         Ipv4Addr::from(bits)
     }
 }
@@ -103,7 +105,16 @@ impl TapLink {
         let dev = config.device.as_str();
         let addr = format!("{}/{}", config.linux_addr, config.prefix);
         netns.exec(&["ip", "addr", "add", &addr, "dev", dev])?;
-        netns.exec(&["ip", "link", "set", "dev", dev, "mtu", &MTU.to_string(), "up"])?;
+        netns.exec(&[
+            "ip",
+            "link",
+            "set",
+            "dev",
+            dev,
+            "mtu",
+            &MTU.to_string(),
+            "up",
+        ])?;
         Ok(TapLink {
             device,
             netns,

@@ -30,7 +30,9 @@ pub enum NetnsError {
         stderr: String,
         hint: &'static str,
     },
-    #[error("network namespace `{0}` does not exist; create it with `ip netns add {0}` or leave out --netns")]
+    #[error(
+        "network namespace `{0}` does not exist; create it with `ip netns add {0}` or leave out --netns"
+    )]
     Missing(String),
     #[error("`{0}` is not a valid namespace name (letters, digits, '-', '_', '.', at most 32)")]
     BadName(String),
@@ -48,12 +50,12 @@ pub fn run(args: &[&str]) -> Result<Output, NetnsError> {
         })?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        let hint = if stderr.contains("Operation not permitted") || stderr.contains("Permission denied")
-        {
-            " (needs root, or CAP_NET_ADMIN and CAP_SYS_ADMIN)"
-        } else {
-            ""
-        };
+        let hint =
+            if stderr.contains("Operation not permitted") || stderr.contains("Permission denied") {
+                " (needs root, or CAP_NET_ADMIN and CAP_SYS_ADMIN)"
+            } else {
+                ""
+            };
         return Err(NetnsError::Failed { cmd, stderr, hint });
     }
     Ok(out)
@@ -143,8 +145,14 @@ mod tests {
     #[test]
     fn namespace_names_are_checked_before_any_command_runs() {
         for bad in ["", "a b", "../x", ".hidden", "x;rm", &"n".repeat(33)] {
-            assert!(matches!(Netns::create(bad), Err(NetnsError::BadName(_))), "{bad:?}");
-            assert!(matches!(Netns::borrow(bad), Err(NetnsError::BadName(_))), "{bad:?}");
+            assert!(
+                matches!(Netns::create(bad), Err(NetnsError::BadName(_))),
+                "{bad:?}"
+            );
+            assert!(
+                matches!(Netns::borrow(bad), Err(NetnsError::BadName(_))),
+                "{bad:?}"
+            );
         }
         assert!(valid("synack-1234") && valid("ns_a.b"));
     }
