@@ -4,10 +4,12 @@
 //! - `synack mac-loopback`: frames through the MII MAC alone, looped back.
 //! - `synack synth-report`: Yosys figures for a design of the fabric.
 //! - `synack emit-verilog`: writes every design's Verilog.
+//! - `synack tap`: the co-simulated NIC on a TAP link to the Linux kernel.
 mod args;
 mod demo;
 mod mac_loopback;
 mod synth;
+mod tap;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -30,6 +32,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Random frames through the MII MAC alone in Verilator, looped back.
     MacLoopback(mac_loopback::MacLoopbackArgs),
+    /// The co-simulated NIC on a TAP link to the Linux kernel in a network
+    /// namespace of its own, serving echo, discard, HTTP or iperf3, or sending.
+    Tap(tap::TapArgs),
     /// Synthesises a design with Yosys for 7-series (xc7) and prints LUT, FF, BRAM, CARRY4.
     SynthReport {
         /// Design name, as listed by `emit-verilog`.
@@ -50,6 +55,7 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Demo(args) => demo::run(&args),
         Command::MacLoopback(args) => mac_loopback::run(&args),
+        Command::Tap(args) => tap::run(&args),
         Command::SynthReport { top, work } => {
             let tops = synack_hdl::verilog_tops();
             let names: Vec<&str> = tops.iter().map(|t| t.name).collect();

@@ -54,4 +54,8 @@ pub trait App {
     fn take_log(&mut self) -> Vec<String> {
         Vec::new()
     }
+    /// A finished client app's result: a summary, or why it failed.
+    fn outcome(&self) -> Option<Result<String, String>> {
+        None
+    }
 }

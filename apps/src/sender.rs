@@ -157,4 +157,19 @@ impl App for Sender {
     fn take_log(&mut self) -> Vec<String> {
         std::mem::take(&mut self.log)
     }
+
+    fn outcome(&self) -> Option<Result<String, String>> {
+        if !self.done {
+            return None;
+        }
+        Some(match &self.error {
+            Some(e) => Err(format!("the transfer to {} failed: {e}", self.peer)),
+            None => Ok(format!(
+                "sent {} bytes to {}, SHA-256 {}",
+                self.sent,
+                self.peer,
+                hex(&self.digest())
+            )),
+        })
+    }
 }

@@ -1,6 +1,12 @@
 //! Two hosts, each the real `synack-host` stack and driver over a
 //! co-simulated NIC, joined by a faulty wire (SPEC S1–S3, DESIGN
-//! "Co-simulation").
+//! "Co-simulation"); or one such host whose wire leads to the Linux kernel
+//! through a TAP device ([`Testbed::with_tap`], SPEC S4).
+//!
+//! The two ends of the cable are endpoints 0 and 1: endpoint 0 is node 0;
+//! endpoint 1 is node 1, or the kernel behind the TAP. `wires[e]` carries
+//! endpoint `e`'s frames to the other end, with its faults and delay, in
+//! either mode.
 //!
 //! Scheduling, one step at a time:
 //! 1. Frames the wire delivers by now are driven into the other NIC's MII.
@@ -30,7 +36,15 @@
 //! accounted for, no interrupt on its way) and no host due, and it stops
 //! at the first event that could make either side act. Hosts are never run
 //! just because time jumped or because the fabric went quiet.
+//!
+//! With a kernel on the link, simulated time is also paced to the wall
+//! clock (the kernel's timers run in real time): it never runs ahead of
+//! the wall time since the start, a jump stops at the present, and an idle
+//! testbed waits (for the wall clock or a frame from the kernel) instead
+//! of jumping further. A busy fabric clocks as fast as it can and falls
+//! behind the wall clock; the kernel then simply sees a slow link.
 mod idle;
+mod tap_port;
 mod trace;
 pub mod transfer;
 
@@ -55,7 +69,9 @@ use crate::axi_memory::AxiMemoryConfig;
 use crate::mii::encode_frame;
 use crate::pcap::{PcapError, PcapRecorder};
 use crate::sim_nic::SimNic;
+use crate::tap::TapLink;
 use crate::wire::{Wire, WireConfig, WireStats};
+use tap_port::TapPort;
 
 pub use trace::{
     TraceRecord, connection_exchanges, initial_sequence_numbers, state_of, tcp_summary,
@@ -269,18 +285,21 @@ pub struct TestbedStats {
     pub services: u64,
     /// Register probes of the fabrics' idleness (see the `idle` module).
     pub probes: u64,
-    /// Frames each node put on the wire.
+    /// Frames each endpoint put on the wire (endpoint 1 may be the kernel).
     pub frames_sent: [u64; 2],
     /// Of those, frames that were not well-formed on MII (bad preamble, odd
     /// nibble count, TX error): dropped at the PHY, never expected.
     pub bad_tx_frames: [u64; 2],
 }
 
-/// Two nodes and the two directions of the wire between them.
+/// The nodes and the two directions of the wire between them.
 pub struct Testbed {
-    nodes: [Node; 2],
-    /// `wires[i]` carries node i's frames to the other node.
+    /// Node 0, and node 1 unless the kernel is endpoint 1.
+    nodes: Vec<Node>,
+    /// `wires[e]` carries endpoint e's frames to the other end.
     wires: [Wire; 2],
+    /// The kernel as endpoint 1, through a TAP device.
+    tap: Option<TapPort>,
     pcap: Option<PcapRecorder<BufWriter<File>>>,
     pcap_path: Option<std::path::PathBuf>,
     tracing: bool,
@@ -301,8 +320,9 @@ impl Testbed {
     /// Two nodes; `wires[0]` carries node 0's frames, `wires[1]` node 1's.
     pub fn new(nodes: [NodeConfig; 2], wires: [WireConfig; 2]) -> Result<Self, TestbedError> {
         Ok(Self {
-            nodes: [Node::new(&nodes[0])?, Node::new(&nodes[1])?],
+            nodes: vec![Node::new(&nodes[0])?, Node::new(&nodes[1])?],
             wires: wires.map(Wire::new),
+            tap: None,
             pcap: None,
             pcap_path: None,
             tracing: false,
@@ -311,7 +331,43 @@ impl Testbed {
         })
     }
 
-    /// Records every frame either MAC sends from now on into a pcap file.
+    /// One node whose cable leads to the Linux kernel through `link` (SPEC
+    /// S4): `wires[0]` carries the node's frames to the kernel, `wires[1]`
+    /// the kernel's to the node. The link (and its namespace) goes away with
+    /// the testbed.
+    pub fn with_tap(
+        node: NodeConfig,
+        link: TapLink,
+        wires: [WireConfig; 2],
+    ) -> Result<Self, TestbedError> {
+        let node = Node::new(&node)?;
+        let start_ns = node.nic.bench().sim_time_ns();
+        Ok(Self {
+            nodes: vec![node],
+            wires: wires.map(Wire::new),
+            tap: Some(TapPort::new(link, start_ns)),
+            pcap: None,
+            pcap_path: None,
+            tracing: false,
+            trace: Vec::new(),
+            stats: TestbedStats::default(),
+        })
+    }
+
+    /// The TAP link, when the kernel is on the wire.
+    pub fn tap(&self) -> Option<&TapLink> {
+        self.tap.as_ref().map(TapPort::link)
+    }
+
+    /// Frames from the kernel the TAP port dropped (longer than the MTU
+    /// allows, or the kernel's queue full on the way back); never expected.
+    pub fn tap_drops(&self) -> (u64, u64) {
+        self.tap
+            .as_ref()
+            .map_or((0, 0), |t| (t.oversize, t.kernel_queue_full))
+    }
+
+    /// Records every frame either side sends from now on into a pcap file.
     pub fn record_pcap(&mut self, path: &Path) -> Result<(), TestbedError> {
         let file = File::create(path).map_err(|source| TestbedError::PcapFile {
             path: path.to_path_buf(),
@@ -375,6 +431,11 @@ impl Testbed {
         self.wires[i].stats()
     }
 
+    /// Nodes on the testbed (1 with a kernel on the wire, else 2).
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
     /// Simulated time, nanoseconds.
     pub fn now_ns(&self) -> u64 {
         self.nodes[0].nic.bench().sim_time_ns()
@@ -415,21 +476,43 @@ impl Testbed {
 
     fn step(&mut self, apps: &mut Apps<'_>, end_ns: u64) {
         let now_ns = self.now_ns();
+        self.from_kernel(now_ns);
         for node in &mut self.nodes {
             node.pass_empty_poll(now_ns);
         }
         self.deliver(now_ns);
-        for i in 0..2 {
+        for i in 0..self.nodes.len() {
             let node = &self.nodes[i];
             if node.nic.registers_synced() && node.due(now_ns) {
                 self.service(i, now_ns, apps);
             }
         }
-        for i in 0..2 {
+        for i in 0..self.nodes.len() {
             self.probe(i, now_ns);
         }
-        if self.may_skip(now_ns) && self.skip_to(self.next_event_ns().min(end_ns)) {
-            return;
+        if self.may_skip(now_ns) {
+            let target = self.next_event_ns().min(end_ns);
+            match self.tap.as_mut() {
+                None => {
+                    if self.skip_to(target) {
+                        return;
+                    }
+                }
+                Some(tap) => {
+                    // Never past the present: the kernel may send at any time.
+                    let wall = tap.wall_ns();
+                    if wall <= now_ns {
+                        tap.wait_until(target, now_ns);
+                        return;
+                    }
+                    if self.skip_to(target.min(wall)) {
+                        return;
+                    }
+                }
+            }
+        } else if let Some(tap) = self.tap.as_mut() {
+            // Busy, but never ahead of the wall clock.
+            tap.hold_back(now_ns);
         }
         for node in &mut self.nodes {
             node.nic.bench_mut().run(CHUNK_CYCLES);
@@ -437,7 +520,7 @@ impl Testbed {
         }
         self.stats.cycles += CHUNK_CYCLES;
         let now_ns = self.now_ns();
-        for i in 0..2 {
+        for i in 0..self.nodes.len() {
             let frames = self.nodes[i].nic.bench_mut().take_wire_frames();
             let node = &mut self.nodes[i];
             let irq = node.nic.irq();
@@ -464,15 +547,39 @@ impl Testbed {
         }
     }
 
-    /// Drives every frame the wires deliver by `now_ns` into the receiving MII.
+    /// Drives every frame the wires deliver by `now_ns` into the receiving
+    /// MII, or writes it to the kernel.
     fn deliver(&mut self, now_ns: u64) {
-        for i in 0..2 {
-            for bytes in self.wires[i].receive(now_ns) {
-                let node = &mut self.nodes[1 - i];
-                node.nic.bench_mut().inject_rx(&encode_frame(&bytes, false));
-                node.driven_in += 1;
-                node.fabric = Fabric::Moved;
+        for e in 0..2 {
+            for bytes in self.wires[e].receive(now_ns) {
+                match self.nodes.get_mut(1 - e) {
+                    Some(node) => {
+                        node.nic.bench_mut().inject_rx(&encode_frame(&bytes, false));
+                        node.driven_in += 1;
+                        node.fabric = Fabric::Moved;
+                    }
+                    None => {
+                        if let Some(tap) = self.tap.as_mut() {
+                            tap.to_kernel(&bytes);
+                        }
+                    }
+                }
             }
+        }
+    }
+
+    /// Frames the kernel wrote to the TAP go on its wire (and into the pcap)
+    /// as a PHY would send them: padded to the minimum frame, with FCS.
+    fn from_kernel(&mut self, now_ns: u64) {
+        let Some(tap) = self.tap.as_mut() else {
+            return;
+        };
+        for frame in tap.poll(now_ns) {
+            self.stats.frames_sent[1] += 1;
+            if let Some(pcap) = self.pcap.as_mut() {
+                let _ = pcap.record(now_ns, &frame[..frame.len() - 4]);
+            }
+            self.wires[1].send(now_ns, frame);
         }
     }
 
