@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what synack needs from Debian's packages, if missing: Verilator 5
-# (co-simulation), Yosys (synthesis figures), tshark (pcap checks).
+# (co-simulation), Yosys (synthesis figures), tshark (pcap checks), and the
+# Linux tools `synack tap` is tested with (iproute2 for namespaces, curl,
+# netcat, socat, iperf3, hping3, nftables, tcpdump).
 set -euo pipefail
 
 need=()
@@ -9,6 +11,14 @@ command -v yosys >/dev/null || need+=(yosys)
 command -v tshark >/dev/null || need+=(tshark)
 command -v c++ >/dev/null || need+=(g++)
 command -v make >/dev/null || need+=(make)
+command -v ip >/dev/null || need+=(iproute2)
+command -v curl >/dev/null || need+=(curl)
+command -v nc >/dev/null || need+=(netcat-openbsd)
+command -v socat >/dev/null || need+=(socat)
+command -v iperf3 >/dev/null || need+=(iperf3)
+command -v hping3 >/dev/null || need+=(hping3)
+command -v nft >/dev/null || need+=(nftables)
+command -v tcpdump >/dev/null || need+=(tcpdump)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing ${need[*]} from Debian's packages" >&2

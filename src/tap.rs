@@ -231,6 +231,16 @@ pub fn run(a: &TapArgs) -> Result<()> {
             "tap: {oversize} oversize frames from the kernel dropped, {queue_full} frames to a full kernel queue dropped"
         );
     }
+    let st = tb.stats();
+    println!(
+        "co-simulation: {:.3} s simulated, {} cycles clocked, {} skips over {:.3} s, {} services, {} idle probes",
+        tb.now_ns() as f64 / 1e9,
+        st.cycles,
+        st.skips,
+        st.skipped_ns as f64 / 1e9,
+        st.services,
+        st.probes
+    );
     drop(tb);
     println!("namespace and TAP removed");
     result

@@ -499,9 +499,10 @@ impl Testbed {
                     }
                 }
                 Some(tap) => {
-                    // Never past the present: the kernel may send at any time.
+                    // Never past the present: the kernel may send at any
+                    // time. Caught up (within a nap), wait on the wall clock.
                     let wall = tap.wall_ns();
-                    if wall <= now_ns {
+                    if wall < now_ns.saturating_add(tap_port::CATCH_UP_NS) && target > now_ns {
                         tap.wait_until(target, now_ns);
                         return;
                     }

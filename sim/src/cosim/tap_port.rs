@@ -21,6 +21,9 @@ const MIN_FRAME: usize = 60;
 /// Longest nap while idle and caught up with the wall clock: also the
 /// worst extra latency for a frame from the kernel.
 const NAP: Duration = Duration::from_micros(200);
+/// Idle and less than this behind the wall clock: wait rather than jump
+/// (jumps of a few nanoseconds would spin the CPU).
+pub(super) const CATCH_UP_NS: u64 = 50_000;
 /// Frames taken from the kernel per poll, so a flood cannot starve the fabric.
 const POLL_BATCH: usize = 64;
 

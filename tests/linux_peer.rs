@@ -1,0 +1,552 @@
+//! synack against the Linux kernel (SPEC S4): `synack tap` runs as a user
+//! runs it, and Linux tools in the namespace it made (`curl`, `nc`,
+//! `iperf3`, `hping3`, `tc netem`, `ss`, `tshark`) talk to it.
+//!
+//! Every test has its own namespace (synack creates and deletes it, or the
+//! test does), bounds its time and traffic, and sends only to addresses in
+//! that namespace. They run one at a time (each co-simulation wants a core).
+//! They need root (CAP_NET_ADMIN); without it they fail, saying so, unless
+//! `SYNACK_SKIP_NETNS=1` asks to leave them out.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+const SYNACK: &str = "192.0.2.2";
+
+/// True if these tests can run here; panics with advice if they cannot.
+fn privileged() -> bool {
+    if std::env::var("SYNACK_SKIP_NETNS").is_ok_and(|v| v == "1") {
+        eprintln!("SYNACK_SKIP_NETNS=1: Linux-peer test left out");
+        return false;
+    }
+    let uid = Command::new("id").arg("-u").output().expect("id -u");
+    assert_eq!(
+        String::from_utf8_lossy(&uid.stdout).trim(),
+        "0",
+        "the Linux-peer tests create network namespaces and TAP devices: run them as root \
+         (or set SYNACK_SKIP_NETNS=1 to leave them out)"
+    );
+    true
+}
+
+/// A running `synack tap`; stopped with SIGINT on drop, and its namespace
+/// checked gone if it made one.
+struct Synack {
+    child: Child,
+    lines: Arc<Mutex<Vec<String>>>,
+    netns: String,
+    owns_netns: bool,
+}
+
+impl Synack {
+    fn start(args: &[&str]) -> Synack {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_synack"))
+            .arg("tap")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("synack runs");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        for pipe in [
+            Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+            Box::new(child.stderr.take().unwrap()),
+        ] {
+            let lines = lines.clone();
+            std::thread::spawn(move || {
+                for l in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    lines.lock().unwrap().push(l);
+                }
+            });
+        }
+        let mut s = Synack {
+            child,
+            lines,
+            netns: String::new(),
+            owns_netns: !args.contains(&"--netns"),
+        };
+        s.wait_for("ready", Duration::from_secs(60));
+        let first = s.output();
+        s.netns = first
+            .split_whitespace()
+            .skip_while(|w| *w != "namespace")
+            .nth(1)
+            .expect("the namespace is printed")
+            .trim_end_matches(',')
+            .to_string();
+        s
+    }
+
+    fn output(&self) -> String {
+        self.lines.lock().unwrap().join("\n")
+    }
+
+    fn wait_for(&mut self, text: &str, limit: Duration) {
+        let end = Instant::now() + limit;
+        while Instant::now() < end {
+            if self.output().contains(text) {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                std::thread::sleep(Duration::from_millis(200));
+                panic!(
+                    "synack exited ({status}) before `{text}`:\n{}",
+                    self.output()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("no `{text}` from synack in {limit:?}:\n{}", self.output());
+    }
+
+    /// Run a command inside the namespace, bounded in time.
+    fn exec(&self, secs: u64, args: &[&str]) -> Output {
+        ns_exec(&self.netns, secs, args)
+    }
+
+    /// Stop with SIGINT and wait for the exit; returns the whole output.
+    fn stop(&mut self) -> String {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status();
+        let end = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < end {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                std::thread::sleep(Duration::from_millis(200));
+                let out = self.output();
+                if self.owns_netns {
+                    assert!(!netns_exists(&self.netns), "namespace left behind:\n{out}");
+                }
+                return out;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        panic!("synack did not stop on SIGINT:\n{}", self.output());
+    }
+}
+
+impl Drop for Synack {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-INT", &self.child.id().to_string()])
+                .status();
+            std::thread::sleep(Duration::from_secs(1));
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn ns_exec(netns: &str, secs: u64, args: &[&str]) -> Output {
+    Command::new("timeout")
+        .arg(secs.to_string())
+        .args(["ip", "netns", "exec", netns])
+        .args(args)
+        .output()
+        .expect("ip netns exec")
+}
+
+fn netns_exists(name: &str) -> bool {
+    let out = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l.split_whitespace().next() == Some(name))
+}
+
+/// A namespace made by the test itself (for client mode), deleted on drop.
+struct TestNetns(String);
+
+impl TestNetns {
+    fn new(tag: &str) -> TestNetns {
+        let name = format!("synack-{tag}-{}", std::process::id());
+        let s = Command::new("ip")
+            .args(["netns", "add", &name])
+            .status()
+            .unwrap();
+        assert!(s.success(), "ip netns add {name}");
+        TestNetns(name)
+    }
+}
+
+impl Drop for TestNetns {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args(["netns", "delete", &self.0])
+            .status();
+    }
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("synack-linux-peer-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+fn payload(n: usize, seed: u8) -> Vec<u8> {
+    (0..n)
+        .map(|i| {
+            (i as u8)
+                .wrapping_mul(31)
+                .wrapping_add(seed ^ (i >> 10) as u8)
+        })
+        .collect()
+}
+
+fn sha(b: &[u8]) -> String {
+    Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+fn http_body(n: u64) -> Vec<u8> {
+    (0..n).map(synack_apps::http::body_byte).collect()
+}
+
+/// TCP sockets Linux holds in the namespace, as `ss -Htan` lists them.
+fn linux_sockets(synack: &Synack) -> Vec<String> {
+    let out = synack.exec(10, &["ss", "-Htan"]);
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn curl_fetches_a_mebibyte_and_the_pcap_reads_clean() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !privileged() {
+        return;
+    }
+    let pcap = temp("curl.pcap");
+    let mut s = Synack::start(&["--serve", "http", "--pcap", pcap.to_str().unwrap()]);
+    let out = s.exec(
+        120,
+        &[
+            "curl",
+            "-sS",
+            "-m",
+            "110",
+            &format!("http://{SYNACK}/bytes/1048576"),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "curl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout.len(), 1 << 20);
+    assert_eq!(sha(&out.stdout), sha(&http_body(1 << 20)));
+    let page = s.exec(
+        60,
+        &["curl", "-sS", "-m", "50", &format!("http://{SYNACK}/")],
+    );
+    let page = String::from_utf8_lossy(&page.stdout);
+    assert!(page.contains("LISTEN") && page.contains("ESTAB"), "{page}");
+    let log = s.stop();
+    assert!(
+        log.contains("ESTABLISHED") && log.contains("TIME-WAIT"),
+        "{log}"
+    );
+    // Every frame on the link, both ways, reads clean: no malformed frame,
+    // no expert error, every checksum right.
+    let t = Command::new("tshark")
+        .args(["-r", pcap.to_str().unwrap(), "-o", "ip.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"])
+        .args(["-Y", "_ws.malformed || _ws.expert.severity >= error || ip.checksum.status == \"Bad\" || tcp.checksum.status == \"Bad\""])
+        .output()
+        .expect("tshark");
+    assert!(
+        t.status.success(),
+        "tshark: {}",
+        String::from_utf8_lossy(&t.stderr)
+    );
+    assert!(
+        t.stdout.is_empty(),
+        "bad frames:\n{}",
+        String::from_utf8_lossy(&t.stdout)
+    );
+    let all = Command::new("tshark")
+        .args(["-r", pcap.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&all.stdout).lines().count() > 700,
+        "the pcap holds the transfer"
+    );
+}
+
+#[test]
+fn nc_echo_round_trip_of_a_mebibyte() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !privileged() {
+        return;
+    }
+    let input = temp("echo.in");
+    let data = payload(1 << 20, 3);
+    std::fs::write(&input, &data).unwrap();
+    let mut s = Synack::start(&["--serve", "echo"]);
+    let out = s.exec(
+        150,
+        &[
+            "sh",
+            "-c",
+            &format!("nc -N {SYNACK} 7 < {}", input.display()),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "nc: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout.len(), data.len());
+    assert_eq!(sha(&out.stdout), sha(&data));
+    s.stop();
+}
+
+#[test]
+fn synack_sends_a_mebibyte_to_a_linux_nc_sink() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !privileged() {
+        return;
+    }
+    let ns = TestNetns::new("sink");
+    let sink = temp("sink.bin");
+    // The sink listens on any address, so it can start before the TAP exists.
+    let mut nc = Command::new("timeout")
+        .args(["150", "ip", "netns", "exec", &ns.0, "sh", "-c"])
+        .arg(format!("nc -l -N 5000 > {}", sink.display()))
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let mut s = Synack::start(&[
+        "--netns",
+        &ns.0,
+        "--connect",
+        "192.0.2.1:5000",
+        "--send",
+        "1",
+    ]);
+    s.wait_for("SHA-256", Duration::from_secs(150));
+    let status = nc.wait().unwrap();
+    assert!(status.success(), "nc -l");
+    let got = std::fs::read(&sink).unwrap();
+    assert_eq!(got.len(), 1 << 20);
+    let log = s.stop();
+    assert!(
+        log.contains(&sha(&got)),
+        "synack's digest differs from the sink's {}:\n{log}",
+        sha(&got)
+    );
+    assert!(netns_exists(&ns.0), "a borrowed namespace is left in place");
+}
+
+#[test]
+fn lossy_reordering_link_both_ways_keeps_the_streams_intact_and_closes_cleanly() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !privileged() {
+        return;
+    }
+    // Loss on the Linux side, both directions: `tc netem` where the kernel
+    // has it, else nftables dropping 2% of TCP in and out (this machine's
+    // kernel is built without netem). Reordering (and 2% more loss) both
+    // ways on synack's wire, which carries the kernel's frames too.
+    let mut s = Synack::start(&[
+        "--serve",
+        "echo",
+        "--loss",
+        "0.02",
+        "--reorder",
+        "0.03",
+        "--seed",
+        "5",
+    ]);
+    let dev = format!("sk{}", s.child.id());
+    let netem = s.exec(
+        10,
+        &[
+            "tc", "qdisc", "add", "dev", &dev, "root", "netem", "loss", "2%", "delay", "2ms",
+            "reorder", "10%", "50%",
+        ],
+    );
+    if !netem.status.success() {
+        for cmd in [
+            "add table inet lossy",
+            "add chain inet lossy in { type filter hook input priority 0; }",
+            "add chain inet lossy out { type filter hook output priority 0; }",
+            "add rule inet lossy in meta l4proto tcp numgen random mod 100 < 2 counter drop",
+            "add rule inet lossy out meta l4proto tcp numgen random mod 100 < 2 counter drop",
+        ] {
+            let out = s.exec(10, &["nft", cmd]);
+            assert!(
+                out.status.success(),
+                "nft {cmd}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    let input = temp("lossy.in");
+    let data = payload(512 * 1024, 9);
+    std::fs::write(&input, &data).unwrap();
+    let out = s.exec(
+        280,
+        &[
+            "sh",
+            "-c",
+            &format!("nc -N {SYNACK} 7 < {}", input.display()),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "nc: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout.len(), data.len());
+    assert_eq!(sha(&out.stdout), sha(&data));
+    // Both ends closed: Linux holds nothing but TIME-WAIT (or nothing).
+    let end = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left: Vec<String> = linux_sockets(&s)
+            .into_iter()
+            .filter(|l| !l.starts_with("TIME-WAIT"))
+            .collect();
+        if left.is_empty() {
+            break;
+        }
+        assert!(Instant::now() < end, "sockets left on Linux: {left:?}");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    if !netem.status.success() {
+        let rules = s.exec(10, &["nft", "list", "table", "inet", "lossy"]);
+        let rules = String::from_utf8_lossy(&rules.stdout);
+        let dropped: u64 = rules
+            .split("packets ")
+            .skip(1)
+            .filter_map(|r| r.split_whitespace().next()?.parse::<u64>().ok())
+            .sum();
+        assert!(dropped > 0, "the Linux side lost nothing:\n{rules}");
+    }
+    let log = s.stop();
+    assert!(log.contains("TIME-WAIT") || log.contains("CLOSED"), "{log}");
+}
+
+/// `iperf3 -c` for `secs` seconds; returns the bytes its JSON says arrived.
+fn iperf3(s: &Synack, reverse: bool) -> u64 {
+    let mut args = vec!["iperf3", "-c", SYNACK, "-t", "3", "-J"];
+    if reverse {
+        args.push("-R");
+    }
+    let out = s.exec(90, &args);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "iperf3 {args:?}: {text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_str(&text).expect("iperf3 -J prints JSON");
+    assert!(v.get("error").is_none(), "{text}");
+    let end = &v["end"];
+    let sent = end["sum_sent"]["bytes"].as_u64().expect("sum_sent.bytes");
+    let received = end["sum_received"]["bytes"]
+        .as_u64()
+        .expect("sum_received.bytes");
+    assert!(sent > 0 && received > 0, "{text}");
+    received
+}
+
+#[test]
+fn iperf3_runs_a_test_against_synack_both_ways() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !privileged() {
+        return;
+    }
+    let mut s = Synack::start(&["--serve", "iperf3"]);
+    let up = iperf3(&s, false);
+    let down = iperf3(&s, true);
+    let log = s.stop();
+    assert!(up > 10_000 && down > 10_000, "{up} up, {down} down:\n{log}");
+    assert_eq!(log.matches("iperf3: test done").count(), 2, "{log}");
+}
+
+#[test]
+fn syn_flood_with_cookies_lets_legitimate_fetches_through() {
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    if !privileged() {
+        return;
+    }
+    let mut s = Synack::start(&["--serve", "http", "--syn-backlog", "32"]);
+    // 1,500 spoofed SYNs, 300 a second for 5 s, aimed only at synack in this namespace.
+    let mut flood = Command::new("timeout")
+        .args(["30", "ip", "netns", "exec", &s.netns])
+        .args([
+            "hping3",
+            "-q",
+            "-S",
+            "-p",
+            "80",
+            "--rand-source",
+            "-i",
+            "u3333",
+            "-c",
+            "1500",
+            SYNACK,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("hping3");
+    std::thread::sleep(Duration::from_millis(500));
+    let (mut ok, mut tries) = (0, 0);
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(5) || tries < 20 {
+        tries += 1;
+        let out = s.exec(
+            30,
+            &[
+                "curl",
+                "-sS",
+                "-m",
+                "25",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                &format!("http://{SYNACK}/bytes/1000"),
+            ],
+        );
+        if String::from_utf8_lossy(&out.stdout) == "200" {
+            ok += 1;
+        }
+    }
+    let _ = flood.wait();
+    let page = s.exec(
+        60,
+        &["curl", "-sS", "-m", "50", &format!("http://{SYNACK}/")],
+    );
+    let page = String::from_utf8_lossy(&page.stdout).to_string();
+    s.stop();
+    assert!(
+        ok * 100 >= tries * 99,
+        "{ok} of {tries} fetches during the flood:\n{page}"
+    );
+    let cookies: u64 = page
+        .split("syncookies sent ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("the status page counts cookies");
+    assert!(cookies > 0, "no SYN cookies under a flood:\n{page}");
+    let half_open = page.lines().filter(|l| l.starts_with("SYN-RECV")).count();
+    assert!(
+        half_open <= 32,
+        "the SYN queue outgrew its bound: {half_open}\n{page}"
+    );
+}
