@@ -533,6 +533,7 @@ fn syn_flood_with_cookies_lets_legitimate_fetches_through() {
     );
     let page = String::from_utf8_lossy(&page.stdout).to_string();
     s.stop();
+    eprintln!("{ok} of {tries} fetches succeeded during the flood");
     assert!(
         ok * 100 >= tries * 99,
         "{ok} of {tries} fetches during the flood:\n{page}"
@@ -544,6 +545,7 @@ fn syn_flood_with_cookies_lets_legitimate_fetches_through() {
         .and_then(|n| n.parse().ok())
         .expect("the status page counts cookies");
     assert!(cookies > 0, "no SYN cookies under a flood:\n{page}");
+    eprintln!("{cookies} SYN cookies sent");
     let half_open = page.lines().filter(|l| l.starts_with("SYN-RECV")).count();
     assert!(
         half_open <= 32,
