@@ -5,6 +5,8 @@
 //! - `synack synth-report`: Yosys figures for a design of the fabric.
 //! - `synack emit-verilog`: writes every design's Verilog.
 //! - `synack tap`: the co-simulated NIC on a TAP link to the Linux kernel.
+#![deny(unsafe_code)]
+
 mod args;
 mod demo;
 mod mac_loopback;

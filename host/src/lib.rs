@@ -3,6 +3,10 @@
 //! applications use (`socket`), the driver for the fabric (`driver`), and
 //! the stack that joins them over the driver (`stack`).
 
+// `unsafe` lives only in the driver's register window and DMA region
+// (`driver::regs`, `driver::dma`), each block with its SAFETY argument.
+#![deny(unsafe_code)]
+
 pub mod arp_cache;
 pub mod driver;
 pub mod iface;

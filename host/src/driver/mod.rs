@@ -23,14 +23,16 @@
 //!   buffers but those being handed to the stack.
 //! - A completion head register is written after every reap, so the
 //!   interrupt (level-triggered, SPEC F6) falls once the host has caught up.
+#[allow(unsafe_code)]
 mod dma;
+#[allow(unsafe_code)]
 mod regs;
 mod rx;
 mod tx;
 
 pub use dma::{DmaError, DmaLayout, DmaRegion};
 pub use regs::{RegisterBlock, RegisterWindow, WindowError};
-pub use rx::RxFrame;
+pub use rx::{RxChecksum, RxFrame};
 pub use tx::{TxError, TxOffload};
 
 use synack_abi::regs::control;

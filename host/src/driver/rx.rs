@@ -3,7 +3,15 @@
 use synack_abi::ring::{PHASE, RxCompletion, RxDesc, rx_csum, rx_flags};
 
 use super::{Driver, expected_phase};
-use crate::iface::HwChecksum;
+
+/// What the fabric found about one frame's checksums (SPEC F3), decoded
+/// from its RX completion: `None` where it checked nothing (not IPv4, or
+/// not TCP/UDP), else whether the checksum was right.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RxChecksum {
+    pub ipv4: Option<bool>,
+    pub l4: Option<bool>,
+}
 
 /// One received frame as the fabric reported it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,14 +19,14 @@ pub struct RxFrame<'a> {
     /// The frame without FCS.
     pub bytes: &'a [u8],
     /// What the fabric found about its checksums (SPEC F3).
-    pub checksum: HwChecksum,
+    pub checksum: RxChecksum,
 }
 
 /// The verdicts in an RX completion's `csum` byte.
-fn hw_checksum(csum: u8) -> HwChecksum {
+fn hw_checksum(csum: u8) -> RxChecksum {
     let ipv4 = csum & rx_csum::IPV4 != 0;
     let l4 = ipv4 && csum & (rx_csum::TCP | rx_csum::UDP) != 0;
-    HwChecksum {
+    RxChecksum {
         ipv4: ipv4.then_some(csum & rx_csum::IP_OK != 0),
         l4: l4.then_some(csum & rx_csum::L4_OK != 0),
     }
@@ -84,24 +92,24 @@ mod tests {
     #[test]
     fn completion_checksum_bits_become_verdicts() {
         use rx_csum::*;
-        assert_eq!(hw_checksum(0), HwChecksum::NONE);
+        assert_eq!(hw_checksum(0), RxChecksum::default());
         assert_eq!(
             hw_checksum(IPV4 | IP_OK | TCP | L4_OK),
-            HwChecksum {
+            RxChecksum {
                 ipv4: Some(true),
                 l4: Some(true)
             }
         );
         assert_eq!(
             hw_checksum(IPV4 | UDP),
-            HwChecksum {
+            RxChecksum {
                 ipv4: Some(false),
                 l4: Some(false)
             }
         );
         assert_eq!(
             hw_checksum(IPV4 | IP_OK),
-            HwChecksum {
+            RxChecksum {
                 ipv4: Some(true),
                 l4: None
             }

@@ -46,6 +46,7 @@ pub mod route;
 mod rx;
 pub mod segment;
 pub mod stats;
+mod transmit;
 pub mod tx;
 pub mod udp;
 

@@ -12,7 +12,7 @@ use std::collections::{HashMap, VecDeque};
 use crate::time::Instant;
 use crate::wire::Ipv4Address;
 
-use super::tx::Transmit;
+use super::transmit::Transmit;
 
 #[derive(Debug)]
 struct Waiting {

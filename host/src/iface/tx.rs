@@ -21,28 +21,8 @@ use crate::wire::{
 use super::neighbor::Queued;
 use super::route::{NextHop, next_hop};
 use super::stats::DropCause;
+pub use super::transmit::{Transmit, TxMeta};
 use super::{Interface, Medium, segment};
-
-/// What the driver must ask of the fabric for one frame (the DMA descriptor's
-/// flags, DESIGN "The boundary"). Offsets let the fabric find the headers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TxMeta {
-    /// The fabric inserts the IPv4 header checksum (SPEC F4); software left it 0.
-    pub fabric_ipv4_checksum: bool,
-    /// The fabric inserts the TCP/UDP checksum (SPEC F4); software left it 0.
-    pub fabric_l4_checksum: bool,
-    /// Offset of the IPv4 header in the frame (0 for raw IPv4); `None` for ARP.
-    pub l3_offset: Option<u16>,
-    /// Offset of the TCP/UDP header in the frame; `None` for ARP.
-    pub l4_offset: Option<u16>,
-}
-
-/// One frame (or raw IPv4 packet) for the driver, with its metadata.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Transmit {
-    pub frame: Vec<u8>,
-    pub meta: TxMeta,
-}
 
 impl Interface {
     /// The next frame to send (a bare IPv4 packet on [`Medium::Ip`]). Call
@@ -62,26 +42,6 @@ impl Interface {
             let seg = self.engine.poll_transmit(now)?;
             self.send_segment(now, &seg);
         }
-    }
-
-    /// [`Self::poll_transmit`] into a caller buffer: the frame's length and
-    /// metadata. A frame longer than `buf` stays queued and is returned as
-    /// `Err(needed_len)`, so no frame is ever cut short.
-    pub fn poll_transmit_into(
-        &mut self,
-        now: Instant,
-        buf: &mut [u8],
-    ) -> Option<Result<(usize, TxMeta), usize>> {
-        let t = self.poll_transmit(now)?;
-        let len = t.frame.len();
-        if len > buf.len() {
-            self.stats.tx_frames -= 1;
-            self.stats.tx_bytes -= len as u64;
-            self.ready.push_front(t);
-            return Some(Err(len));
-        }
-        buf[..len].copy_from_slice(&t.frame);
-        Some(Ok((len, t.meta)))
     }
 
     fn send_segment(&mut self, now: Instant, seg: &Segment) {

@@ -24,8 +24,8 @@ pub mod tso_batch;
 
 use thiserror::Error;
 
-use crate::driver::{Driver, TxError, TxOffload};
-use crate::iface::{ConfigError, Interface, InterfaceConfig, Medium, Transmit};
+use crate::driver::{Driver, RxChecksum, TxError, TxOffload};
+use crate::iface::{ConfigError, HwChecksum, Interface, InterfaceConfig, Medium, Transmit};
 use crate::tcp::Engine;
 use crate::time::Instant;
 use crate::wire::{Checksum, ChecksumCapabilities};
@@ -70,6 +70,15 @@ pub struct LoggedFrame {
     /// Logged after the application ran in this service (its own sends).
     pub after_app: bool,
     pub bytes: Vec<u8>,
+}
+
+/// The fabric's verdicts, as the interface takes them: the one place the
+/// driver's view of a completion meets the interface's.
+fn hw_checksum(c: RxChecksum) -> HwChecksum {
+    HwChecksum {
+        ipv4: c.ipv4,
+        l4: c.l4,
+    }
 }
 
 /// The engine, interface and driver of one host.
@@ -181,7 +190,7 @@ impl Stack {
                     bytes: frame.bytes.to_vec(),
                 });
             }
-            iface.receive_offloaded(now, frame.bytes, frame.checksum)
+            iface.receive_offloaded(now, frame.bytes, hw_checksum(frame.checksum))
         });
         self.iface.process_backlog(now);
         if self.iface.poll_timeout().is_some_and(|t| t <= now) {

@@ -15,8 +15,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::engine::{ConnectionHandle, Event, ListenerHandle};
 use super::error::ConnError;
+use super::handles::{ConnectionHandle, Event, ListenerHandle};
 
 /// Whose event it is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -46,6 +46,7 @@ pub mod connection;
 pub mod engine;
 pub mod error;
 mod events;
+pub mod handles;
 pub mod isn;
 pub mod listener;
 pub mod options;

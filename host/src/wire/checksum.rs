@@ -15,7 +15,7 @@
 //! - Correct for inputs up to 16 GiB (the accumulator cannot overflow before
 //!   2^32 words).
 
-use super::ipv4::{IpProtocol, Ipv4Address};
+use super::ipv4_addr::{IpProtocol, Ipv4Address};
 
 /// Fold a 64-bit accumulator of 16-bit words to 16 bits with end-around carry.
 #[inline]

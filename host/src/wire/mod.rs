@@ -29,6 +29,7 @@ pub mod checksum;
 pub mod ethernet;
 pub mod frame;
 pub mod ipv4;
+pub mod ipv4_addr;
 pub mod tcp;
 pub mod udp;
 

@@ -39,37 +39,14 @@ use super::error::{
     Shutdown, ShutdownError, WriteError,
 };
 use super::events::EventQueue;
+pub use super::handles::{ConnectionHandle, Event, ListenerHandle};
 use super::isn::Secrets;
 use super::listener::Listener;
+
+mod passive;
 use super::options::{SockOpt, SocketOptions};
 use super::segment::{Flags, FourTuple, Segment, SeqNumber};
 use super::time_wait::{TimeWaitEntry, TimeWaitTable, TwAction};
-
-/// A connection, as the application names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ConnectionHandle(pub u64);
-
-/// A listening socket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ListenerHandle(pub u64);
-
-/// Something the application should hear about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
-    /// `connect()` completed (SPEC H7).
-    Connected(ConnectionHandle),
-    /// A completed connection waits in the accept queue (SPEC H7, H8).
-    Incoming(ListenerHandle),
-    Readable(ConnectionHandle),
-    Writable(ConnectionHandle),
-    /// The peer sent FIN (SPEC T2).
-    PeerClosed(ConnectionHandle),
-    /// A `close()` with `SO_LINGER` finished: `true` if everything sent,
-    /// FIN included, was acknowledged before the linger time ran out (SPEC R9).
-    Lingered(ConnectionHandle, bool),
-    /// The connection is gone; `Some` if it died of an error.
-    Closed(ConnectionHandle, Option<ConnError>),
-}
 
 /// Counters, by cause (SPEC preamble: "dropped and counted by cause").
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
