@@ -8,6 +8,7 @@
 #![deny(unsafe_code)]
 
 mod args;
+mod bench;
 mod demo;
 mod mac_loopback;
 mod synth;
@@ -37,6 +38,15 @@ enum Command {
     /// The co-simulated NIC on a TAP link to the Linux kernel in a network
     /// namespace of its own, serving echo, discard, HTTP or iperf3, or sending.
     Tap(tap::TapArgs),
+    /// Host throughput, connection churn and TIME-WAIT memory of synack's
+    /// stack against smoltcp and Linux loopback, side by side, per CPU-second.
+    Bench(bench::BenchArgs),
+    /// (internal) The Linux side of `bench`, run in its namespace.
+    #[command(hide = true)]
+    BenchLinuxPeer { args: Vec<String> },
+    /// (internal) The TIME-WAIT figures of `bench`, in a fresh process.
+    #[command(hide = true)]
+    BenchTimeWait { args: Vec<String> },
     /// Synthesises a design with Yosys for 7-series (xc7) and prints LUT, FF, BRAM, CARRY4.
     SynthReport {
         /// Design name, as listed by `emit-verilog`.
@@ -58,6 +68,13 @@ fn main() -> Result<()> {
         Command::Demo(args) => demo::run(&args),
         Command::MacLoopback(args) => mac_loopback::run(&args),
         Command::Tap(args) => tap::run(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::BenchLinuxPeer { args } => {
+            let line = synack_bench::linux::child_main(&args).map_err(anyhow::Error::msg)?;
+            println!("{line}");
+            Ok(())
+        }
+        Command::BenchTimeWait { args } => bench::time_wait_child(&args),
         Command::SynthReport { top, work } => {
             let tops = synack_hdl::verilog_tops();
             let names: Vec<&str> = tops.iter().map(|t| t.name).collect();

@@ -47,6 +47,15 @@ impl MemoryLink {
         }
     }
 
+    /// Two hosts of the caller's making (they must be on one raw-IPv4 network).
+    pub fn from_interfaces(a: Interface, b: Interface) -> Self {
+        MemoryLink {
+            a,
+            b,
+            now: Instant::from_secs(1),
+        }
+    }
+
     /// Host A's stack at the current time.
     pub fn a(&mut self) -> Net<'_> {
         Net::new(&mut self.a, self.now)

@@ -1,0 +1,245 @@
+//! `synack bench`: synack's host stack against smoltcp and Linux loopback,
+//! in one run, interleaved, per CPU-second, as ratios (the machine may be
+//! shared and noisy: only figures taken side by side are compared).
+//!
+//! Figures: bulk goodput at MTU 1500 and 64 KiB (software checksums; and
+//! synack with checksums offloaded, to show what the fabric saves the
+//! host), connection churn (with TIME-WAIT records kept, and again with a
+//! million already in the table), and resident memory per TIME-WAIT record
+//! at a million. Writes a plot next to the table.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use plotters::prelude::*;
+use synack_bench::{Bulk, linux, smol, stack};
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// Rounds of every measurement (medians are reported).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]
+    rounds: u32,
+    /// MiB per bulk transfer.
+    #[arg(long, default_value_t = 128, value_parser = clap::value_parser!(u64).range(1..=4096))]
+    mib: u64,
+    /// Connections per churn run.
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(100..=10_000_000))]
+    churn: u64,
+    /// TIME-WAIT records for the memory figure and the full-table churn.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1000..=10_000_000))]
+    time_wait: u64,
+    /// Leave Linux out (it needs root to make a network namespace).
+    #[arg(long)]
+    no_linux: bool,
+    /// Where to write the plot (SVG).
+    #[arg(long, default_value = "bench-out/bench.svg")]
+    plot: PathBuf,
+}
+
+/// One row of the report: a figure for each stack (higher is better
+/// unless `lower_better`).
+struct Row {
+    name: String,
+    unit: &'static str,
+    synack: f64,
+    smoltcp: Option<f64>,
+    linux: Option<f64>,
+    lower_better: bool,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+pub fn run(a: &BenchArgs) -> Result<()> {
+    if let Some(dir) = a.plot.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create {}; choose another --plot", dir.display()))?;
+    }
+    std::fs::write(&a.plot, "").with_context(|| {
+        format!("cannot write {}; choose another --plot", a.plot.display())
+    })?;
+    let exe = std::env::current_exe().context("finding the synack executable")?;
+    let linux_ok = !a.no_linux;
+    println!(
+        "synack bench: {} round(s), interleaved; bulk {} MiB, churn {} connections, {} TIME-WAIT records",
+        a.rounds, a.mib, a.churn, a.time_wait
+    );
+    let mut rows = Vec::new();
+    for (mtu, label) in [(1500u16, "1500"), (65535, "64 KiB")] {
+        let b = Bulk {
+            mtu,
+            bytes: a.mib << 20,
+            offload: false,
+        };
+        let offloaded = Bulk { offload: true, ..b };
+        let (mut s, mut o, mut m, mut l) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..a.rounds {
+            s.push(stack::bulk(b).gbit_per_cpu_s());
+            m.push(smol::bulk(b).gbit_per_cpu_s());
+            if linux_ok {
+                l.push(linux::bulk(&exe, b)?.gbit_per_cpu_s());
+            }
+            o.push(stack::bulk(offloaded).gbit_per_cpu_s());
+        }
+        rows.push(Row {
+            name: format!("bulk, MTU {label}"),
+            unit: "Gbit/s per CPU-s",
+            synack: median(s),
+            smoltcp: Some(median(m)),
+            linux: linux_ok.then(|| median(l)),
+            lower_better: false,
+        });
+        rows.push(Row {
+            name: format!("bulk, MTU {label}, checksums offloaded"),
+            unit: "Gbit/s per CPU-s",
+            synack: median(o),
+            smoltcp: None,
+            linux: None,
+            lower_better: false,
+        });
+    }
+    let (mut s, mut m, mut l) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..a.rounds {
+        s.push(stack::churn(a.churn, 0).measurement.per_cpu_s());
+        m.push(smol::churn(a.churn).per_cpu_s());
+        if linux_ok {
+            l.push(linux::churn(&exe, a.churn)?.per_cpu_s());
+        }
+    }
+    rows.push(Row {
+        name: "churn (TIME-WAIT kept)".into(),
+        unit: "connections per CPU-s",
+        synack: median(s),
+        smoltcp: Some(median(m)),
+        linux: linux_ok.then(|| median(l)),
+        lower_better: false,
+    });
+    // A fresh process for the memory figure and the full-table churn.
+    let child = std::process::Command::new(&exe)
+        .args(["bench-time-wait", &a.time_wait.to_string(), &a.churn.to_string()])
+        .output()
+        .context("running the TIME-WAIT measurement")?;
+    if !child.status.success() {
+        bail!(
+            "the TIME-WAIT measurement failed: {}",
+            String::from_utf8_lossy(&child.stderr)
+        );
+    }
+    let out = String::from_utf8_lossy(&child.stdout);
+    let f: Vec<f64> = out.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    let [bytes_per_entry, full_churn] = f[..] else {
+        bail!("the TIME-WAIT measurement printed `{out}`");
+    };
+    rows.push(Row {
+        name: format!("churn with {} TIME-WAIT records", a.time_wait),
+        unit: "connections per CPU-s",
+        synack: full_churn,
+        smoltcp: None,
+        linux: None,
+        lower_better: false,
+    });
+    rows.push(Row {
+        name: format!("TIME-WAIT memory at {} records", a.time_wait),
+        unit: "resident bytes per record",
+        synack: bytes_per_entry,
+        smoltcp: None,
+        linux: None,
+        lower_better: true,
+    });
+    print_table(&rows);
+    plot(&a.plot, &rows)?;
+    println!("wrote {}", a.plot.display());
+    Ok(())
+}
+
+fn ratio(a: f64, b: Option<f64>) -> String {
+    b.filter(|b| *b > 0.0)
+        .map_or("—".into(), |b| format!("{:.2}×", a / b))
+}
+
+fn print_table(rows: &[Row]) {
+    println!(
+        "\n{:<42} {:>12} {:>12} {:>12} {:>10} {:>10}  unit",
+        "", "synack", "smoltcp", "Linux", "/smoltcp", "/Linux"
+    );
+    let f = |x: Option<f64>| x.map_or("—".into(), |x| format!("{x:.2}"));
+    for r in rows {
+        println!(
+            "{:<42} {:>12.2} {:>12} {:>12} {:>10} {:>10}  {}{}",
+            r.name,
+            r.synack,
+            f(r.smoltcp),
+            f(r.linux),
+            ratio(r.synack, r.smoltcp),
+            ratio(r.synack, r.linux),
+            r.unit,
+            if r.lower_better { " (lower is better)" } else { "" }
+        );
+    }
+}
+
+/// A bar chart of synack's ratio to each peer, per figure (1.0 = parity).
+fn plot(path: &Path, rows: &[Row]) -> Result<()> {
+    let bars: Vec<(String, f64, f64)> = rows
+        .iter()
+        .filter(|r| r.smoltcp.is_some() || r.linux.is_some())
+        .map(|r| {
+            let q = |x: Option<f64>| x.filter(|x| *x > 0.0).map_or(0.0, |x| r.synack / x);
+            (r.name.clone(), q(r.smoltcp), q(r.linux))
+        })
+        .collect();
+    let top = bars
+        .iter()
+        .flat_map(|b| [b.1, b.2])
+        .fold(1.0f64, f64::max)
+        * 1.15;
+    let root = SVGBackend::new(path, (900, 420)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption("synack per CPU-second, as a multiple of each peer", ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0f64..bars.len() as f64, 0f64..top)?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(bars.len())
+        .x_label_formatter(&|x| {
+            bars.get(*x as usize)
+                .map_or(String::new(), |b| b.0.clone())
+        })
+        .y_desc("synack ÷ peer")
+        .draw()?;
+    for (i, (_, smol, lin)) in bars.iter().enumerate() {
+        let x = i as f64;
+        chart.draw_series([
+            Rectangle::new([(x + 0.1, 0.0), (x + 0.45, *smol)], BLUE.filled()),
+            Rectangle::new([(x + 0.55, 0.0), (x + 0.9, *lin)], RED.filled()),
+        ])?;
+    }
+    chart.draw_series(LineSeries::new(
+        [(0.0, 1.0), (bars.len() as f64, 1.0)],
+        BLACK.stroke_width(1),
+    ))?;
+    root.titled("blue: ÷ smoltcp, red: ÷ Linux loopback", ("sans-serif", 12))?;
+    root.present()?;
+    Ok(())
+}
+
+/// `bench-time-wait N CHURN`: in a fresh process, resident bytes per
+/// TIME-WAIT record at N records, then churn with them in the table.
+pub fn time_wait_child(args: &[String]) -> Result<()> {
+    let n: u64 = args.first().and_then(|x| x.parse().ok()).context("records")?;
+    let churn: u64 = args.get(1).and_then(|x| x.parse().ok()).context("churn")?;
+    let c = stack::churn(churn, n);
+    println!(
+        "{:.1} {:.1}",
+        c.bytes_per_prefilled_record,
+        c.measurement.per_cpu_s()
+    );
+    Ok(())
+}
