@@ -138,9 +138,7 @@ impl Connection {
         } else {
             // SPEC H10: simultaneous open; our SYN becomes a SYN-ACK with the same ISS.
             self.state = State::SynReceived;
-            if let Some(s) = self.send.rtx.front_mut() {
-                s.lost = true;
-            }
+            self.send.rtx.set_lost(0, true);
             self.rtx_head_now = true;
         }
     }
@@ -296,7 +294,7 @@ impl Connection {
         }
         let mut newly_sacked = 0;
         if self.sack_ok && !seg.options.sack_blocks.is_empty() {
-            newly_sacked = self.send.apply_sack(
+            newly_sacked = self.send.rtx.apply_sack(
                 &seg.options.sack_blocks,
                 seg.ack.max(self.snd_una),
                 self.snd_nxt,
@@ -329,7 +327,7 @@ impl Connection {
         let mut acked_bytes = 0usize;
         let mut any_retransmitted = false;
         let mut oldest: Option<Instant> = None;
-        while let Some(head) = self.send.rtx.front_mut() {
+        while let Some(head) = self.send.rtx.front() {
             if head.end() <= ack {
                 any_retransmitted |= head.retransmitted;
                 if !head.retransmitted && oldest.is_none() {
@@ -342,8 +340,7 @@ impl Connection {
                 if head.seq < ack {
                     // Partial ACK of a segment: trim its head (Linux `tcp_trim_head`).
                     let n = ack.distance_from(head.seq).min(head.len);
-                    head.seq += n;
-                    head.len -= n;
+                    self.send.rtx.trim_front(n);
                     acked_bytes += n;
                 }
                 break;
@@ -371,21 +368,21 @@ impl Connection {
         match self.cc.recovery {
             Some(recover) if ack >= recover => {
                 self.cc.exit_recovery();
-                self.send.end_recovery();
+                self.send.rtx.end_recovery();
             }
             Some(_) => {
                 // RFC 6582 §3.2 step 5: a partial ACK shows the next hole
                 // (Linux `tcp_newreno_mark_lost`); with SACK the scoreboard
                 // shows every hole (RFC 6675). PRR paces the repairs.
                 let mut newly_lost = false;
-                if let Some(h) = self.send.rtx.front_mut() {
-                    if !h.lost && !h.sacked && (!h.rtx_pending || !self.sack_ok) {
-                        h.lost = true;
+                if let Some(h) = self.send.rtx.front() {
+                    if !h.is_lost() && !h.is_sacked() && (!h.rtx_pending || !self.sack_ok) {
+                        self.send.rtx.set_lost(0, true);
                         newly_lost = true;
                     }
                 }
                 if self.sack_ok {
-                    self.send.mark_lost_by_sack(cfg.dupack_threshold);
+                    self.send.rtx.mark_lost_by_sack(cfg.dupack_threshold);
                 }
                 let in_flight = self.in_flight();
                 self.cc
@@ -459,7 +456,7 @@ impl Connection {
         };
         if self.cc.recovery.is_some() {
             if self.sack_ok {
-                self.send.mark_lost_by_sack(cfg.dupack_threshold);
+                self.send.rtx.mark_lost_by_sack(cfg.dupack_threshold);
             }
             let in_flight = self.in_flight();
             self.cc.prr_update(delivered, in_flight, false, false);
@@ -468,11 +465,9 @@ impl Connection {
         if self.cc.dupacks == cfg.dupack_threshold {
             self.cc.enter_recovery(self.snd_nxt);
             if self.sack_ok {
-                self.send.mark_lost_by_sack(cfg.dupack_threshold);
+                self.send.rtx.mark_lost_by_sack(cfg.dupack_threshold);
             }
-            if let Some(h) = self.send.rtx.front_mut() {
-                h.lost = true;
-            }
+            self.send.rtx.set_lost(0, true);
             let in_flight = self.in_flight();
             // At least one segment (the fast retransmission) goes out now.
             self.cc.prr_update(delivered.max(1), in_flight, false, true);

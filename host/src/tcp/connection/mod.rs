@@ -20,6 +20,7 @@ pub mod congestion;
 mod input;
 mod output;
 pub mod recv_buf;
+pub mod rtx_queue;
 pub mod rtt;
 pub mod send_buf;
 pub mod state;
@@ -38,7 +39,8 @@ use super::segment::{FourTuple, Segment, SeqNumber};
 use congestion::NewReno;
 use recv_buf::RecvBuffer;
 use rtt::RttEstimator;
-use send_buf::{SendBuffer, SentSegment, WriteAt};
+use rtx_queue::SentSegment;
+use send_buf::{SendBuffer, WriteAt};
 use state::State;
 use timers::{Timer, TimerTable};
 
@@ -341,20 +343,7 @@ impl Connection {
         // Linux tcp_select_initial_window: 65535 rounded down to whole MSS.
         c.rcv_wnd = initial_window(u32::from(opts.advertised_mss(cfg)), cfg);
         c.rcv_ssthresh = c.rcv_wnd;
-        c.send.rtx.push_back(SentSegment {
-            seq: iss,
-            len: 0,
-            syn: true,
-            fin: false,
-            first_sent: now,
-            last_sent: now,
-            sent: false,
-            retransmitted: false,
-            lost: true,
-            sacked: false,
-            rtx_pending: false,
-            psh: false,
-        });
+        c.send.rtx.push_back(SentSegment::syn(iss, now));
         c.snd_nxt = iss + 1;
         c.rtx_head_now = true;
         c.retrans_stamp = Some(now);

@@ -12,7 +12,7 @@ use crate::time::Instant;
 use super::super::config::Config;
 use super::super::segment::{Flags, Segment, SeqNumber, Timestamps};
 use super::Connection;
-use super::send_buf::SentSegment;
+use super::rtx_queue::SentSegment;
 use super::state::State;
 use super::timers::Timer;
 
@@ -144,7 +144,7 @@ impl Connection {
             }
         }
         if self.in_flight() < self.cc.cwnd {
-            if let Some(i) = self.send.rtx.iter().position(|s| s.lost) {
+            if let Some(i) = self.send.rtx.first_lost() {
                 return Some(self.transmit_queued(now, i, cfg));
             }
         }
@@ -163,22 +163,14 @@ impl Connection {
         if self.cc.recovery.is_some() {
             self.cc.prr_out += 1;
         }
-        let (seq, len, syn, fin, psh, first_time) = {
-            let s = &mut self.send.rtx[i];
-            let first_time = !s.sent;
-            s.sent = true;
-            if first_time {
-                s.first_sent = now;
-            }
-            s.lost = false;
-            s.last_sent = now;
-            if !first_time {
-                s.retransmitted = true;
-                s.rtx_pending = true;
-                self.total_retrans += 1;
-                self.retrans_unfolded += 1;
-            }
-            (s.seq, s.len, s.syn, s.fin, s.psh, first_time)
+        let first_time = self.send.rtx.transmit(i, now);
+        if !first_time {
+            self.total_retrans += 1;
+            self.retrans_unfolded += 1;
+        }
+        let (seq, len, syn, fin, psh) = match self.send.rtx.get(i) {
+            Some(s) => (s.seq, s.len, s.syn, s.fin, s.psh),
+            None => return self.base_segment(now, self.snd_nxt, Flags::ACK),
         };
         let seg = if syn {
             self.syn_segment(now, seq, cfg)
@@ -312,20 +304,10 @@ impl Connection {
             }
             self.send.take_unsent(seq, len);
         }
-        self.send.rtx.push_back(SentSegment {
-            seq,
-            len,
-            syn: false,
-            fin,
-            first_sent: now,
-            last_sent: now,
-            sent: true,
-            retransmitted: false,
-            lost: false,
-            sacked: false,
-            rtx_pending: false,
-            psh,
-        });
+        let mut sent = SentSegment::new(seq, len, now);
+        sent.fin = fin;
+        sent.psh = psh;
+        self.send.rtx.push_back(sent);
         self.snd_nxt = seq + len + usize::from(fin);
         if self.cc.recovery.is_some() {
             self.cc.prr_out += 1;
@@ -361,7 +343,7 @@ impl Connection {
     /// `tcp_packets_in_flight`): sent, not SACKed, not marked lost; without
     /// SACK, duplicate ACKs stand in for SACKed segments.
     pub(crate) fn in_flight(&self) -> u32 {
-        let n = self.send.packets_in_flight();
+        let n = self.send.rtx.in_flight();
         if self.sack_ok {
             n
         } else {
@@ -385,7 +367,7 @@ impl Connection {
             && self.cc.recovery.is_none()
             && self.retransmits == 0
             && !self.send.rtx.is_empty()
-            && !self.send.rtx.iter().any(|s| s.lost);
+            && self.send.rtx.lost() == 0;
         if !eligible {
             return false;
         }

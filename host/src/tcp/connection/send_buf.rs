@@ -21,34 +21,9 @@
 
 use std::collections::VecDeque;
 
-use crate::time::Instant;
 
-use super::super::segment::{SackBlock, SeqNumber};
-
-/// One sent, unacknowledged segment (Linux: an skb on the rtx queue).
-#[derive(Clone, Debug)]
-pub struct SentSegment {
-    pub seq: SeqNumber,
-    /// Payload bytes (not counting SYN/FIN).
-    pub len: usize,
-    pub syn: bool,
-    pub fin: bool,
-    pub first_sent: Instant,
-    pub last_sent: Instant,
-    /// Transmitted at least once (a SYN is queued before it is sent).
-    pub sent: bool,
-    /// Retransmitted at least once (Karn's rule).
-    pub retransmitted: bool,
-    /// Marked lost by an RTO or fast retransmit and not yet resent.
-    pub lost: bool,
-    /// Covered by a SACK block from the peer (RFC 2018); not retransmitted.
-    pub sacked: bool,
-    /// Retransmitted in the current recovery and not yet acknowledged
-    /// (Linux `TCPCB_SACKED_RETRANS`); not marked lost again by SACK.
-    pub rtx_pending: bool,
-    /// Sent with PSH, and resent with it (Linux keeps an skb's flags).
-    pub psh: bool,
-}
+use super::super::segment::SeqNumber;
+use super::rtx_queue::RtxQueue;
 
 /// A run of unsent bytes that leaves as one segment (Linux: an skb on the
 /// write queue). It starts where the previous chunk (or SND.NXT) ends.
@@ -58,19 +33,10 @@ pub struct Chunk {
     pub psh: bool,
 }
 
-impl SentSegment {
-    pub fn seq_len(&self) -> usize {
-        self.len + usize::from(self.syn) + usize::from(self.fin)
-    }
-    pub fn end(&self) -> SeqNumber {
-        self.seq + self.seq_len()
-    }
-}
-
 #[derive(Clone, Debug)]
 pub struct SendBuffer {
     bytes: VecDeque<u8>,
-    pub rtx: VecDeque<SentSegment>,
+    pub rtx: RtxQueue,
     chunks: VecDeque<Chunk>,
     /// End of the data when PSH was last marked (Linux `pushed_seq`).
     pushed: SeqNumber,
@@ -94,7 +60,7 @@ impl SendBuffer {
     pub fn starting_at(start: SeqNumber) -> Self {
         SendBuffer {
             bytes: VecDeque::new(),
-            rtx: VecDeque::new(),
+            rtx: RtxQueue::default(),
             chunks: VecDeque::new(),
             pushed: start,
         }
@@ -216,7 +182,26 @@ impl SendBuffer {
 
     /// Copy `len` bytes starting `offset` bytes after SND.UNA.
     pub fn slice(&self, offset: usize, len: usize) -> Vec<u8> {
-        self.bytes.iter().skip(offset).take(len).copied().collect()
+        let (a, b) = self.range(offset, len);
+        let mut v = Vec::with_capacity(a.len() + b.len());
+        v.extend_from_slice(a);
+        v.extend_from_slice(b);
+        v
+    }
+
+    /// `len` bytes starting `offset` bytes after SND.UNA, as the two slices
+    /// of the ring they lie in (the second empty when they do not wrap).
+    pub fn range(&self, offset: usize, len: usize) -> (&[u8], &[u8]) {
+        let (a, b) = self.bytes.as_slices();
+        let end = (offset + len).min(a.len() + b.len());
+        let offset = offset.min(end);
+        if end <= a.len() {
+            (&a[offset..end], &[])
+        } else if offset >= a.len() {
+            (&b[offset - a.len()..end - a.len()], &[])
+        } else {
+            (&a[offset..], &b[..end - a.len()])
+        }
     }
 
     /// Drop `n` acknowledged bytes from the front.
@@ -230,57 +215,5 @@ impl SendBuffer {
         self.bytes.clear();
         self.rtx.clear();
         self.chunks.clear();
-    }
-
-    /// Segments in flight (Linux `tcp_packets_in_flight`, RFC 6675 "pipe"):
-    /// sent, neither marked lost nor SACKed.
-    pub fn packets_in_flight(&self) -> u32 {
-        self.rtx.iter().filter(|s| !s.lost && !s.sacked).count() as u32
-    }
-
-    /// Mark segments inside the peer's SACK blocks (RFC 2018 §4). Blocks
-    /// outside `(snd_una, snd_nxt]` (D-SACKs, garbage) are ignored.
-    /// Returns how many segments became SACKed.
-    pub fn apply_sack(
-        &mut self,
-        blocks: &[SackBlock],
-        snd_una: SeqNumber,
-        snd_nxt: SeqNumber,
-    ) -> u32 {
-        let mut n = 0;
-        for b in blocks {
-            if !(b.left > snd_una && b.left < b.right && b.right <= snd_nxt) {
-                continue;
-            }
-            for s in self.rtx.iter_mut() {
-                if !s.sacked && s.seq >= b.left && s.end() <= b.right {
-                    s.sacked = true;
-                    s.lost = false;
-                    n += 1;
-                }
-            }
-        }
-        n
-    }
-
-    /// RFC 6675 `IsLost`, by segments: an un-SACKed segment with at least
-    /// `dupthresh` SACKed segments above it is lost (unless already resent
-    /// in this recovery).
-    pub fn mark_lost_by_sack(&mut self, dupthresh: u32) {
-        let mut sacked_above = 0u32;
-        for s in self.rtx.iter_mut().rev() {
-            if s.sacked {
-                sacked_above += 1;
-            } else if sacked_above >= dupthresh && !s.rtx_pending {
-                s.lost = true;
-            }
-        }
-    }
-
-    /// Forget per-recovery retransmission marks.
-    pub fn end_recovery(&mut self) {
-        for s in self.rtx.iter_mut() {
-            s.rtx_pending = false;
-        }
     }
 }

@@ -79,17 +79,12 @@ impl Connection {
                 }
                 self.cc.on_rto(self.retransmits == 0);
                 // Linux `tcp_enter_loss`: everything not SACKed is lost.
-                for s in self.send.rtx.iter_mut() {
-                    s.lost = !s.sacked;
-                    s.rtx_pending = false;
-                }
+                self.send.rtx.mark_all_lost();
                 self.retransmits += 1;
                 self.rtt.backoff();
             }
         }
-        if let Some(h) = self.send.rtx.front_mut() {
-            h.lost = true;
-        }
+        self.send.rtx.set_lost(0, true);
         self.rtx_head_now = true;
         self.timers.set(Timer::Retransmit, now + self.rtt.rto());
     }

@@ -126,7 +126,7 @@ fn unacceptable_ack_changes_no_window_liveness_or_scoreboard() {
     p.flush();
     let (wnd, wl1, wl2, last_rcv, sacked) = {
         let b = p.b.connection(s).unwrap();
-        let sacked = b.send.rtx.iter().filter(|x| x.sacked).count();
+        let sacked = b.send.rtx.sacked();
         (b.snd_wnd, b.snd_wl1, b.snd_wl2, b.last_rcv, sacked)
     };
     let t = p.now + ms(50);
@@ -141,7 +141,7 @@ fn unacceptable_ack_changes_no_window_liveness_or_scoreboard() {
     let b = p.b.connection(s).unwrap();
     assert_eq!((b.snd_wnd, b.snd_wl1, b.snd_wl2), (wnd, wl1, wl2));
     assert_eq!(b.last_rcv, last_rcv);
-    assert_eq!(b.send.rtx.iter().filter(|x| x.sacked).count(), sacked);
+    assert_eq!(b.send.rtx.sacked(), sacked);
 }
 
 #[test]
