@@ -16,6 +16,7 @@
 //! - Nothing from the peer is trusted: all arithmetic on peer values is
 //!   wrapping (sequence space) or saturating.
 
+pub mod byte_ring;
 pub mod congestion;
 mod input;
 mod output;

@@ -22,7 +22,9 @@
 //!   `ooo_bytes` is the sum of their lengths.
 //! - No byte is ever delivered twice: data below RCV.NXT is trimmed on insert.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
+
+use super::byte_ring::ByteRing;
 
 use super::super::segment::{SackBlock, SeqNumber};
 
@@ -31,7 +33,7 @@ const RECENT: usize = 4;
 
 #[derive(Clone, Debug, Default)]
 pub struct RecvBuffer {
-    ready: VecDeque<u8>,
+    ready: ByteRing,
     /// Stream offset of RCV.NXT.
     nxt_off: u64,
     /// Out-of-order ranges: start offset → bytes.
@@ -77,13 +79,7 @@ impl RecvBuffer {
 
     /// Read up to `buf.len()` in-order bytes.
     pub fn read(&mut self, buf: &mut [u8]) -> usize {
-        let n = buf.len().min(self.ready.len());
-        let (a, b) = self.ready.as_slices();
-        let from_a = n.min(a.len());
-        buf[..from_a].copy_from_slice(&a[..from_a]);
-        buf[from_a..n].copy_from_slice(&b[..n - from_a]);
-        self.ready.drain(..n);
-        n
+        self.ready.pop(buf)
     }
 
     pub fn clear(&mut self) {
@@ -124,7 +120,7 @@ impl RecvBuffer {
             return r;
         }
         if seq == rcv_nxt {
-            self.ready.extend(data);
+            self.ready.push(data);
             r.delivered = data.len();
             self.nxt_off += data.len() as u64;
             r.delivered += self.pull_contiguous();
@@ -158,7 +154,7 @@ impl RecvBuffer {
             self.ooo_bytes -= d.len();
             let skip = (self.nxt_off - start) as usize;
             if skip < d.len() {
-                self.ready.extend(&d[skip..]);
+                self.ready.push(&d[skip..]);
                 delivered += d.len() - skip;
                 self.nxt_off += (d.len() - skip) as u64;
             }

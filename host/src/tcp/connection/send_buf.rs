@@ -23,6 +23,7 @@ use std::collections::VecDeque;
 
 
 use super::super::segment::SeqNumber;
+use super::byte_ring::ByteRing;
 use super::rtx_queue::RtxQueue;
 
 /// A run of unsent bytes that leaves as one segment (Linux: an skb on the
@@ -35,7 +36,7 @@ pub struct Chunk {
 
 #[derive(Clone, Debug)]
 pub struct SendBuffer {
-    bytes: VecDeque<u8>,
+    bytes: ByteRing,
     pub rtx: RtxQueue,
     chunks: VecDeque<Chunk>,
     /// End of the data when PSH was last marked (Linux `pushed_seq`).
@@ -59,7 +60,7 @@ impl SendBuffer {
     /// An empty buffer whose first byte will have sequence number `start`.
     pub fn starting_at(start: SeqNumber) -> Self {
         SendBuffer {
-            bytes: VecDeque::new(),
+            bytes: ByteRing::default(),
             rtx: RtxQueue::default(),
             chunks: VecDeque::new(),
             pushed: start,
@@ -80,7 +81,7 @@ impl SendBuffer {
     pub fn push(&mut self, data: &[u8], limit: usize, at: WriteAt) -> usize {
         let room = limit.saturating_sub(self.bytes.len());
         let n = room.min(data.len());
-        self.bytes.extend(&data[..n]);
+        self.bytes.push(&data[..n]);
         if n > 0 {
             self.chunk_write(n, at);
         }
@@ -192,22 +193,12 @@ impl SendBuffer {
     /// `len` bytes starting `offset` bytes after SND.UNA, as the two slices
     /// of the ring they lie in (the second empty when they do not wrap).
     pub fn range(&self, offset: usize, len: usize) -> (&[u8], &[u8]) {
-        let (a, b) = self.bytes.as_slices();
-        let end = (offset + len).min(a.len() + b.len());
-        let offset = offset.min(end);
-        if end <= a.len() {
-            (&a[offset..end], &[])
-        } else if offset >= a.len() {
-            (&b[offset - a.len()..end - a.len()], &[])
-        } else {
-            (&a[offset..], &b[..end - a.len()])
-        }
+        self.bytes.range(offset, len)
     }
 
     /// Drop `n` acknowledged bytes from the front.
     pub fn consume(&mut self, n: usize) {
-        let n = n.min(self.bytes.len());
-        self.bytes.drain(..n);
+        self.bytes.consume(n);
     }
 
     /// Discard everything (abort, linger-0 close).
