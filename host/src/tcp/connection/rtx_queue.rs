@@ -220,7 +220,12 @@ impl RtxQueue {
     /// Mark segments inside the peer's SACK blocks (RFC 2018 §4). Blocks
     /// outside `(snd_una, snd_nxt]` (D-SACKs, garbage) are ignored. A block
     /// is found by binary search. Returns how many segments became SACKed.
-    pub fn apply_sack(&mut self, blocks: &[SackBlock], snd_una: SeqNumber, snd_nxt: SeqNumber) -> u32 {
+    pub fn apply_sack(
+        &mut self,
+        blocks: &[SackBlock],
+        snd_una: SeqNumber,
+        snd_nxt: SeqNumber,
+    ) -> u32 {
         let mut n = 0;
         for b in blocks {
             if !(b.left > snd_una && b.left < b.right && b.right <= snd_nxt) {
@@ -286,7 +291,11 @@ mod tests {
     fn q(n: u32) -> RtxQueue {
         let mut q = RtxQueue::default();
         for i in 0..n {
-            q.push_back(SentSegment::new(SeqNumber(1000 + 100 * i), 100, Instant::ZERO));
+            q.push_back(SentSegment::new(
+                SeqNumber(1000 + 100 * i),
+                100,
+                Instant::ZERO,
+            ));
         }
         q
     }

@@ -21,7 +21,6 @@
 
 use std::collections::VecDeque;
 
-
 use super::super::segment::SeqNumber;
 use super::byte_ring::ByteRing;
 use super::rtx_queue::RtxQueue;

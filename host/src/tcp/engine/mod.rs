@@ -18,7 +18,10 @@
 //! - `by_tuple` maps each live (not CLOSED) connection's 4-tuple to its handle;
 //!   a 4-tuple is in at most one of `by_tuple`, a listener's SYN queue, or the
 //!   TIME-WAIT table (SPEC C1).
-//! - Handles are never reused; a stale handle yields `InvalidHandle`.
+//! - Handles are never reused (connections live in a generation-checked
+//!   slab, [`table`]); a stale handle yields `InvalidHandle`.
+//! - The timer index files every connection with an armed timer no later
+//!   than its earliest deadline (lazily: see `refresh_deadline`).
 //! - A connection leaves `conns` once it is CLOSED and the application has
 //!   closed it (or never got it: an un-accepted child).
 //! - No input can make the engine panic; per-segment work is bounded.
@@ -43,10 +46,13 @@ pub use super::handles::{ConnectionHandle, Event, ListenerHandle};
 use super::isn::Secrets;
 use super::listener::Listener;
 
-mod passive;
 use super::options::{SockOpt, SocketOptions};
 use super::segment::{Flags, FourTuple, Segment, SeqNumber};
 use super::time_wait::{TimeWaitEntry, TimeWaitTable, TwAction};
+use table::ConnTable;
+
+mod passive;
+mod table;
 
 /// Counters, by cause (SPEC preamble: "dropped and counted by cause").
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -112,7 +118,7 @@ pub struct Footprint {
 pub struct Engine {
     pub(crate) cfg: Config,
     pub(crate) secrets: Secrets,
-    pub(crate) conns: HashMap<ConnectionHandle, Connection>,
+    pub(crate) conns: ConnTable,
     pub(crate) by_tuple: HashMap<FourTuple, ConnectionHandle>,
     pub(crate) listeners: HashMap<ListenerHandle, Listener>,
     pub(crate) listen_addrs: HashMap<SocketAddrV4, ListenerHandle>,
@@ -121,11 +127,12 @@ pub struct Engine {
     /// at most `tx_queue_len`, filled through [`Engine::queue_out`].
     out: VecDeque<Segment>,
     pub(crate) events: EventQueue,
-    /// Connections that may have something to send.
-    pub(crate) dirty: BTreeSet<ConnectionHandle>,
-    /// `(deadline, handle)` for every connection with an armed timer.
+    /// Connections that may have something to send, oldest first; a
+    /// connection is here at most once (its slot's `dirty` flag says so).
+    dirty: VecDeque<ConnectionHandle>,
+    /// `(filed, handle)` for every connection whose slot has a `filed`
+    /// deadline: the timer index, kept lazily (see `refresh_deadline`).
     deadlines: BTreeSet<(Instant, ConnectionHandle)>,
-    deadline_of: HashMap<ConnectionHandle, Instant>,
     pub(crate) rx_queue: VecDeque<Segment>,
     next_handle: u64,
     port_counter: u32,
@@ -179,16 +186,15 @@ impl Engine {
         Engine {
             cfg,
             secrets,
-            conns: HashMap::new(),
+            conns: ConnTable::default(),
             by_tuple: HashMap::new(),
             listeners: HashMap::new(),
             listen_addrs: HashMap::new(),
             tw: TimeWaitTable::default(),
             out: VecDeque::new(),
             events: EventQueue::default(),
-            dirty: BTreeSet::new(),
+            dirty: VecDeque::new(),
             deadlines: BTreeSet::new(),
-            deadline_of: HashMap::new(),
             rx_queue: VecDeque::new(),
             next_handle: 1,
             port_counter: 0,
@@ -227,7 +233,7 @@ impl Engine {
 
     /// Every connection the engine holds (CLOSED ones included until released).
     pub fn connections(&self) -> impl Iterator<Item = (ConnectionHandle, &Connection)> {
-        self.conns.iter().map(|(h, c)| (*h, c))
+        self.conns.iter()
     }
 
     /// What the engine holds, counted: every figure here is bounded by a
@@ -377,25 +383,49 @@ impl Engine {
     /// Run all timers due at `now`, and drain the receive queue.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.process_backlog(now);
-        let due: Vec<ConnectionHandle> = self
-            .deadlines
-            .iter()
-            .take_while(|(t, _)| *t <= now)
-            .map(|(_, h)| *h)
-            .collect();
-        for h in due {
-            if let Some(c) = self.conns.get_mut(&h) {
-                c.handle_timeout(now, &self.cfg);
-                self.after_conn(now, h);
+        while let Some(&(filed, h)) = self.deadlines.first() {
+            if filed > now {
+                break;
+            }
+            self.deadlines.pop_first();
+            let Some(slot) = self.conns.slot_mut(h) else {
+                continue;
+            };
+            slot.filed = None;
+            // Filed early (a timer re-armed later since): file it again
+            // under its true deadline, or run it.
+            match slot.conn.next_timeout() {
+                Some(t) if t <= now => {
+                    slot.conn.handle_timeout(now, &self.cfg);
+                    self.after_conn(now, h);
+                }
+                _ => self.refresh_deadline(h),
             }
         }
         self.listener_timeouts(now);
         self.tw.expire(now);
     }
 
+    /// The earliest true deadline among the connections: the timer index
+    /// files connections no later than their deadlines, so walking it in
+    /// order until an entry is filed after the best true deadline found
+    /// finds the exact minimum.
+    fn next_conn_deadline(&self) -> Option<Instant> {
+        let mut best: Option<Instant> = None;
+        for &(filed, h) in &self.deadlines {
+            if best.is_some_and(|b| filed >= b) {
+                break;
+            }
+            if let Some(t) = self.conns.get(&h).and_then(|c| c.next_timeout()) {
+                best = Some(best.map_or(t, |b| b.min(t)));
+            }
+        }
+        best
+    }
+
     /// The earliest deadline at which `handle_timeout` must be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let conns = self.deadlines.first().map(|(t, _)| *t);
+        let conns = self.next_conn_deadline();
         let reqs = self
             .listeners
             .values()
@@ -418,7 +448,7 @@ impl Engine {
         if let Some(s) = self.out.pop_front() {
             return Some(s);
         }
-        while let Some(&h) = self.dirty.first() {
+        while let Some(&h) = self.dirty.front() {
             let seg = match self.conns.get_mut(&h) {
                 Some(c) => c.poll_transmit(now, &self.cfg),
                 None => None,
@@ -432,7 +462,10 @@ impl Engine {
                     return Some(s);
                 }
                 None => {
-                    self.dirty.remove(&h);
+                    self.dirty.pop_front();
+                    if let Some(slot) = self.conns.slot_mut(h) {
+                        slot.dirty = false;
+                    }
                     // Trying to send may have armed a timer (zero-window probe).
                     self.refresh_deadline(h);
                 }
@@ -455,7 +488,7 @@ impl Engine {
 
     /// Bookkeeping after a connection ran: events, TIME-WAIT conversion, reaping.
     pub(crate) fn after_conn(&mut self, now: Instant, h: ConnectionHandle) {
-        self.dirty.insert(h);
+        self.mark_dirty(h);
         self.after_conn_quiet(now, h);
     }
 
@@ -464,15 +497,35 @@ impl Engine {
         self.refresh_deadline(h);
     }
 
-    /// Re-index a connection's earliest timer (or drop it from the index).
+    /// Put a connection on the transmit list (once).
+    pub(crate) fn mark_dirty(&mut self, h: ConnectionHandle) {
+        if let Some(slot) = self.conns.slot_mut(h) {
+            if !slot.dirty {
+                slot.dirty = true;
+                self.dirty.push_back(h);
+            }
+        }
+    }
+
+    /// Keep a connection's entry in the timer index no later than its next
+    /// deadline. Lazy: a deadline that moved later (the retransmission
+    /// timer re-armed by every ACK) keeps its earlier entry, which
+    /// `handle_timeout` re-files when it comes due; only a deadline that
+    /// moved earlier, or a first one, touches the index.
     fn refresh_deadline(&mut self, h: ConnectionHandle) {
-        if let Some(old) = self.deadline_of.remove(&h) {
+        let Some(slot) = self.conns.slot_mut(h) else {
+            return;
+        };
+        let Some(t) = slot.conn.next_timeout() else {
+            return;
+        };
+        if slot.filed.is_some_and(|f| f <= t) {
+            return;
+        }
+        if let Some(old) = slot.filed.replace(t) {
             self.deadlines.remove(&(old, h));
         }
-        if let Some(t) = self.conns.get(&h).and_then(|c| c.next_timeout()) {
-            self.deadlines.insert((t, h));
-            self.deadline_of.insert(h, t);
-        }
+        self.deadlines.insert((t, h));
     }
 
     fn settle(&mut self, now: Instant, h: ConnectionHandle) {
@@ -553,8 +606,10 @@ impl Engine {
                 self.by_tuple.remove(&tuple);
             }
             if orphan {
-                self.conns.remove(&h);
-                self.dirty.remove(&h);
+                // A stale handle left in `dirty` finds no slot and is dropped there.
+                if let Some(filed) = self.conns.remove(&h).and_then(|s| s.filed) {
+                    self.deadlines.remove(&(filed, h));
+                }
                 for l in self.listeners.values_mut() {
                     l.accept_queue.retain(|x| *x != h);
                 }
@@ -565,19 +620,27 @@ impl Engine {
     /// Check the invariants in the module docs (tests call this after every step).
     #[cfg(test)]
     pub(crate) fn check_invariants(&self) {
-        for (h, c) in &self.conns {
-            assert_eq!(
-                self.deadline_of.get(h).copied(),
-                c.next_timeout(),
-                "{h:?} deadline index"
-            );
+        let mut filed = 0;
+        for (h, c) in self.conns.iter() {
+            let slot = self.conns.slot(h).expect("iterated slot");
+            if let Some(f) = slot.filed {
+                filed += 1;
+                assert!(
+                    self.deadlines.contains(&(f, h)),
+                    "{h:?} filed but not indexed"
+                );
+            }
+            if let Some(t) = c.next_timeout() {
+                assert!(slot.filed.is_some_and(|f| f <= t), "{h:?} deadline index");
+            }
+            assert_eq!(slot.dirty, self.dirty.contains(&h), "{h:?} transmit list");
             if c.state() != State::Closed {
-                assert_eq!(self.by_tuple.get(&c.tuple()), Some(h), "{h:?} tuple map");
+                assert_eq!(self.by_tuple.get(&c.tuple()), Some(&h), "{h:?} tuple map");
                 assert!(!self.tw.contains(&c.tuple()), "{h:?} also in TIME-WAIT");
             }
             assert!(c.snd_una <= c.snd_nxt, "{h:?} SND.UNA <= SND.NXT");
         }
-        assert_eq!(self.deadlines.len(), self.deadline_of.len());
+        assert_eq!(self.deadlines.len(), filed, "stale timer index entries");
         for (tuple, h) in &self.by_tuple {
             let c = self
                 .conns
@@ -765,10 +828,9 @@ impl Engine {
     ) -> ConnectionHandle {
         let ts_off = self.secrets.ts_offset(tuple);
         let c = Connection::connect(now, tuple, iss, ts_off, opts, &self.cfg);
-        let h = ConnectionHandle(self.new_handle());
-        self.conns.insert(h, c);
+        let h = self.conns.insert(c);
         self.by_tuple.insert(tuple, h);
-        self.dirty.insert(h);
+        self.mark_dirty(h);
         h
     }
 
@@ -864,7 +926,7 @@ impl Engine {
         }
         if opt == SockOpt::NoDelay(true) {
             // Linux: setting TCP_NODELAY pushes what Nagle held back.
-            self.dirty.insert(h);
+            self.mark_dirty(h);
         }
         self.refresh_deadline(h);
         Ok(())

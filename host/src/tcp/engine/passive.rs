@@ -15,7 +15,7 @@ use crate::time::Instant;
 
 use super::super::config::SynCookies;
 use super::super::connection::{Connection, Negotiated, initial_window};
-use super::super::handles::{ConnectionHandle, Event, ListenerHandle};
+use super::super::handles::{Event, ListenerHandle};
 use super::super::isn::{
     COOKIE_MSS_TABLE, cookie_mss_index, cookie_timestamp, cookie_timestamp_decode,
 };
@@ -355,8 +355,7 @@ impl Engine {
         c.max_window = c.snd_wnd;
         c.snd_wl1 = seg.seq;
         c.snd_wl2 = seg.ack;
-        let h = ConnectionHandle(self.new_handle());
-        self.conns.insert(h, c);
+        let h = self.conns.insert(c);
         self.by_tuple.insert(tuple, h);
         if let Some(x) = self.listeners.get_mut(&l) {
             x.accept_queue.push_back(h);

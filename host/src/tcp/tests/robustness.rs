@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::harness::*;
 use crate::tcp::segment::{Flags, SackBlock, Segment, SeqNumber, TcpOptions, Timestamps, addr};
-use crate::tcp::{Config, State};
+use crate::tcp::{Config, State, WriteError};
 use crate::time::Instant;
 
 fn random_segment(rng: &mut ChaCha8Rng, near: &Segment) -> Segment {
@@ -294,4 +294,70 @@ fn heavy_loss_and_reordering_never_stall_or_corrupt_either_direction() {
             "seed {seed}"
         );
     }
+}
+
+#[test]
+fn a_released_handle_stays_invalid_when_its_slot_is_reused() {
+    let now = Instant::ZERO;
+    let (mut e, first, _syn) = client(plain_config(), now);
+    // close() in SYN-SENT releases the connection at once (RFC 9293 §3.10.4).
+    e.close(now, first).expect("close");
+    let _ = drain(&mut e, now);
+    assert_eq!(e.connection_count(), 0);
+    let second = e
+        .connect_from(now, client_addr(), server_addr())
+        .expect("reconnect");
+    assert_ne!(first, second, "a handle is never issued twice");
+    assert_eq!(
+        e.write(now, first, b"x"),
+        Err(WriteError::InvalidHandle),
+        "the stale handle must not reach the connection now in its slot"
+    );
+    assert_eq!(e.state(first), State::Closed);
+    assert_eq!(e.state(second), State::SynSent);
+    e.check_invariants();
+}
+
+#[test]
+fn poll_timeout_stays_exact_when_the_retransmission_timer_moves_later() {
+    let t0 = Instant::ZERO;
+    let (mut e, h, _cisn) = establish_client(plain_config(), t0, 5000);
+    e.write(t0, h, &[7u8; 3000]).expect("write");
+    let sent = drain(&mut e, t0);
+    assert!(sent.len() >= 2, "{sent:?}");
+    let first_deadline = e.poll_timeout().expect("retransmission timer armed");
+    // An ACK for the first segment, later, re-arms the timer later (RFC 6298 5.3).
+    let t1 = t0 + ms(50);
+    let ack = seg(
+        server_addr(),
+        client_addr(),
+        5001,
+        sent[0].seq.0.wrapping_add(sent[0].payload.len() as u32),
+        Flags::ACK,
+    );
+    e.handle_segment(t1, ack);
+    let _ = drain(&mut e, t1);
+    let due = e.poll_timeout().expect("still armed: data outstanding");
+    assert_eq!(Some(due), e.connection(h).and_then(|c| c.next_timeout()));
+    assert!(
+        due > first_deadline,
+        "{due:?} should be after {first_deadline:?}"
+    );
+    // Waking at the old deadline runs nothing and keeps the exact answer.
+    e.handle_timeout(first_deadline);
+    assert!(
+        drain(&mut e, first_deadline).is_empty(),
+        "nothing is due yet"
+    );
+    assert_eq!(e.poll_timeout(), Some(due));
+    e.check_invariants();
+    // At the true deadline the retransmission goes out.
+    e.handle_timeout(due);
+    let rtx = drain(&mut e, due);
+    assert_eq!(
+        rtx.first().map(|s| s.seq),
+        sent.get(1).map(|s| s.seq),
+        "{rtx:?}"
+    );
+    e.check_invariants();
 }
