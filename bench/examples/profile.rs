@@ -8,7 +8,11 @@ fn main() {
         "bulk" => {
             let mtu = args.get(2).and_then(|x| x.parse().ok()).unwrap_or(1500);
             let mib: u64 = args.get(3).and_then(|x| x.parse().ok()).unwrap_or(16);
-            let m = synack_bench::stack::bulk(synack_bench::Bulk { mtu, bytes: mib << 20, offload: false });
+            let m = synack_bench::stack::bulk(synack_bench::Bulk {
+                mtu,
+                bytes: mib << 20,
+                offload: false,
+            });
             println!("{:.2} Gbit/s per CPU-s", m.gbit_per_cpu_s());
         }
         "churn" => {

@@ -14,9 +14,8 @@ pub fn thread_time() -> Duration {
 /// User plus system CPU time of this process (all its threads).
 pub fn process_time() -> Duration {
     let u = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage");
-    let tv = |t: nix::sys::time::TimeVal| {
-        Duration::new(t.tv_sec() as u64, t.tv_usec() as u32 * 1000)
-    };
+    let tv =
+        |t: nix::sys::time::TimeVal| Duration::new(t.tv_sec() as u64, t.tv_usec() as u32 * 1000);
     tv(u.user_time()) + tv(u.system_time())
 }
 

@@ -56,7 +56,17 @@ impl Ns {
         run(&["ip", "netns", "add", &name])?;
         let ns = Ns(name);
         run(&[
-            "ip", "netns", "exec", &ns.0, "ip", "link", "set", "lo", "mtu", &mtu.to_string(), "up",
+            "ip",
+            "netns",
+            "exec",
+            &ns.0,
+            "ip",
+            "link",
+            "set",
+            "lo",
+            "mtu",
+            &mtu.to_string(),
+            "up",
         ])?;
         Ok(ns)
     }

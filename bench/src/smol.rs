@@ -81,7 +81,8 @@ impl Host {
         cfg.random_seed = seed;
         let mut iface = Interface::new(cfg, &mut port, now);
         iface.update_ip_addrs(|a| {
-            a.push(IpCidr::new(IpAddress::Ipv4(addr), 24)).expect("one address");
+            a.push(IpCidr::new(IpAddress::Ipv4(addr), 24))
+                .expect("one address");
         });
         Host {
             port,
@@ -264,9 +265,5 @@ pub fn churn(n: u64) -> Measurement {
             }
         }
     });
-    Measurement {
-        work: n,
-        cpu,
-        wall,
-    }
+    Measurement { work: n, cpu, wall }
 }

@@ -132,11 +132,7 @@ pub fn churn(n: u64, prefill: u64) -> Churn {
     let prefilled = l.a.engine().time_wait_count();
     let ((), cpu, wall) = measure(|| run_churn(&mut l, &listeners, prefill + n, &mut done));
     Churn {
-        measurement: Measurement {
-            work: n,
-            cpu,
-            wall,
-        },
+        measurement: Measurement { work: n, cpu, wall },
         time_wait: l.a.engine().time_wait_count(),
         bytes_per_prefilled_record: grown as f64 / prefilled.max(1) as f64,
     }
@@ -162,8 +158,8 @@ fn run_churn(l: &mut MemoryLink, listeners: &[TcpListener], until: u64, done: &m
     while *done < until {
         let port = 6000 + (*done % u64::from(CHURN_PORTS)) as u16;
         let listener = listeners[(port - 6000) as usize];
-        let client =
-            TcpStream::connect(&mut l.a(), SocketAddrV4::new(ADDR_B.into(), port)).expect("connect");
+        let client = TcpStream::connect(&mut l.a(), SocketAddrV4::new(ADDR_B.into(), port))
+            .expect("connect");
         let mut server = None;
         let (mut asked, mut answered, mut got, mut closed) = (false, false, 0usize, false);
         loop {

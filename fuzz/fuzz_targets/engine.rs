@@ -130,7 +130,7 @@ fn hostile(data: &mut &[u8], victim: Option<(SocketAddrV4, SeqNumber, SeqNumber)
         }),
     };
     let len = usize::from(byte(data) & 0x3f);
-    s.payload = vec![0xAA; len];
+    s.payload = vec![0xAA; len].into();
     s
 }
 

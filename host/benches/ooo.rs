@@ -48,7 +48,7 @@ fn receiver(cfg: Config) -> (Engine, ConnectionHandle, Segment) {
         Flags::ACK,
     );
     t.window = 1000;
-    t.payload = vec![0x5a];
+    t.payload = vec![0x5a].into();
     (b, h, t)
 }
 

@@ -61,6 +61,10 @@ pub struct InterfaceConfig {
     pub udp_rx_queue: usize,
     /// Ports `udp_bind` picks from when asked for port 0.
     pub udp_ephemeral_ports: RangeInclusive<u16>,
+    /// The device cuts TCP runs into segments (TSO, SPEC F5) from frames
+    /// of up to this many bytes; `None`: runs are cut in software. TSO
+    /// needs the device to insert IPv4 and TCP checksums (`caps`).
+    pub tso_max_len: Option<usize>,
 }
 
 impl InterfaceConfig {
@@ -90,6 +94,7 @@ impl InterfaceConfig {
             udp_max_sockets: 1024,
             udp_rx_queue: 64,
             udp_ephemeral_ports: 32768..=60999,
+            tso_max_len: None,
         }
     }
 
@@ -122,4 +127,9 @@ pub enum ConfigError {
     /// The engine would build segments the link cannot carry unfragmented (SPEC W5).
     #[error("TCP engine MTU exceeds the interface MTU")]
     EngineMtuTooLarge,
+    /// TSO frames are cut by the device, which must then insert the checksums.
+    #[error("TSO needs IPv4 and TCP checksums inserted by the device (caps), not software")]
+    TsoWithoutChecksumOffload,
+    #[error("TSO frames must be able to hold at least one MTU-sized packet")]
+    TsoMaxTooSmall,
 }

@@ -34,8 +34,10 @@
 //! - No ICMP yet (echo, port unreachable, fragmentation needed): ICMP is
 //!   dropped as [`DropCause::UnsupportedProtocol`]; an unbound UDP port is
 //!   [`DropCause::NoUdpSocket`] without an ICMP answer.
-//! - [`TxMeta`] carries checksum-insertion flags and header offsets; the
-//!   stack turns runs of MSS-sized segments into TSO sends (SPEC F5).
+//! - TCP leaves as the engine's runs (`tcp_tx`): one TSO frame per run when
+//!   the device segments ([`InterfaceConfig::tso_max_len`]), else cut here;
+//!   [`TxMeta`] carries checksum-insertion flags, header offsets and the TSO
+//!   cut (SPEC F4, F5).
 
 // Nested `if let`s are kept: the workspace MSRV (1.85) predates let chains.
 #![allow(clippy::collapsible_if)]
@@ -46,6 +48,7 @@ pub mod route;
 mod rx;
 pub mod segment;
 pub mod stats;
+mod tcp_tx;
 mod transmit;
 pub mod tx;
 pub mod udp;
@@ -66,7 +69,7 @@ pub use config::{ConfigError, InterfaceConfig, Medium};
 pub use route::NextHop;
 pub use rx::HwChecksum;
 pub use stats::{DropCause, InterfaceStats};
-pub use tx::{Transmit, TxMeta};
+pub use tx::{Transmit, TsoMeta, TxMeta};
 pub use udp::{
     UdpBindError, UdpCloseError, UdpHandle, UdpRecv, UdpRecvError, UdpSendError, any_addr,
 };
@@ -122,6 +125,14 @@ impl Interface {
         }
         if engine.config().mtu > cfg.mtu {
             return Err(ConfigError::EngineMtuTooLarge);
+        }
+        if let Some(max) = cfg.tso_max_len {
+            if cfg.caps.ipv4.tx() || cfg.caps.tcp.tx() {
+                return Err(ConfigError::TsoWithoutChecksumOffload);
+            }
+            if max < cfg.medium.header_len() + usize::from(cfg.mtu) {
+                return Err(ConfigError::TsoMaxTooSmall);
+            }
         }
         Ok(Interface {
             arp: ArpCache::new(cfg.arp),

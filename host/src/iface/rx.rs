@@ -10,6 +10,7 @@
 //! - The ARP cache learns only from ARP packets that target us or refresh an
 //!   entry we already hold (RFC 826's merge rule), never from IPv4 traffic.
 
+use crate::tcp::segment::Payload;
 use crate::time::Instant;
 use crate::wire::{
     ArpOperation, ArpPacket, ArpRepr, Checksum, ChecksumCapabilities, EtherType, EthernetAddress,
@@ -48,7 +49,15 @@ impl Interface {
     /// the engine's events.
     pub fn receive(&mut self, now: Instant, bytes: &[u8]) {
         let caps = self.cfg.caps;
-        self.receive_with(now, bytes, Ok(caps));
+        self.receive_with(now, bytes, None, Ok(caps));
+    }
+
+    /// [`Self::receive`] for a frame the caller gives away: a TCP
+    /// segment's payload stays in it, a view rather than a copy, until the
+    /// application reads it (a `Vec<u8>` converts without copying).
+    pub fn receive_frame(&mut self, now: Instant, frame: Payload) {
+        let caps = self.cfg.caps;
+        self.receive_with(now, &frame, Some(&frame), Ok(caps));
     }
 
     /// [`Self::receive`] for a frame whose checksums the fabric verified
@@ -62,20 +71,22 @@ impl Interface {
         } else {
             Ok(rx_caps(self.cfg.caps, hw))
         };
-        self.receive_with(now, bytes, caps);
+        self.receive_with(now, bytes, None, caps);
     }
 
+    /// `owner`, if any, is the buffer `bytes` lie in.
     fn receive_with(
         &mut self,
         now: Instant,
         bytes: &[u8],
+        owner: Option<&Payload>,
         caps: Result<ChecksumCapabilities, DropCause>,
     ) {
         self.stats.rx_frames += 1;
         self.stats.rx_bytes += bytes.len() as u64;
         let r = caps.and_then(|caps| match self.cfg.medium {
-            Medium::Ethernet(mac) => self.receive_ethernet(now, mac, bytes, &caps),
-            Medium::Ip => self.receive_ipv4(bytes, &caps),
+            Medium::Ethernet(mac) => self.receive_ethernet(now, mac, bytes, owner, &caps),
+            Medium::Ip => self.receive_ipv4(bytes, owner, &caps),
         });
         if let Err(cause) = r {
             self.stats.drop(cause);
@@ -87,6 +98,7 @@ impl Interface {
         now: Instant,
         mac: EthernetAddress,
         bytes: &[u8],
+        owner: Option<&Payload>,
         caps: &ChecksumCapabilities,
     ) -> RxResult {
         let frame = EthernetFrame::new_checked(bytes)?;
@@ -100,7 +112,7 @@ impl Interface {
                 let arp = ArpRepr::parse(&packet)?;
                 self.receive_arp(now, mac, &arp)
             }
-            EtherType::Ipv4 => self.receive_ipv4(frame.payload_ref(), caps),
+            EtherType::Ipv4 => self.receive_ipv4(frame.payload_ref(), owner, caps),
             EtherType::Ipv6 | EtherType::Unknown(_) => Err(DropCause::Unsupported),
         }
     }
@@ -144,7 +156,12 @@ impl Interface {
         Ok(())
     }
 
-    fn receive_ipv4(&mut self, bytes: &[u8], caps: &ChecksumCapabilities) -> RxResult {
+    fn receive_ipv4(
+        &mut self,
+        bytes: &[u8],
+        owner: Option<&Payload>,
+        caps: &ChecksumCapabilities,
+    ) -> RxResult {
         let packet = Ipv4Packet::new_checked(bytes)?;
         let ip = Ipv4Repr::parse(&packet, caps)?;
         if !ip.src_addr.is_unicast()
@@ -166,7 +183,11 @@ impl Interface {
                 }
                 let tcp_packet = TcpPacket::new_checked(payload)?;
                 let tcp = TcpRepr::parse(&tcp_packet, &ip.src_addr, &ip.dst_addr, caps)?;
-                let seg = segment::from_wire(&ip, &tcp);
+                let payload = match owner {
+                    Some(frame) if !tcp.payload.is_empty() => frame.slice_ref(tcp.payload),
+                    _ => Payload::copy_from_slice(tcp.payload),
+                };
+                let seg = segment::from_wire(&ip, &tcp, payload);
                 self.stats.rx_tcp_segments += 1;
                 // SPEC H8: the bounded receive backlog (`netdev_max_backlog`);
                 // the engine counts what overflows it.

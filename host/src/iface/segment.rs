@@ -7,19 +7,21 @@
 
 use std::net::SocketAddrV4;
 
-use crate::tcp::segment::SackBlock;
-use crate::tcp::{Flags, Segment, SeqNumber, TcpOptions, Timestamps};
+use crate::tcp::segment::{Payload, SackBlock};
+use crate::tcp::{Segment, SeqNumber, TcpOptions};
 use crate::wire::tcp::MAX_SACK_BLOCKS;
-use crate::wire::{Ipv4Repr, TcpFlags, TcpRepr, TcpTimestamp};
+use crate::wire::{Ipv4Repr, TcpRepr};
 
-/// The engine's view of a received TCP segment.
-pub fn from_wire(ip: &Ipv4Repr, tcp: &TcpRepr<'_>) -> Segment {
+/// The engine's view of a received TCP segment, with `payload` as its
+/// payload: `tcp.payload`'s bytes (a view of the received frame, or a
+/// copy), or nothing when only the header matters.
+pub fn from_wire(ip: &Ipv4Repr, tcp: &TcpRepr<'_>, payload: Payload) -> Segment {
     Segment {
         src: SocketAddrV4::new(ip.src_addr.into(), tcp.src_port),
         dst: SocketAddrV4::new(ip.dst_addr.into(), tcp.dst_port),
         seq: SeqNumber(tcp.seq_number),
         ack: SeqNumber(tcp.ack_number),
-        flags: Flags(tcp.flags.0),
+        flags: tcp.flags,
         window: tcp.window_len,
         options: TcpOptions {
             mss: tcp.max_seg_size,
@@ -34,12 +36,9 @@ pub fn from_wire(ip: &Ipv4Repr, tcp: &TcpRepr<'_>) -> Segment {
                     right: SeqNumber(r),
                 })
                 .collect(),
-            timestamps: tcp.timestamp.map(|t| Timestamps {
-                tsval: t.tsval,
-                tsecr: t.tsecr,
-            }),
+            timestamps: tcp.timestamp,
         },
-        payload: tcp.payload.to_vec(),
+        payload,
     }
 }
 
@@ -55,17 +54,14 @@ pub fn to_repr(seg: &Segment) -> TcpRepr<'_> {
         dst_port: seg.dst.port(),
         seq_number: seg.seq.0,
         ack_number: if seg.flags.ack() { seg.ack.0 } else { 0 },
-        flags: TcpFlags(seg.flags.0),
+        flags: seg.flags,
         window_len: seg.window,
         urgent_pointer: 0,
         max_seg_size: seg.options.mss,
         window_scale: seg.options.window_scale,
         sack_permitted: seg.options.sack_permitted,
         sack_ranges,
-        timestamp: seg.options.timestamps.map(|t| TcpTimestamp {
-            tsval: t.tsval,
-            tsecr: t.tsecr,
-        }),
+        timestamp: seg.options.timestamps,
         payload: &seg.payload,
     }
 }
@@ -74,6 +70,7 @@ pub fn to_repr(seg: &Segment) -> TcpRepr<'_> {
 mod tests {
     use super::*;
     use crate::tcp::segment::{OptionItem, addr};
+    use crate::tcp::{Flags, Timestamps};
     use crate::wire::{ChecksumCapabilities, IpProtocol, Ipv4Address, TcpPacket};
 
     #[test]
@@ -90,10 +87,10 @@ mod tests {
             mss: Some(1460),
             window_scale: Some(7),
             sack_permitted: true,
-            sack_blocks: vec![],
+            sack_blocks: Default::default(),
             timestamps: Some(Timestamps { tsval: 5, tsecr: 9 }),
         };
-        seg.payload = b"abc".to_vec();
+        seg.payload = Payload::from_static(b"abc");
         let repr = to_repr(&seg);
         let (src, dst) = (Ipv4Address::new(10, 0, 0, 1), Ipv4Address::new(10, 0, 0, 2));
         let mut buf = vec![0u8; repr.buffer_len()];
@@ -125,7 +122,8 @@ mod tests {
             ident: 0,
             dont_frag: true,
         };
-        assert_eq!(from_wire(&ip, &parsed), seg);
+        let payload = Payload::copy_from_slice(parsed.payload);
+        assert_eq!(from_wire(&ip, &parsed, payload), seg);
     }
 
     #[test]
@@ -137,7 +135,8 @@ mod tests {
             SeqNumber(99),
             Flags::SYN,
         );
-        seg.options.sack_blocks = (0..6)
+        // Four blocks: as many as the option holds (the type holds no more).
+        seg.options.sack_blocks = (0..4)
             .map(|i| SackBlock {
                 left: SeqNumber(i * 10),
                 right: SeqNumber(i * 10 + 5),

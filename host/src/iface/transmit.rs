@@ -14,6 +14,18 @@ pub struct TxMeta {
     pub l3_offset: Option<u16>,
     /// Offset of the TCP/UDP header in the frame; `None` for ARP.
     pub l4_offset: Option<u16>,
+    /// The fabric cuts this frame into TCP segments (SPEC F5).
+    pub tso: Option<TsoMeta>,
+}
+
+/// How the fabric's segmenter cuts a TSO frame: `mss` payload bytes per
+/// segment behind a copy of the frame's first `hdr_len` bytes (link, IPv4
+/// and TCP headers), sequence numbers and IPv4 identifications counting up,
+/// FIN and PSH on the last segment only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TsoMeta {
+    pub mss: u16,
+    pub hdr_len: u16,
 }
 
 /// One frame (or raw IPv4 packet) for the driver, with its metadata.

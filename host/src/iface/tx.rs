@@ -11,18 +11,17 @@
 //!   and the frame's [`TxMeta`] says so.
 
 use crate::arp_cache::Lookup;
-use crate::tcp::Segment;
 use crate::time::Instant;
 use crate::wire::{
     ArpOperation, ArpPacket, ArpRepr, EtherType, EthernetAddress, EthernetFrame, EthernetRepr,
-    IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, TcpPacket, UdpPacket, UdpRepr, ipv4,
+    IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, UdpPacket, UdpRepr, ipv4,
 };
 
 use super::neighbor::Queued;
 use super::route::{NextHop, next_hop};
 use super::stats::DropCause;
-pub use super::transmit::{Transmit, TxMeta};
-use super::{Interface, Medium, segment};
+pub use super::transmit::{Transmit, TsoMeta, TxMeta};
+use super::{Interface, Medium};
 
 impl Interface {
     /// The next frame to send (a bare IPv4 packet on [`Medium::Ip`]). Call
@@ -39,35 +38,10 @@ impl Interface {
                 self.stats.tx_bytes += t.frame.len() as u64;
                 return Some(t);
             }
-            let seg = self.engine.poll_transmit(now)?;
-            self.send_segment(now, &seg);
+            if !self.transmit_tcp_run(now) {
+                return None;
+            }
         }
-    }
-
-    fn send_segment(&mut self, now: Instant, seg: &Segment) {
-        let tcp = segment::to_repr(seg);
-        let dst = Ipv4Address::from(*seg.dst.ip());
-        let ip = Ipv4Repr {
-            src_addr: Ipv4Address::from(*seg.src.ip()),
-            dst_addr: dst,
-            protocol: IpProtocol::Tcp,
-            payload_len: tcp.buffer_len(),
-            ttl: self.cfg.ttl,
-            ident: self.next_ident(),
-            // SPEC W2: DF on TCP; path MTU discovery relies on it.
-            dont_frag: true,
-        };
-        let Some((mut buf, meta)) = self.build_ip(&ip, self.cfg.caps.tcp.tx()) else {
-            return;
-        };
-        let l4 = self.cfg.medium.header_len() + ipv4::HEADER_LEN;
-        tcp.emit(
-            &mut TcpPacket::new_unchecked(&mut buf[l4..]),
-            &ip.src_addr,
-            &ip.dst_addr,
-            &self.cfg.caps,
-        );
-        self.dispatch(now, dst, Transmit { frame: buf, meta });
     }
 
     /// Build and dispatch a UDP datagram; the caller checked size and route.
@@ -114,6 +88,7 @@ impl Interface {
             fabric_l4_checksum: !software_l4_csum,
             l3_offset: Some(l3 as u16),
             l4_offset: Some((l3 + ipv4::HEADER_LEN) as u16),
+            tso: None,
         };
         Some((buf, meta))
     }
@@ -125,7 +100,7 @@ impl Interface {
 
     /// Send an IPv4 packet towards `dst`: straight out on raw IPv4; on
     /// Ethernet, once its next hop's MAC is known (SPEC W1, W2).
-    fn dispatch(&mut self, now: Instant, dst: Ipv4Address, mut t: Transmit) {
+    pub(super) fn dispatch(&mut self, now: Instant, dst: Ipv4Address, mut t: Transmit) {
         let Medium::Ethernet(_) = self.cfg.medium else {
             self.push_ready(t);
             return;

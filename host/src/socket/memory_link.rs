@@ -78,12 +78,12 @@ impl MemoryLink {
                 }
             }
             while let Some(t) = self.a.poll_transmit(self.now) {
-                self.b.receive(self.now, &t.frame);
+                self.b.receive_frame(self.now, t.frame.into());
                 any = true;
                 moved += 1;
             }
             while let Some(t) = self.b.poll_transmit(self.now) {
-                self.a.receive(self.now, &t.frame);
+                self.a.receive_frame(self.now, t.frame.into());
                 any = true;
                 moved += 1;
             }

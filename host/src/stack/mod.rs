@@ -7,8 +7,9 @@
 //! reap TX completions, hand received frames to the interface with the
 //! fabric's checksum verdicts, run due timers, send what that called for,
 //! let the application act, then move everything the interface wants to
-//! send into the TX ring
-//! (coalescing TCP runs into TSO sends, [`tso_batch`]) and ring the doorbell.
+//! send into the TX ring — TCP as the engine's runs, one TSO descriptor
+//! each (the interface builds them with `tso_max_len` set to the ring's
+//! buffer size) — and ring the doorbell.
 //!
 //! Invariants:
 //! - Software computes no checksum on transmit; the fabric inserts them all.
@@ -20,8 +21,6 @@
 //! Received TCP segments go through the engine's bounded backlog (SPEC H8
 //! `netdev_max_backlog`): one service takes at most one ring's worth of
 //! frames, queues their segments, then handles them all.
-pub mod tso_batch;
-
 use thiserror::Error;
 
 use crate::driver::{Driver, RxChecksum, TxError, TxOffload};
@@ -29,7 +28,6 @@ use crate::iface::{ConfigError, HwChecksum, Interface, InterfaceConfig, Medium, 
 use crate::tcp::Engine;
 use crate::time::Instant;
 use crate::wire::{Checksum, ChecksumCapabilities};
-use tso_batch::TsoBatch;
 
 /// Why a stack could not be built.
 #[derive(Debug, Error)]
@@ -85,8 +83,6 @@ fn hw_checksum(c: RxChecksum) -> HwChecksum {
 pub struct Stack {
     iface: Interface,
     driver: Driver,
-    /// A TSO send being assembled.
-    batch: Option<TsoBatch>,
     /// A frame taken from the interface that did not fit the ring yet.
     held: Option<Transmit>,
     stats: StackStats,
@@ -110,10 +106,10 @@ impl Stack {
             tcp: Checksum::Rx,
             udp: Checksum::Rx,
         };
+        cfg.tso_max_len = Some(driver.tx_buffer_size());
         Ok(Self {
             iface: Interface::new(cfg, engine)?,
             driver,
-            batch: None,
             held: None,
             stats: StackStats::default(),
             frame_log: None,
@@ -165,7 +161,7 @@ impl Stack {
 
     /// Frames wait for TX ring space.
     pub fn tx_backlogged(&self) -> bool {
-        self.held.is_some() || self.batch.is_some() || self.iface.tx_queue_len() > 0
+        self.held.is_some() || self.iface.tx_queue_len() > 0
     }
 
     /// Nothing is in flight in the fabric and nothing waits to go there.
@@ -205,11 +201,7 @@ impl Stack {
 
     /// Moves frames from the interface into the TX ring while it has room.
     fn transmit(&mut self, now: Instant, after_app: bool) {
-        let max_len = self.driver.tx_buffer_size();
-        loop {
-            if self.driver.tx_space() == 0 {
-                break;
-            }
+        while self.driver.tx_space() > 0 {
             let t = match self.held.take() {
                 Some(t) => t,
                 None => {
@@ -217,63 +209,45 @@ impl Stack {
                         break;
                     };
                     if let Some(log) = self.frame_log.as_mut() {
-                        log.push(LoggedFrame {
-                            at: now,
-                            direction: FrameDirection::Sent,
-                            after_app,
-                            bytes: t.frame.clone(),
-                        });
+                        for bytes in self.iface.wire_frames(&t) {
+                            log.push(LoggedFrame {
+                                at: now,
+                                direction: FrameDirection::Sent,
+                                after_app,
+                                bytes,
+                            });
+                        }
                     }
                     t
                 }
             };
-            if let Some(batch) = self.batch.as_mut() {
-                if batch.try_append(&t.frame, &t.meta) {
-                    continue;
-                }
-                self.send_batch();
-                if self.driver.tx_space() == 0 {
-                    self.held = Some(t);
-                    break;
-                }
-            }
-            match TsoBatch::start(&t.frame, &t.meta, max_len) {
-                Some(batch) => self.batch = Some(batch),
-                None => self.send_plain(t),
-            }
-        }
-        if self.batch.is_some() && self.driver.tx_space() > 0 {
-            self.send_batch();
+            self.send(t);
         }
         self.driver.flush();
     }
 
-    fn send_batch(&mut self) {
-        let Some(batch) = self.batch.take() else {
-            return;
-        };
-        let offload = TxOffload::Tso {
-            mss: batch.mss(),
-            hdr_len: batch.hdr_len(),
-        };
-        match self.driver.transmit(&[batch.bytes()], offload) {
-            Ok(()) => {
-                self.stats.tso_sends += 1;
-                self.stats.tso_segments += u64::from(batch.segments());
-            }
-            Err(TxError::RingFull) => self.batch = Some(batch),
-            Err(TxError::TooLong { .. } | TxError::Empty) => self.stats.tx_too_long += 1,
-        }
-    }
-
-    fn send_plain(&mut self, t: Transmit) {
-        let offload = if t.meta.fabric_ipv4_checksum || t.meta.fabric_l4_checksum {
-            TxOffload::Checksum
-        } else {
-            TxOffload::None
+    /// One frame into the TX ring: a TSO send for a run, else with
+    /// checksum insertion as the interface asked.
+    fn send(&mut self, t: Transmit) {
+        let offload = match t.meta.tso {
+            Some(tso) => TxOffload::Tso {
+                mss: tso.mss,
+                hdr_len: tso.hdr_len as u8,
+            },
+            None if t.meta.fabric_ipv4_checksum || t.meta.fabric_l4_checksum => TxOffload::Checksum,
+            None => TxOffload::None,
         };
         match self.driver.transmit(&[&t.frame], offload) {
-            Ok(()) => self.stats.plain_sends += 1,
+            Ok(()) => match t.meta.tso {
+                Some(tso) => {
+                    let hdr = usize::from(tso.hdr_len);
+                    let payload = t.frame.len().saturating_sub(hdr);
+                    self.stats.tso_sends += 1;
+                    self.stats.tso_segments +=
+                        payload.div_ceil(usize::from(tso.mss).max(1)).max(1) as u64;
+                }
+                None => self.stats.plain_sends += 1,
+            },
             Err(TxError::RingFull) => self.held = Some(t),
             Err(TxError::TooLong { .. } | TxError::Empty) => self.stats.tx_too_long += 1,
         }

@@ -50,6 +50,7 @@ pub mod handles;
 pub mod isn;
 pub mod listener;
 pub mod options;
+pub mod run;
 pub mod segment;
 pub mod ss;
 pub mod time_wait;
@@ -66,4 +67,5 @@ pub use error::{
     Shutdown, ShutdownError, WriteError,
 };
 pub use options::{SockOpt, SocketOptions};
+pub use run::{Piece, RunLimit, TxRun};
 pub use segment::{Flags, FourTuple, Segment, SeqNumber, TcpOptions, Timestamps};

@@ -20,6 +20,9 @@ use core::fmt;
 use core::ops::{Add, AddAssign, Sub};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
+use arrayvec::ArrayVec;
+use bytes::Bytes;
+
 /// A TCP sequence number: a `u32` with modulo-2^32 arithmetic and ordering.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct SeqNumber(pub u32);
@@ -91,81 +94,8 @@ impl fmt::Display for SeqNumber {
     }
 }
 
-/// TCP header flags (RFC 9293 §3.1, RFC 3168 for ECE/CWR).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Flags(pub u8);
-
-impl Flags {
-    pub const FIN: Flags = Flags(0x01);
-    pub const SYN: Flags = Flags(0x02);
-    pub const RST: Flags = Flags(0x04);
-    pub const PSH: Flags = Flags(0x08);
-    pub const ACK: Flags = Flags(0x10);
-    pub const URG: Flags = Flags(0x20);
-    pub const ECE: Flags = Flags(0x40);
-    pub const CWR: Flags = Flags(0x80);
-    pub const NONE: Flags = Flags(0);
-
-    /// All bits of `other` are set in `self`.
-    pub const fn contains(self, other: Flags) -> bool {
-        self.0 & other.0 == other.0
-    }
-    pub const fn fin(self) -> bool {
-        self.contains(Flags::FIN)
-    }
-    pub const fn syn(self) -> bool {
-        self.contains(Flags::SYN)
-    }
-    pub const fn rst(self) -> bool {
-        self.contains(Flags::RST)
-    }
-    pub const fn psh(self) -> bool {
-        self.contains(Flags::PSH)
-    }
-    pub const fn ack(self) -> bool {
-        self.contains(Flags::ACK)
-    }
-}
-
-impl core::ops::BitOr for Flags {
-    type Output = Flags;
-    fn bitor(self, rhs: Flags) -> Flags {
-        Flags(self.0 | rhs.0)
-    }
-}
-
-impl core::ops::BitOrAssign for Flags {
-    fn bitor_assign(&mut self, rhs: Flags) {
-        self.0 |= rhs.0;
-    }
-}
-
-impl fmt::Debug for Flags {
-    /// tcpdump style: `[S.]`, `[F.]`, `[R]`, `[P.]`, `[.]`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut s = String::new();
-        for (flag, c) in [
-            (Flags::SYN, 'S'),
-            (Flags::FIN, 'F'),
-            (Flags::RST, 'R'),
-            (Flags::PSH, 'P'),
-            (Flags::URG, 'U'),
-            (Flags::ECE, 'E'),
-            (Flags::CWR, 'W'),
-        ] {
-            if self.contains(flag) {
-                s.push(c);
-            }
-        }
-        if self.ack() {
-            s.push('.');
-        }
-        if s.is_empty() {
-            s.push_str("none");
-        }
-        write!(f, "[{s}]")
-    }
-}
+/// TCP header flags: the wire layer's type (one definition of the bits).
+pub use crate::wire::TcpFlags as Flags;
 
 /// One SACK block (RFC 2018): `[left, right)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -174,12 +104,16 @@ pub struct SackBlock {
     pub right: SeqNumber,
 }
 
-/// The timestamps option (RFC 7323 §3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub struct Timestamps {
-    pub tsval: u32,
-    pub tsecr: u32,
-}
+/// The timestamps option (RFC 7323 §3): the wire layer's type.
+pub use crate::wire::TcpTimestamp as Timestamps;
+
+/// SACK blocks of one segment: at most 4 fit in the options (3 alongside
+/// timestamps), so they live inline.
+pub type SackBlocks = ArrayVec<SackBlock, { crate::wire::tcp::MAX_SACK_BLOCKS }>;
+
+/// A segment's payload: a shared, immutable byte buffer. A received
+/// segment's payload is a view of the frame it came in (no copy).
+pub type Payload = Bytes;
 
 /// The TCP options the engine understands. Unknown options are dropped by the
 /// wire layer and never reach the engine.
@@ -192,7 +126,7 @@ pub struct TcpOptions {
     /// SACK-permitted (SYN and SYN-ACK only).
     pub sack_permitted: bool,
     /// SACK blocks (at most 4 fit; 3 alongside timestamps).
-    pub sack_blocks: Vec<SackBlock>,
+    pub sack_blocks: SackBlocks,
     /// Timestamps.
     pub timestamps: Option<Timestamps>,
 }
@@ -205,7 +139,7 @@ pub enum OptionItem {
     SackPermitted,
     Timestamps(Timestamps),
     WindowScale(u8),
-    Sack(Vec<SackBlock>),
+    Sack(SackBlocks),
 }
 
 impl TcpOptions {
@@ -291,7 +225,7 @@ pub struct Segment {
     /// The unscaled 16-bit window field.
     pub window: u16,
     pub options: TcpOptions,
-    pub payload: Vec<u8>,
+    pub payload: Payload,
 }
 
 impl Segment {
@@ -311,7 +245,7 @@ impl Segment {
             flags,
             window: 0,
             options: TcpOptions::default(),
-            payload: Vec::new(),
+            payload: Payload::new(),
         }
     }
 
@@ -386,7 +320,7 @@ mod tests {
             mss: Some(1460),
             window_scale: Some(7),
             sack_permitted: true,
-            sack_blocks: vec![],
+            sack_blocks: SackBlocks::new(),
             timestamps: Some(Timestamps { tsval: 1, tsecr: 0 }),
         };
         assert_eq!(
@@ -411,7 +345,7 @@ mod tests {
             SeqNumber(0),
             Flags::SYN | Flags::FIN,
         );
-        s.payload = vec![0; 10];
+        s.payload = vec![0; 10].into();
         assert_eq!(s.seq_len(), 12);
         assert_eq!(s.seq_end(), SeqNumber(112));
         assert_eq!(format!("{:?}", Flags::SYN | Flags::ACK), "[S.]");

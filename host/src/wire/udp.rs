@@ -243,7 +243,7 @@ mod tests {
         let r = UdpRepr::parse(&p, &SRC, &DST, &ChecksumCapabilities::default()).unwrap();
         assert_eq!(r.src_port, 5353);
         assert_eq!(r.dst_port, 53);
-        assert_eq!(r.payload, b"hello");
+        assert_eq!(&r.payload[..], b"hello");
     }
 
     #[test]
@@ -261,7 +261,7 @@ mod tests {
         b.extend_from_slice(&[0xee; 3]);
         let p = UdpPacket::new_checked(&b[..]).unwrap();
         let r = UdpRepr::parse(&p, &SRC, &DST, &ChecksumCapabilities::default()).unwrap();
-        assert_eq!(r.payload, b"hello");
+        assert_eq!(&r.payload[..], b"hello");
     }
 
     #[test]

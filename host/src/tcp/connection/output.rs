@@ -10,13 +10,73 @@
 use crate::time::Instant;
 
 use super::super::config::Config;
-use super::super::segment::{Flags, Segment, SeqNumber, Timestamps};
+use super::super::run::{RunLimit, TxRun};
+use super::super::segment::{Flags, Payload, SackBlocks, Segment, SeqNumber, Timestamps};
 use super::Connection;
 use super::rtx_queue::SentSegment;
 use super::state::State;
 use super::timers::Timer;
 
+/// A connection's next transmission: a finished header, and its payload —
+/// in the header (control segments) or in the send buffer (data).
+#[derive(Debug)]
+pub(crate) struct Tx {
+    pub header: Segment,
+    /// Payload in the send buffer: `len` bytes from `offset` bytes after
+    /// `buf_base`; the header's own payload is then empty.
+    pub data: Option<(usize, usize)>,
+    /// Segment size the payload is cut at (see [`TxRun`]).
+    pub mss: usize,
+}
+
+impl Tx {
+    fn owned(header: Segment) -> Self {
+        let mss = header.payload.len().max(1);
+        Tx {
+            header,
+            data: None,
+            mss,
+        }
+    }
+}
+
+/// A new segment's place in the stream (one retransmission-queue entry).
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    seq: SeqNumber,
+    len: usize,
+    fin: bool,
+    psh: bool,
+}
+
 impl Connection {
+    /// The run `tx` describes, its payload lent from the send buffer.
+    pub(crate) fn run<'a>(&'a self, tx: &'a Tx) -> TxRun<'a> {
+        match tx.data {
+            Some((offset, len)) => {
+                let (a, b) = self.send.range(offset, len);
+                TxRun {
+                    header: &tx.header,
+                    data: [a, b],
+                    mss: tx.mss,
+                }
+            }
+            None => TxRun::single(&tx.header),
+        }
+    }
+
+    /// `tx` as one owned segment, its payload copied out of the send
+    /// buffer (control queues; `tx` must be one segment).
+    pub(crate) fn materialize(&self, tx: Tx) -> Segment {
+        let Some((offset, len)) = tx.data else {
+            return tx.header;
+        };
+        debug_assert!(len <= tx.mss, "materialize cuts nothing");
+        let mut seg = tx.header;
+        seg.payload = Payload::from(self.send.slice(offset, len));
+        seg
+    }
+
     /// Our TSval clock: milliseconds plus a per-host-pair offset (Linux `tcp_time_stamp` + `ts_off`).
     pub(crate) fn tsval(&self, now: Instant) -> u32 {
         (now.total_millis() as u32).wrapping_add(self.ts_offset)
@@ -67,7 +127,20 @@ impl Connection {
         self.finish(now, seg, cfg)
     }
 
-    fn finish(&mut self, now: Instant, mut seg: Segment, cfg: &Config) -> Segment {
+    fn finish(&mut self, now: Instant, seg: Segment, cfg: &Config) -> Segment {
+        let len = seg.payload.len();
+        self.finish_with(now, seg, len, cfg)
+    }
+
+    /// [`Self::finish`] for a header whose payload (`payload_len` bytes,
+    /// perhaps several segments' worth) travels separately.
+    fn finish_with(
+        &mut self,
+        now: Instant,
+        mut seg: Segment,
+        payload_len: usize,
+        cfg: &Config,
+    ) -> Segment {
         if seg.flags.ack() {
             seg.ack = self.rcv_nxt;
             seg.window = self.select_window(cfg);
@@ -80,13 +153,13 @@ impl Connection {
             // would exceed the MTU (SPEC W5). Linux shrinks the data instead
             // (`tcp_current_mss`); here a full-sized data segment carries no
             // SACK blocks and the next pure ACK reports them.
-            let room = self.mss.saturating_sub(seg.payload.len());
+            let room = self.mss.saturating_sub(payload_len);
             let fit = if room >= 12 { (room - 4) / 8 } else { 0 };
             if self.sack_ok && fit > 0 && (self.recv.has_ooo() || self.dsack.is_some()) {
                 // RFC 2883: a D-SACK block goes first; at most 3 blocks fit with
                 // timestamps, 4 without.
                 let max = (if self.ts_ok { 3 } else { 4 }).min(fit);
-                let mut blocks: Vec<_> = self.dsack.take().into_iter().collect();
+                let mut blocks: SackBlocks = self.dsack.take().into_iter().collect();
                 let room = max - blocks.len();
                 blocks.extend(self.recv.sack_blocks(self.rcv_nxt, room));
                 seg.options.sack_blocks = blocks;
@@ -118,11 +191,18 @@ impl Connection {
         self.timers.stop(Timer::DelayedAck);
     }
 
-    /// The next segment to send, if any. Call until `None` after every input.
+    /// The next thing to send, if any: a segment, or a run of new data
+    /// within `limit` (at least one segment, whatever `limit`). Call until
+    /// `None` after every input.
     #[must_use]
-    pub(crate) fn poll_transmit(&mut self, now: Instant, cfg: &Config) -> Option<Segment> {
+    pub(crate) fn poll_transmit(
+        &mut self,
+        now: Instant,
+        cfg: &Config,
+        limit: RunLimit,
+    ) -> Option<Tx> {
         if let Some(s) = self.out.pop_front() {
-            return Some(s);
+            return Some(Tx::owned(s));
         }
         if matches!(self.state, State::Closed | State::Listen) {
             return None;
@@ -131,7 +211,7 @@ impl Connection {
             // Only the ACK of the peer's FIN is left to send (SPEC T1).
             if self.ack_now {
                 let seg = self.base_segment(now, self.snd_nxt, Flags::ACK);
-                return Some(self.finish(now, seg, cfg));
+                return Some(Tx::owned(self.finish(now, seg, cfg)));
             }
             return None;
         }
@@ -148,18 +228,25 @@ impl Connection {
                 return Some(self.transmit_queued(now, i, cfg));
             }
         }
-        if let Some(seg) = self.next_new_segment(now, cfg, false) {
-            return Some(seg);
+        if let Some(tx) = self.next_new_run(now, cfg, false, limit) {
+            return Some(tx);
         }
         if self.ack_now && self.state != State::SynSent {
             let seg = self.base_segment(now, self.snd_nxt, Flags::ACK);
-            return Some(self.finish(now, seg, cfg));
+            return Some(Tx::owned(self.finish(now, seg, cfg)));
         }
         None
     }
 
+    /// The next thing to send as one owned segment (control queues, the
+    /// TIME-WAIT and close paths).
+    pub(crate) fn poll_segment(&mut self, now: Instant, cfg: &Config) -> Option<Segment> {
+        let tx = self.poll_transmit(now, cfg, RunLimit::ONE)?;
+        Some(self.materialize(tx))
+    }
+
     /// (Re)send rtx-queue entry `i` exactly as first cut (Linux retransmits whole skbs).
-    fn transmit_queued(&mut self, now: Instant, i: usize, cfg: &Config) -> Segment {
+    fn transmit_queued(&mut self, now: Instant, i: usize, cfg: &Config) -> Tx {
         if self.cc.recovery.is_some() {
             self.cc.prr_out += 1;
         }
@@ -170,10 +257,13 @@ impl Connection {
         }
         let (seq, len, syn, fin, psh) = match self.send.rtx.get(i) {
             Some(s) => (s.seq, s.len, s.syn, s.fin, s.psh),
-            None => return self.base_segment(now, self.snd_nxt, Flags::ACK),
+            None => {
+                let seg = self.base_segment(now, self.snd_nxt, Flags::ACK);
+                return Tx::owned(seg);
+            }
         };
-        let seg = if syn {
-            self.syn_segment(now, seq, cfg)
+        let tx = if syn {
+            Tx::owned(self.syn_segment(now, seq, cfg))
         } else {
             let mut flags = Flags::ACK;
             if fin {
@@ -182,12 +272,14 @@ impl Connection {
             if psh {
                 flags |= Flags::PSH;
             }
-            let mut seg = self.base_segment(now, seq, flags);
-            if len > 0 {
-                let off = seq.distance_from(self.buf_base);
-                seg.payload = self.send.slice(off, len);
+            let seg = self.base_segment(now, seq, flags);
+            let header = self.finish_with(now, seg, len, cfg);
+            Tx {
+                header,
+                data: (len > 0).then(|| (seq.distance_from(self.buf_base), len)),
+                // One segment, as first cut, whatever the MSS is now.
+                mss: len.max(1),
             }
-            self.finish(now, seg, cfg)
         };
         if !first_time && self.retrans_stamp.is_none() {
             self.retrans_stamp = Some(now);
@@ -195,7 +287,7 @@ impl Connection {
         if !self.timers.is_armed(Timer::Retransmit) || i == 0 {
             self.timers.set(Timer::Retransmit, now + self.rtt.rto());
         }
-        seg
+        tx
     }
 
     /// SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED, simultaneous open) with Linux's options.
@@ -235,10 +327,66 @@ impl Connection {
         seg
     }
 
-    /// New data and/or FIN from the send buffer: the first unsent chunk,
-    /// cut to the MSS. `forced` skips the congestion window and Nagle (a
-    /// window probe carrying data, Linux `tcp_write_wakeup`).
+    /// New data and/or FIN from the send buffer as a run: consecutive new
+    /// segments, each accounted as if sent alone, gathered while every one
+    /// before is a full MSS without FIN or PSH and `limit` allows.
+    /// A run is one segment while SACK blocks wait to be reported (only a
+    /// lone segment has room for them).
+    fn next_new_run(
+        &mut self,
+        now: Instant,
+        cfg: &Config,
+        forced: bool,
+        limit: RunLimit,
+    ) -> Option<Tx> {
+        let first = self.next_new_piece(now, cfg, forced)?;
+        let mut last = first;
+        let mut len = first.len;
+        let mut pieces = 1;
+        let sack_waiting = self.sack_ok && (self.recv.has_ooo() || self.dsack.is_some());
+        while !sack_waiting
+            && last.len == self.mss
+            && !last.fin
+            && !last.psh
+            && len + self.mss <= limit.bytes
+            && pieces < limit.segments
+            && self.send.next_chunk().is_some()
+        {
+            let Some(p) = self.next_new_piece(now, cfg, forced) else {
+                break;
+            };
+            pieces += 1;
+            len += p.len;
+            last = p;
+        }
+        let mut flags = Flags::ACK;
+        if last.fin {
+            flags |= Flags::FIN;
+        }
+        if last.psh {
+            flags |= Flags::PSH;
+        }
+        let seg = self.base_segment(now, first.seq, flags);
+        let header = self.finish_with(now, seg, len, cfg);
+        Some(Tx {
+            header,
+            data: (len > 0).then(|| (first.seq.distance_from(self.buf_base), len)),
+            mss: self.mss,
+        })
+    }
+
+    /// The next new segment as one owned segment (probes).
     fn next_new_segment(&mut self, now: Instant, cfg: &Config, forced: bool) -> Option<Segment> {
+        let tx = self.next_new_run(now, cfg, forced, RunLimit::ONE)?;
+        Some(self.materialize(tx))
+    }
+
+    /// Take the next new segment's worth of data and/or FIN from the send
+    /// buffer: the first unsent chunk, cut to the MSS, accounted as sent
+    /// (retransmission queue, SND.NXT, timers). `forced` skips the
+    /// congestion window and Nagle (a window probe carrying data, Linux
+    /// `tcp_write_wakeup`).
+    fn next_new_piece(&mut self, now: Instant, cfg: &Config, forced: bool) -> Option<Piece> {
         if !self.state.is_synchronized() {
             return None;
         }
@@ -286,19 +434,9 @@ impl Connection {
         }
         let seq = self.snd_nxt;
         let fin = want_fin && seq + len == end;
-        let mut flags = Flags::ACK;
-        if fin {
-            flags |= Flags::FIN;
-        }
         // Linux keeps PSH for the last piece of a split skb (`tso_fragment`).
         let psh = len > 0 && len == chunk_len && chunk.is_some_and(|c| c.psh);
-        if psh {
-            flags |= Flags::PSH;
-        }
-        let mut seg = self.base_segment(now, seq, flags);
         if len > 0 {
-            let off = seq.distance_from(self.buf_base);
-            seg.payload = self.send.slice(off, len);
             if len < self.mss {
                 self.snd_sml = seq + len;
             }
@@ -336,7 +474,7 @@ impl Connection {
             self.timers.set(Timer::Retransmit, now + self.rtt.rto());
         }
         self.schedule_loss_probe(now, cfg, false);
-        Some(self.finish(now, seg, cfg))
+        Some(Piece { seq, len, fin, psh })
     }
 
     /// Segments in the network (RFC 6675 "pipe", Linux
@@ -415,7 +553,8 @@ impl Connection {
                     // A TLP is not an RTO retransmission: `retrans_stamp` stays.
                     let stamp = self.retrans_stamp;
                     let last = self.send.rtx.len() - 1;
-                    let seg = self.transmit_queued(now, last, cfg);
+                    let tx = self.transmit_queued(now, last, cfg);
+                    let seg = self.materialize(tx);
                     self.retrans_stamp = stamp;
                     self.tlp_retrans = true;
                     Some(seg)

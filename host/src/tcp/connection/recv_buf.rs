@@ -24,16 +24,16 @@
 
 use std::collections::BTreeMap;
 
-use super::byte_ring::ByteRing;
+use super::ready_queue::ReadyQueue;
 
-use super::super::segment::{SackBlock, SeqNumber};
+use super::super::segment::{Payload, SackBlock, SeqNumber};
 
 /// Ranges remembered as recently touched, for SACK block order.
 const RECENT: usize = 4;
 
 #[derive(Clone, Debug, Default)]
 pub struct RecvBuffer {
-    ready: ByteRing,
+    ready: ReadyQueue,
     /// Stream offset of RCV.NXT.
     nxt_off: u64,
     /// Out-of-order ranges: start offset → bytes.
@@ -82,34 +82,28 @@ impl RecvBuffer {
         self.ready.pop(buf)
     }
 
-    pub fn clear(&mut self) {
-        self.ready.clear();
-        self.ooo.clear();
-        self.ooo_bytes = 0;
-        self.recent = [None; RECENT];
-    }
-
     /// Insert `data` at `seq`, with RCV.NXT = `rcv_nxt` and the receive window
     /// ending at `wnd_end`; at most `max_ranges` out-of-order ranges are kept.
-    /// Bytes outside `[rcv_nxt, wnd_end)` are dropped.
+    /// Bytes outside `[rcv_nxt, wnd_end)` are dropped. In-order data is
+    /// kept as a view of `payload` (no copy); out-of-order data is copied.
     pub fn insert(
         &mut self,
         rcv_nxt: SeqNumber,
         seq: SeqNumber,
-        data: &[u8],
+        payload: &Payload,
         wnd_end: SeqNumber,
         max_ranges: usize,
     ) -> Inserted {
         let mut seq = seq;
-        let mut data = data;
+        let mut skip = 0;
         // Trim what we already have (RFC 9293 §3.10.7.4, "trim to the window").
         if seq < rcv_nxt {
-            let skip = rcv_nxt.distance_from(seq).min(data.len());
-            data = &data[skip..];
+            skip = rcv_nxt.distance_from(seq).min(payload.len());
             seq = rcv_nxt;
         }
         let room = wnd_end.distance_from(seq);
-        data = &data[..data.len().min(room)];
+        let end = payload.len().min(skip.saturating_add(room));
+        let data = &payload[skip..end];
         let mut r = Inserted {
             delivered: 0,
             out_of_order: false,
@@ -120,7 +114,7 @@ impl RecvBuffer {
             return r;
         }
         if seq == rcv_nxt {
-            self.ready.push(data);
+            self.ready.push(payload.slice(skip..end));
             r.delivered = data.len();
             self.nxt_off += data.len() as u64;
             r.delivered += self.pull_contiguous();
@@ -154,7 +148,7 @@ impl RecvBuffer {
             self.ooo_bytes -= d.len();
             let skip = (self.nxt_off - start) as usize;
             if skip < d.len() {
-                self.ready.push(&d[skip..]);
+                self.ready.push_copy(&d[skip..]);
                 delivered += d.len() - skip;
                 self.nxt_off += (d.len() - skip) as u64;
             }
@@ -249,9 +243,9 @@ mod tests {
         let mut b = RecvBuffer::default();
         let base = SeqNumber(u32::MAX - 2);
         let end = base + 1000;
-        let r = b.insert(base, base + 4, b"efgh", end, 16);
+        let r = b.insert(base, base + 4, &Payload::from_static(b"efgh"), end, 16);
         assert!(r.out_of_order);
-        let r = b.insert(base, base + 6, b"ghij", end, 16);
+        let r = b.insert(base, base + 6, &Payload::from_static(b"ghij"), end, 16);
         assert!(!r.duplicate);
         assert_eq!(
             b.sack_blocks(base, 3),
@@ -260,9 +254,15 @@ mod tests {
                 right: base + 10
             }]
         );
-        let r = b.insert(base, base, b"abcdef", end, 16);
+        let r = b.insert(base, base, &Payload::from_static(b"abcdef"), end, 16);
         assert_eq!(r.delivered, 10);
-        let r = b.insert(base + 10, base + 2, b"cdef", end + 10, 16);
+        let r = b.insert(
+            base + 10,
+            base + 2,
+            &Payload::from_static(b"cdef"),
+            end + 10,
+            16,
+        );
         assert!(r.duplicate);
         let mut out = [0u8; 16];
         let n = b.read(&mut out);
@@ -274,14 +274,20 @@ mod tests {
         let mut b = RecvBuffer::default();
         let base = SeqNumber(100);
         let end = base + 1000;
-        b.insert(base, base + 10, b"KLM", end, 16);
-        b.insert(base, base + 20, b"UVW", end, 16);
-        b.insert(base, base + 30, b"4", end, 16);
+        b.insert(base, base + 10, &Payload::from_static(b"KLM"), end, 16);
+        b.insert(base, base + 20, &Payload::from_static(b"UVW"), end, 16);
+        b.insert(base, base + 30, &Payload::from_static(b"4"), end, 16);
         assert_eq!(b.ooo_ranges(), 3);
         // Overlaps the first range's tail and reaches into the second.
-        b.insert(base, base + 12, b"MNOPQRSTUV", end, 16);
+        b.insert(
+            base,
+            base + 12,
+            &Payload::from_static(b"MNOPQRSTUV"),
+            end,
+            16,
+        );
         assert_eq!((b.ooo_ranges(), b.ooo_len()), (2, 14));
-        b.insert(base, base, b"ABCDEFGHIJ", end, 16);
+        b.insert(base, base, &Payload::from_static(b"ABCDEFGHIJ"), end, 16);
         let mut out = [0u8; 64];
         let n = b.read(&mut out);
         assert_eq!(&out[..n], b"ABCDEFGHIJKLMNOPQRSTUVW");
@@ -294,15 +300,21 @@ mod tests {
         let base = SeqNumber(0);
         let end = base + 10_000;
         for i in 0..4 {
-            let r = b.insert(base, base + (10 + 10 * i), b"x", end, 4);
+            let r = b.insert(
+                base,
+                base + (10 + 10 * i),
+                &Payload::from_static(b"x"),
+                end,
+                4,
+            );
             assert_eq!(r.pruned, 0);
         }
         // Nearer than the furthest: the furthest (offset 40) goes.
-        let r = b.insert(base, base + 5, b"y", end, 4);
+        let r = b.insert(base, base + 5, &Payload::from_static(b"y"), end, 4);
         assert_eq!((r.pruned, b.ooo_ranges()), (1, 4));
         assert!(b.range_at(40).is_none() && b.range_at(5).is_some());
         // Further than all: the new segment itself is refused.
-        let r = b.insert(base, base + 500, b"z", end, 4);
+        let r = b.insert(base, base + 500, &Payload::from_static(b"z"), end, 4);
         assert_eq!((r.pruned, b.ooo_ranges()), (1, 4));
         assert!(b.range_at(500).is_none());
     }
@@ -313,9 +325,9 @@ mod tests {
         let base = SeqNumber(1000);
         let end = base + 10_000;
         for at in [100, 300, 500, 700, 900] {
-            b.insert(base, base + at, b"ab", end, 16);
+            b.insert(base, base + at, &Payload::from_static(b"ab"), end, 16);
         }
-        b.insert(base, base + 302, b"cd", end, 16);
+        b.insert(base, base + 302, &Payload::from_static(b"cd"), end, 16);
         let blocks = b.sack_blocks(base, 3);
         let lefts: Vec<u32> = blocks.iter().map(|s| s.left.0 - base.0).collect();
         assert_eq!(lefts, vec![300, 900, 700]);

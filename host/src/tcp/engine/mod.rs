@@ -47,6 +47,7 @@ use super::isn::Secrets;
 use super::listener::Listener;
 
 use super::options::{SockOpt, SocketOptions};
+use super::run::{RunLimit, TxRun};
 use super::segment::{Flags, FourTuple, Segment, SeqNumber};
 use super::time_wait::{TimeWaitEntry, TimeWaitTable, TwAction};
 use table::ConnTable;
@@ -442,24 +443,49 @@ impl Engine {
             .min()
     }
 
-    /// The next segment to send. Call until `None` after every input and user call.
+    /// The next segment to send, whole and owned. Call until `None` after
+    /// every input and user call. (The interface uses
+    /// [`Self::poll_transmit_run`], which lends payload instead of copying it.)
     #[must_use]
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Segment> {
+        self.poll_transmit_run(now, RunLimit::ONE, |run| {
+            let mut segs = run.to_segments();
+            debug_assert_eq!(segs.len(), 1, "a run of max 0 is one segment");
+            segs.pop()
+        })
+        .flatten()
+    }
+
+    /// The next transmit work, lent to `f`: a segment, or a run of new data
+    /// within `limit` (at least one segment) taken
+    /// straight from the connection's send buffer, for the fabric's
+    /// segmenter or the interface's software cut ([`TxRun`]). Call until
+    /// `None` after every input and user call.
+    pub fn poll_transmit_run<R>(
+        &mut self,
+        now: Instant,
+        limit: RunLimit,
+        f: impl FnOnce(&TxRun<'_>) -> R,
+    ) -> Option<R> {
         if let Some(s) = self.out.pop_front() {
-            return Some(s);
+            return Some(f(&TxRun::single(&s)));
         }
         while let Some(&h) = self.dirty.front() {
-            let seg = match self.conns.get_mut(&h) {
-                Some(c) => c.poll_transmit(now, &self.cfg),
+            let tx = match self.conns.get_mut(&h) {
+                Some(c) => c.poll_transmit(now, &self.cfg, limit),
                 None => None,
             };
-            match seg {
-                Some(s) => {
-                    if s.flags.rst() {
+            match tx {
+                Some(tx) => {
+                    if tx.header.flags.rst() {
                         self.stats.resets_sent += 1;
                     }
+                    let r = match self.conns.get(&h) {
+                        Some(c) => f(&c.run(&tx)),
+                        None => f(&TxRun::single(&tx.header)),
+                    };
                     self.after_conn_quiet(now, h);
-                    return Some(s);
+                    return Some(r);
                 }
                 None => {
                     self.dirty.pop_front();
@@ -560,7 +586,7 @@ impl Engine {
         }
         if c.state() == State::TimeWait {
             // Send what is due (the final ACK), then become a compact record (SPEC T1, T11).
-            while let Some(s) = c.poll_transmit(now, &self.cfg) {
+            while let Some(s) = c.poll_segment(now, &self.cfg) {
                 push_bounded(
                     &mut self.out,
                     s,
@@ -592,7 +618,7 @@ impl Engine {
             }
         }
         if c.is_closed() {
-            while let Some(s) = c.poll_transmit(now, &self.cfg) {
+            while let Some(s) = c.poll_segment(now, &self.cfg) {
                 push_bounded(
                     &mut self.out,
                     s,

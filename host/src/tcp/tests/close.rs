@@ -339,7 +339,7 @@ fn close_with_unread_data_sends_rst_instead_of_fin() {
         cisn.wrapping_add(1),
         Flags::ACK | Flags::PSH,
     );
-    d.payload = b"unread".to_vec();
+    d.payload = b"unread".to_vec().into();
     e.handle_segment(now, d);
     let _ = drain(&mut e, now);
     e.close(now, h).unwrap();
@@ -363,7 +363,7 @@ fn new_data_after_close_is_answered_with_rst() {
         cisn.wrapping_add(2),
         Flags::ACK | Flags::PSH,
     );
-    d.payload = b"too late".to_vec();
+    d.payload = b"too late".to_vec().into();
     e.handle_segment(now, d);
     let out = drain(&mut e, now);
     assert_eq!(out.len(), 1);

@@ -16,7 +16,7 @@ fn data_from_peer(e: &mut Engine, now: Instant, cisn: u32, seq: u32, payload: &[
         cisn.wrapping_add(1),
         Flags::ACK,
     );
-    d.payload = payload.to_vec();
+    d.payload = payload.to_vec().into();
     e.handle_segment(now, d);
 }
 
@@ -91,7 +91,7 @@ fn zero_window_is_probed_with_backoff_and_data_flows_when_it_opens() {
     open.window = 1000;
     e.handle_segment(t, open);
     let out = drain(&mut e, t);
-    assert_eq!(out[0].payload, b"waiting");
+    assert_eq!(&out[0].payload[..], b"waiting");
 }
 
 #[test]
@@ -297,7 +297,7 @@ fn ack_of_unsent_data_gets_a_challenge_ack_and_is_dropped() {
         cisn.wrapping_add(1000),
         Flags::ACK,
     );
-    d.payload = b"bogus".to_vec();
+    d.payload = b"bogus".to_vec().into();
     e.handle_segment(now, d);
     assert_eq!(drain(&mut e, now).len(), 1);
     let mut buf = [0u8; 8];
@@ -315,7 +315,7 @@ fn timestamps_are_echoed_and_paws_drops_old_segments() {
         cisn.wrapping_add(1),
         Flags::ACK,
     );
-    d.payload = b"new".to_vec();
+    d.payload = b"new".to_vec().into();
     d.options.timestamps = ts(sts + 5, 0);
     e.handle_segment(now, d);
     let ack = drain(&mut e, now).remove(0);
@@ -327,7 +327,7 @@ fn timestamps_are_echoed_and_paws_drops_old_segments() {
         cisn.wrapping_add(1),
         Flags::ACK,
     );
-    old.payload = b"old".to_vec();
+    old.payload = b"old".to_vec().into();
     old.options.timestamps = ts(sts - 100, 0);
     e.handle_segment(now, old);
     let dup = drain(&mut e, now);
@@ -508,7 +508,7 @@ fn sack_blocks_never_push_a_full_data_segment_past_the_mss() {
             cisn.wrapping_add(1),
             Flags::ACK,
         );
-        d.payload = vec![1; 100];
+        d.payload = vec![1; 100].into();
         d.options.timestamps = if timestamps { ts(2, 0) } else { None };
         e.handle_segment(now, d);
         let dup = drain(&mut e, now);
@@ -576,7 +576,7 @@ fn zero_window_probe_backoff_survives_answered_probes() {
     );
     open.window = 1000;
     e.handle_segment(t, open);
-    assert_eq!(drain(&mut e, t)[0].payload, b"waiting");
+    assert_eq!(&drain(&mut e, t)[0].payload[..], b"waiting");
     assert_eq!(e.connection(h).unwrap().probe_backoff, 0);
 }
 
@@ -687,6 +687,6 @@ fn a_retransmission_keeps_its_segments_psh() {
     let t = e.poll_timeout().unwrap();
     e.handle_timeout(t);
     let rtx = drain(&mut e, t);
-    assert_eq!(rtx[0].payload, b"first");
+    assert_eq!(&rtx[0].payload[..], b"first");
     assert!(rtx[0].flags.psh());
 }

@@ -69,7 +69,7 @@ fn data_on_the_third_segment_is_delivered() {
         synack.seq.0 + 1,
         Flags::ACK | Flags::PSH,
     );
-    ack.payload = b"hello".to_vec();
+    ack.payload = b"hello".to_vec().into();
     e.handle_segment(now, ack);
     let (h, _) = e.accept(l).unwrap();
     let mut buf = [0u8; 16];
@@ -459,7 +459,7 @@ fn in_simultaneous_open_the_peers_synack_is_acked_at_once() {
         assert_eq!(out[0].flags, Flags::ACK);
         assert_eq!(out[0].seq, SeqNumber(cisn.wrapping_add(1)));
         assert_eq!(out[0].ack, SeqNumber(7001));
-        let dsack: Vec<_> = out[0].options.sack_blocks.clone();
+        let dsack: Vec<_> = out[0].options.sack_blocks.to_vec();
         if sack {
             assert_eq!(
                 dsack,

@@ -87,7 +87,7 @@ fn spoofed_in_window_rst_with_future_tsval_cannot_freeze_connection() {
             Flags::ACK,
         );
         d.options.timestamps = ts(tsval, 0);
-        d.payload = text.to_vec();
+        d.payload = text.to_vec().into();
         d
     };
     e.handle_segment(now, data(5001, 1001, b"hello"));
@@ -110,7 +110,7 @@ fn segment_without_ack_flag_cannot_move_ts_recent() {
     let (c, s, _) = p.connect();
     let before = p.b.connection(s).unwrap().ts_recent;
     let mut spoof = spoof_to_b(&p, s, Flags::PSH);
-    spoof.payload = b"junk".to_vec();
+    spoof.payload = b"junk".to_vec().into();
     p.b.handle_segment(p.now, spoof);
     assert_eq!(p.b.connection(s).unwrap().ts_recent, before);
     transfer_survives(p, c, s);
@@ -133,10 +133,12 @@ fn unacceptable_ack_changes_no_window_liveness_or_scoreboard() {
     let mut spoof = spoof_to_b(&p, s, Flags::ACK);
     spoof.window = 0;
     let una = p.b.connection(s).unwrap().snd_una;
-    spoof.options.sack_blocks = vec![crate::tcp::segment::SackBlock {
+    spoof.options.sack_blocks = [crate::tcp::segment::SackBlock {
         left: una + 1448,
         right: una + 2896,
-    }];
+    }]
+    .into_iter()
+    .collect();
     p.b.handle_segment(t, spoof);
     let b = p.b.connection(s).unwrap();
     assert_eq!((b.snd_wnd, b.snd_wl1, b.snd_wl2), (wnd, wl1, wl2));
@@ -162,7 +164,7 @@ fn events_stay_one_per_socket_when_the_application_never_drains_them() {
             cisn.wrapping_add(1),
             Flags::ACK | Flags::PSH,
         );
-        d.payload = vec![1u8; 10];
+        d.payload = vec![1u8; 10].into();
         seq = seq.wrapping_add(10);
         e.handle_segment(now, d);
         let _ = drain(&mut e, now);
@@ -204,7 +206,7 @@ fn a_connections_control_segments_are_bounded_when_never_polled() {
             cisn.wrapping_add(1),
             Flags::ACK,
         );
-        d.payload = b"x".to_vec();
+        d.payload = b"x".to_vec().into();
         e.handle_segment(now, d);
     }
     assert_eq!(drain(&mut e, now).len(), CONN_OUT_MAX);
@@ -231,7 +233,7 @@ fn out_of_order_holes_are_capped_and_the_far_end_pruned() {
             cisn.wrapping_add(1),
             Flags::ACK,
         );
-        d.payload = vec![i as u8];
+        d.payload = vec![i as u8].into();
         e.handle_segment(now, d);
         let _ = drain(&mut e, now);
     }
@@ -248,7 +250,7 @@ fn out_of_order_holes_are_capped_and_the_far_end_pruned() {
             cisn.wrapping_add(1),
             Flags::ACK,
         );
-        d.payload = vec![0xee; len];
+        d.payload = vec![0xee; len].into();
         e.handle_segment(now, d);
     };
     fill(&mut e, 5001, 2);

@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::tcp::segment::{Flags, Segment, SeqNumber, TcpOptions, Timestamps, addr};
-use crate::tcp::{Config, ConnectionHandle, Engine, Event, ListenerHandle};
+use crate::tcp::{Config, ConnectionHandle, Engine, Event, ListenerHandle, RunLimit};
 use crate::time::Instant;
 
 pub const A_IP: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
@@ -59,6 +59,9 @@ pub struct Pair {
     pub log: Vec<(Instant, Dir, Segment)>,
     pub a_events: Vec<Event>,
     pub b_events: Vec<Event>,
+    /// How both engines hand out transmit work: one segment at a time
+    /// (`RunLimit::ONE`, the default) or in runs, cut by `TxRun::pieces`.
+    pub runs: RunLimit,
 }
 
 impl Pair {
@@ -80,6 +83,7 @@ impl Pair {
             log: Vec::new(),
             a_events: Vec::new(),
             b_events: Vec::new(),
+            runs: RunLimit::ONE,
         }
     }
 
@@ -91,12 +95,17 @@ impl Pair {
     pub fn flush(&mut self) {
         loop {
             let mut any = false;
-            while let Some(s) = self.a.poll_transmit(self.now) {
-                self.put(Dir::AtoB, s);
+            let (now, runs) = (self.now, self.runs);
+            while let Some(segs) = self.a.poll_transmit_run(now, runs, |r| r.to_segments()) {
+                for s in segs {
+                    self.put(Dir::AtoB, s);
+                }
                 any = true;
             }
-            while let Some(s) = self.b.poll_transmit(self.now) {
-                self.put(Dir::BtoA, s);
+            while let Some(segs) = self.b.poll_transmit_run(now, runs, |r| r.to_segments()) {
+                for s in segs {
+                    self.put(Dir::BtoA, s);
+                }
                 any = true;
             }
             if !any {
@@ -229,6 +238,35 @@ impl Pair {
             .collect()
     }
 
+    /// Send `up` from A's `c` and `down` from B's `s` at once, reading both
+    /// ends as data arrives, for at most `limit`; the bytes each end got.
+    pub fn exchange(
+        &mut self,
+        (c, s): (ConnectionHandle, ConnectionHandle),
+        up: &[u8],
+        down: &[u8],
+        limit: Duration,
+    ) -> (Vec<u8>, Vec<u8>) {
+        let (mut wu, mut wd) = (0, 0);
+        let (mut gu, mut gd) = (Vec::new(), Vec::new());
+        self.run_until(limit, |p| {
+            if wu < up.len() {
+                if let Ok(n) = p.a.write(p.now, c, &up[wu..]) {
+                    wu += n;
+                }
+            }
+            if wd < down.len() {
+                if let Ok(n) = p.b.write(p.now, s, &down[wd..]) {
+                    wd += n;
+                }
+            }
+            gu.extend(p.read_all(false, s));
+            gd.extend(p.read_all(true, c));
+            gu.len() == up.len() && gd.len() == down.len()
+        });
+        (gu, gd)
+    }
+
     /// Read everything available from `h` on engine `a` (true) or `b`.
     pub fn read_all(&mut self, on_a: bool, h: ConnectionHandle) -> Vec<u8> {
         let mut out = Vec::new();
@@ -277,7 +315,7 @@ pub fn linux_syn(seq: u32, tsval: u32) -> Segment {
         mss: Some(1460),
         window_scale: Some(7),
         sack_permitted: true,
-        sack_blocks: vec![],
+        sack_blocks: Default::default(),
         timestamps: Some(Timestamps { tsval, tsecr: 0 }),
     };
     s

@@ -261,7 +261,7 @@ fn connections_are_identified_by_their_four_tuple() {
         sa2.seq.0.wrapping_add(1),
         Flags::ACK | Flags::PSH,
     );
-    d.payload = b"two".to_vec();
+    d.payload = b"two".to_vec().into();
     e.handle_segment(now, d);
     let mut buf = [0u8; 8];
     assert!(e.read(now, h1, &mut buf).is_err());

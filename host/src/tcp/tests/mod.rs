@@ -9,4 +9,5 @@ mod listen;
 mod options;
 mod retransmit;
 mod robustness;
+mod runs;
 mod time_wait;

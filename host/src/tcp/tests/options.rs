@@ -247,5 +247,5 @@ fn nodelay_sends_a_small_segment_that_nagle_holds() {
     e.set_option(now, h, SockOpt::NoDelay(true)).unwrap();
     let out = drain(&mut e, now);
     assert_eq!(out.len(), 1);
-    assert_eq!(out[0].payload, b"two");
+    assert_eq!(&out[0].payload[..], b"two");
 }

@@ -395,7 +395,7 @@ fn out_of_order_segments_are_held_and_delivered_in_order() {
     let (mut e, h, cisn) = establish_client(plain_config(), now, 5000);
     let ack = cisn.wrapping_add(1);
     let mut s2 = seg(server_addr(), client_addr(), 5004, ack, Flags::ACK);
-    s2.payload = b"def".to_vec();
+    s2.payload = b"def".to_vec().into();
     e.handle_segment(now, s2);
     let out = drain(&mut e, now);
     assert_eq!(out.len(), 1, "out-of-order data is acknowledged at once");
@@ -406,7 +406,7 @@ fn out_of_order_segments_are_held_and_delivered_in_order() {
         Err(crate::tcp::ReadError::WouldBlock)
     );
     let mut s1 = seg(server_addr(), client_addr(), 5001, ack, Flags::ACK);
-    s1.payload = b"abc".to_vec();
+    s1.payload = b"abc".to_vec().into();
     e.handle_segment(now, s1);
     let out = drain(&mut e, now);
     assert_eq!(
@@ -430,7 +430,7 @@ fn duplicate_segment_is_discarded_and_acknowledged_at_once() {
         cisn.wrapping_add(1),
         Flags::ACK,
     );
-    s1.payload = b"abc".to_vec();
+    s1.payload = b"abc".to_vec().into();
     e.handle_segment(now, s1.clone());
     let _ = drain(&mut e, now);
     let t = now + secs(1);

@@ -118,14 +118,14 @@ fn sack_blocks_report_out_of_order_data_most_recent_first() {
             cisn.wrapping_add(1),
             Flags::ACK,
         );
-        d.payload = vec![0; 100];
+        d.payload = vec![0; 100].into();
         e.handle_segment(now, d);
     }
     let out = drain(&mut e, now);
     let last = out.last().unwrap();
     assert_eq!(last.ack, SeqNumber(5001));
     assert_eq!(
-        last.options.sack_blocks,
+        last.options.sack_blocks.to_vec(),
         vec![
             SackBlock {
                 left: SeqNumber(5301),
@@ -149,24 +149,13 @@ fn bidirectional_transfer_over_a_lossy_wire_is_exact() {
     p.reorder = 0.05;
     let up: Vec<u8> = (0..100_000u32).map(|i| (i * 7) as u8).collect();
     let down: Vec<u8> = (0..100_000u32).map(|i| (i * 13 + 1) as u8).collect();
-    let (mut wu, mut wd) = (0, 0);
-    let (mut gu, mut gd) = (Vec::new(), Vec::new());
-    let ok = p.run_until(secs(600), |p| {
-        if wu < up.len() {
-            if let Ok(n) = p.a.write(p.now, c, &up[wu..]) {
-                wu += n;
-            }
-        }
-        if wd < down.len() {
-            if let Ok(n) = p.b.write(p.now, s, &down[wd..]) {
-                wd += n;
-            }
-        }
-        gu.extend(p.read_all(false, s));
-        gd.extend(p.read_all(true, c));
-        gu.len() == up.len() && gd.len() == down.len()
-    });
-    assert!(ok, "up {} down {}", gu.len(), gd.len());
+    let (gu, gd) = p.exchange((c, s), &up, &down, secs(600));
+    assert!(
+        gu.len() == up.len() && gd.len() == down.len(),
+        "up {} down {}",
+        gu.len(),
+        gd.len()
+    );
     assert!(gu == up && gd == down);
 }
 
@@ -198,14 +187,14 @@ fn duplicate_segment_is_reported_with_a_dsack_block() {
         cisn.wrapping_add(1),
         Flags::ACK,
     );
-    d.payload = vec![1; 100];
+    d.payload = vec![1; 100].into();
     e.handle_segment(now, d.clone());
     let _ = drain(&mut e, now);
     e.handle_segment(now + ms(300), d);
     let out = drain(&mut e, now + ms(300));
     assert_eq!(out.len(), 1);
     assert_eq!(
-        out[0].options.sack_blocks,
+        out[0].options.sack_blocks.to_vec(),
         vec![SackBlock {
             left: SeqNumber(5001),
             right: SeqNumber(5101)
@@ -225,7 +214,7 @@ fn fin_beyond_a_hole_is_held_until_the_hole_fills() {
         cisn.wrapping_add(1),
         Flags::ACK | Flags::FIN,
     );
-    tail.payload = b"def".to_vec();
+    tail.payload = b"def".to_vec().into();
     e.handle_segment(now, tail);
     assert_eq!(e.state(h), State::Established);
     let mut head = seg(
@@ -235,7 +224,7 @@ fn fin_beyond_a_hole_is_held_until_the_hole_fills() {
         cisn.wrapping_add(1),
         Flags::ACK,
     );
-    head.payload = b"abc".to_vec();
+    head.payload = b"abc".to_vec().into();
     e.handle_segment(now, head);
     assert_eq!(e.state(h), State::CloseWait);
     let mut buf = [0u8; 16];
@@ -257,23 +246,8 @@ fn heavy_loss_and_reordering_never_stall_or_corrupt_either_direction() {
             .map(|i| (i * 7 + seed as u32) as u8)
             .collect();
         let down: Vec<u8> = (0..50_000u32).map(|i| (i * 13 + 1) as u8).collect();
-        let (mut wu, mut wd) = (0, 0);
-        let (mut gu, mut gd) = (Vec::new(), Vec::new());
-        let ok = p.run_until(secs(3000), |p| {
-            if wu < up.len() {
-                if let Ok(n) = p.a.write(p.now, c, &up[wu..]) {
-                    wu += n;
-                }
-            }
-            if wd < down.len() {
-                if let Ok(n) = p.b.write(p.now, s, &down[wd..]) {
-                    wd += n;
-                }
-            }
-            gu.extend(p.read_all(false, s));
-            gd.extend(p.read_all(true, c));
-            gu.len() == up.len() && gd.len() == down.len()
-        });
+        let (gu, gd) = p.exchange((c, s), &up, &down, secs(3000));
+        let ok = gu.len() == up.len() && gd.len() == down.len();
         assert!(
             ok,
             "seed {seed}: up {} down {} t={:?} a={:?} b={:?}",

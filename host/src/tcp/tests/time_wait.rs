@@ -77,7 +77,7 @@ fn time_wait_drops_old_incarnation_data_and_reacks() {
         cisn.wrapping_add(1),
         Flags::ACK | Flags::PSH,
     );
-    old.payload = vec![1; 100];
+    old.payload = vec![1; 100].into();
     e.handle_segment(t0 + secs(1), old);
     let out = drain(&mut e, t0 + secs(1));
     assert_eq!(out.len(), 1);
@@ -298,7 +298,7 @@ fn tw_reuse_takes_tuple_older_than_1s_with_timestamps() {
         Flags::ACK | Flags::PSH,
     );
     dup.window = 500;
-    dup.payload = b"stale".to_vec();
+    dup.payload = b"stale".to_vec().into();
     dup.options.timestamps = Some(old_ts);
     p.a.handle_segment(p.now, dup);
     let mut buf = [0u8; 8];

@@ -176,7 +176,7 @@ fn reserved_bits_do_not_confuse_header_len() {
     let p = TcpPacket::new_checked(&b[..]).unwrap();
     assert_eq!(p.header_len(), 20);
     assert_eq!(p.reserved_bits(), 0x0f);
-    assert_eq!(parse(&b).unwrap().payload, b"data");
+    assert_eq!(&parse(&b).unwrap().payload[..], b"data");
 }
 
 #[test]

@@ -1,0 +1,271 @@
+//! TCP transmit: the engine's runs ([`TxRun`]) become frames, their payload
+//! copied once, straight from the connection's send buffer into the frame.
+//!
+//! With TSO ([`InterfaceConfig::tso_max_len`]) a run of several segments
+//! is one frame — one header, all the payload — that the fabric cuts
+//! (SPEC F5); otherwise the run is cut here, by [`TxRun::pieces`], into one
+//! frame per segment. Both build headers with [`emit_piece`].
+//!
+//! Invariants:
+//! - No segment longer than the MTU leaves (SPEC W5): a run whose segments
+//!   would not fit is dropped whole and counted as [`DropCause::Oversize`].
+//! - A TSO frame's IPv4 identification is its first segment's; the run's
+//!   other segments take the following values (the segmenter counts up),
+//!   so identifications stay unique as if software had cut the run.
+//! - TCP packets carry DF (SPEC W2).
+//!
+//! [`InterfaceConfig::tso_max_len`]: super::InterfaceConfig::tso_max_len
+
+use crate::tcp::{Piece, RunLimit, TxRun};
+use crate::time::Instant;
+use crate::wire::{
+    Checksum, ChecksumCapabilities, IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, TcpPacket,
+    TcpRepr, UdpPacket, ipv4,
+};
+
+use super::config::InterfaceConfig;
+use super::stats::DropCause;
+use super::transmit::{Transmit, TsoMeta, TxMeta};
+use super::{Interface, segment};
+
+/// Payload bytes a software-cut run may hold: a TSO-sized batch, so the
+/// engine's per-run work is shared by up to ~45 segments.
+const SOFTWARE_RUN_BYTES: usize = 64 * 1024;
+
+/// Largest IPv4 packet (total length is 16 bits).
+const MAX_IPV4_LEN: usize = 65_535;
+
+impl Interface {
+    /// Ask the engine for its next run and turn it into frames; false if
+    /// the engine had nothing to send.
+    pub(super) fn transmit_tcp_run(&mut self, now: Instant) -> bool {
+        let limit = self.run_limit();
+        let Interface {
+            engine, cfg, ident, ..
+        } = self;
+        let built = engine.poll_transmit_run(now, limit, |run| build_run(cfg, ident, run));
+        let Some(built) = built else {
+            return false;
+        };
+        match built {
+            Ok((dst, frames)) => {
+                for t in frames {
+                    self.dispatch(now, dst, t);
+                }
+            }
+            Err(cause) => self.stats.drop(cause),
+        }
+        true
+    }
+
+    /// The largest run the link takes: a TSO frame, or as many
+    /// software-cut frames as the ready queue has room for.
+    fn run_limit(&self) -> RunLimit {
+        let headers = self.cfg.medium.header_len() + ipv4::HEADER_LEN + 60;
+        match self.cfg.tso_max_len {
+            Some(max) => RunLimit {
+                bytes: max.min(self.cfg.medium.header_len() + MAX_IPV4_LEN) - headers,
+                segments: usize::MAX,
+            },
+            None => RunLimit {
+                bytes: SOFTWARE_RUN_BYTES,
+                segments: self
+                    .cfg
+                    .tx_queue_len
+                    .saturating_sub(self.ready.len())
+                    .max(1),
+            },
+        }
+    }
+}
+
+/// The frames for one run and their destination, or why the run is dropped.
+fn build_run(
+    cfg: &InterfaceConfig,
+    ident: &mut u16,
+    run: &TxRun<'_>,
+) -> Result<(Ipv4Address, Vec<Transmit>), DropCause> {
+    let header = segment::to_repr(run.header);
+    let tcp_hdr = header.header_len();
+    let per_segment = ipv4::HEADER_LEN + tcp_hdr + run.len().min(run.mss);
+    if per_segment > usize::from(cfg.mtu) {
+        return Err(DropCause::Oversize);
+    }
+    let dst = Ipv4Address::from(*run.header.dst.ip());
+    let segments = run.segments();
+    let mut frames = Vec::new();
+    match cfg.tso_max_len {
+        Some(max) if segments > 1 => {
+            let len = run.len();
+            let frame_len = cfg.medium.header_len() + ipv4::HEADER_LEN + tcp_hdr + len;
+            if frame_len > max || ipv4::HEADER_LEN + tcp_hdr + len > MAX_IPV4_LEN {
+                return Err(DropCause::Oversize);
+            }
+            let whole = Piece {
+                seq: run.header.seq,
+                flags: run.header.flags,
+                offset: 0,
+                len,
+                last: true,
+            };
+            *ident = ident.wrapping_add(1);
+            let mut t = emit_piece(cfg, &header, *ident, run, &whole);
+            // The segmenter gives the other segments the following identifications.
+            *ident = ident.wrapping_add(segments as u16 - 1);
+            t.meta.tso = Some(TsoMeta {
+                mss: run.mss as u16,
+                hdr_len: (cfg.medium.header_len() + ipv4::HEADER_LEN + tcp_hdr) as u16,
+            });
+            frames.push(t);
+        }
+        _ => {
+            frames.reserve(segments);
+            for piece in run.pieces() {
+                *ident = ident.wrapping_add(1);
+                frames.push(emit_piece(cfg, &header, *ident, run, &piece));
+            }
+        }
+    }
+    Ok((dst, frames))
+}
+
+/// One frame: link header room, IPv4 and TCP headers (`header` with the
+/// piece's sequence number and flags), then the piece's payload; checksums
+/// as `cfg.caps` says software must.
+fn emit_piece(
+    cfg: &InterfaceConfig,
+    header: &TcpRepr<'_>,
+    ident: u16,
+    run: &TxRun<'_>,
+    piece: &Piece,
+) -> Transmit {
+    let mut tcp = *header;
+    tcp.seq_number = piece.seq.0;
+    tcp.flags = piece.flags;
+    tcp.payload = &[];
+    let tcp_hdr = tcp.header_len();
+    let ip = Ipv4Repr {
+        src_addr: Ipv4Address::from(*run.header.src.ip()),
+        dst_addr: Ipv4Address::from(*run.header.dst.ip()),
+        protocol: IpProtocol::Tcp,
+        payload_len: tcp_hdr + piece.len,
+        ttl: cfg.ttl,
+        ident,
+        // SPEC W2: DF on TCP; path MTU discovery relies on it.
+        dont_frag: true,
+    };
+    let l3 = cfg.medium.header_len();
+    let l4 = l3 + ipv4::HEADER_LEN;
+    // Headers zeroed, then the payload appended (not zeroed first).
+    let mut frame = Vec::with_capacity(l4 + tcp_hdr + piece.len);
+    frame.resize(l4 + tcp_hdr, 0);
+    run.extend_piece(piece, &mut frame);
+    ip.emit(&mut Ipv4Packet::new_unchecked(&mut frame[l3..]), &cfg.caps);
+    // The header first, without its checksum: the payload is not there yet.
+    let header_only = ChecksumCapabilities {
+        tcp: Checksum::None,
+        ..cfg.caps
+    };
+    tcp.emit(
+        &mut TcpPacket::new_unchecked(&mut frame[l4..]),
+        &ip.src_addr,
+        &ip.dst_addr,
+        &header_only,
+    );
+    if cfg.caps.tcp.tx() {
+        TcpPacket::new_unchecked(&mut frame[l4..]).fill_checksum(&ip.src_addr, &ip.dst_addr);
+    }
+    Transmit {
+        frame,
+        meta: TxMeta {
+            fabric_ipv4_checksum: !cfg.caps.ipv4.tx(),
+            fabric_l4_checksum: !cfg.caps.tcp.tx(),
+            l3_offset: Some(l3 as u16),
+            l4_offset: Some(l4 as u16),
+            tso: None,
+        },
+    }
+}
+
+impl Interface {
+    /// What the device puts on the wire for `t`: a TSO frame cut by the
+    /// segmenter's rule, checksums the device inserts filled in — for logs,
+    /// traces and stand-ins for the fabric. A frame this interface did not
+    /// build comes back as it is.
+    pub fn wire_frames(&self, t: &Transmit) -> Vec<Vec<u8>> {
+        if let (Some(tso), Some(l3)) = (t.meta.tso, t.meta.l3_offset) {
+            if let Some(frames) =
+                cut_frame(&self.cfg, &t.frame, usize::from(l3), usize::from(tso.mss))
+            {
+                return frames;
+            }
+        }
+        let mut frame = t.frame.clone();
+        fill_device_checksums(&mut frame, &t.meta);
+        vec![frame]
+    }
+}
+
+/// Insert the checksums `meta` leaves to the device.
+fn fill_device_checksums(frame: &mut [u8], meta: &TxMeta) {
+    let (Some(l3), Some(l4)) = (meta.l3_offset, meta.l4_offset) else {
+        return;
+    };
+    let (l3, l4) = (usize::from(l3), usize::from(l4));
+    let Ok(mut ip) = Ipv4Packet::new_checked(&mut frame[l3..]) else {
+        return;
+    };
+    let (src, dst, protocol) = (ip.src_addr(), ip.dst_addr(), ip.protocol());
+    if meta.fabric_ipv4_checksum {
+        ip.fill_checksum();
+    }
+    if !meta.fabric_l4_checksum {
+        return;
+    }
+    match protocol {
+        IpProtocol::Tcp => {
+            if let Ok(mut tcp) = TcpPacket::new_checked(&mut frame[l4..]) {
+                tcp.fill_checksum(&src, &dst);
+            }
+        }
+        IpProtocol::Udp => {
+            if let Ok(mut udp) = UdpPacket::new_checked(&mut frame[l4..]) {
+                udp.fill_checksum(&src, &dst);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// [`Interface::wire_frames`] for one TSO frame: re-read its headers and
+/// cut it with [`emit_piece`].
+fn cut_frame(cfg: &InterfaceConfig, frame: &[u8], l3: usize, mss: usize) -> Option<Vec<Vec<u8>>> {
+    let caps = ChecksumCapabilities::offloaded();
+    let packet = Ipv4Packet::new_checked(frame.get(l3..)?).ok()?;
+    let ip = Ipv4Repr::parse(&packet, &caps).ok()?;
+    let tcp_packet = TcpPacket::new_checked(packet.payload_ref()).ok()?;
+    let tcp = TcpRepr::parse(&tcp_packet, &ip.src_addr, &ip.dst_addr, &caps).ok()?;
+    let seg = segment::from_wire(&ip, &tcp, crate::tcp::segment::Payload::new());
+    let run = TxRun {
+        header: &seg,
+        data: [tcp.payload, &[]],
+        mss: mss.max(1),
+    };
+    let wire_cfg = InterfaceConfig {
+        caps: ChecksumCapabilities::software(),
+        ttl: ip.ttl,
+        ..cfg.clone()
+    };
+    let header = segment::to_repr(&seg);
+    let frames = run
+        .pieces()
+        .enumerate()
+        .map(|(k, piece)| {
+            let ident = ip.ident.wrapping_add(k as u16);
+            let mut t = emit_piece(&wire_cfg, &header, ident, &run, &piece);
+            t.frame[..l3].copy_from_slice(&frame[..l3]);
+            t.frame
+        })
+        .collect();
+    Some(frames)
+}

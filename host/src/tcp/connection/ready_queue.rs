@@ -1,0 +1,140 @@
+//! In-order received data waiting for `read`: the payloads of the segments
+//! themselves — views of the frames they arrived in — so bytes are copied
+//! once, by `read`, into the application's buffer.
+//!
+//! A view keeps its whole frame alive, which for a tiny segment costs far
+//! more than its bytes. Payloads shorter than [`COLLAPSE_BELOW`] are
+//! therefore copied into a shared tail chunk instead (Linux collapses
+//! small skbs the same way, `tcp_collapse`), so memory stays within a small
+//! factor of the bytes held whatever segment sizes the peer chooses.
+//!
+//! Invariants: `len` is the sum of the chunks' lengths plus `tail.len()`;
+//! no chunk is empty; `tail`'s bytes come after every chunk's.
+
+use std::collections::VecDeque;
+
+use bytes::{Buf, Bytes};
+
+/// Payloads shorter than this are copied into the tail chunk.
+pub const COLLAPSE_BELOW: usize = 512;
+
+/// Capacity of a tail chunk.
+const TAIL_CAPACITY: usize = 4096;
+
+#[derive(Clone, Debug, Default)]
+pub struct ReadyQueue {
+    chunks: VecDeque<Bytes>,
+    /// Small payloads, collapsed; after every chunk.
+    tail: Vec<u8>,
+    len: usize,
+}
+
+impl ReadyQueue {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Append `data` (a view of a received frame).
+    pub fn push(&mut self, data: Bytes) {
+        if data.is_empty() {
+            return;
+        }
+        self.len += data.len();
+        if data.len() < COLLAPSE_BELOW {
+            if self.tail.len() + data.len() > self.tail.capacity() && !self.tail.is_empty() {
+                self.seal_tail();
+            }
+            if self.tail.capacity() == 0 {
+                self.tail.reserve_exact(TAIL_CAPACITY);
+            }
+            self.tail.extend_from_slice(&data);
+            return;
+        }
+        self.seal_tail();
+        self.chunks.push_back(data);
+    }
+
+    /// Append a copy of `data` (bytes with no frame to keep).
+    pub fn push_copy(&mut self, data: &[u8]) {
+        self.push(Bytes::copy_from_slice(data));
+    }
+
+    /// Move the tail chunk behind the other chunks.
+    fn seal_tail(&mut self) {
+        if !self.tail.is_empty() {
+            self.chunks
+                .push_back(Bytes::from(core::mem::take(&mut self.tail)));
+        }
+    }
+
+    /// Copy up to `buf.len()` bytes out, oldest first.
+    pub fn pop(&mut self, buf: &mut [u8]) -> usize {
+        let mut n = 0;
+        while n < buf.len() {
+            let Some(front) = self.chunks.front_mut() else {
+                break;
+            };
+            let k = front.len().min(buf.len() - n);
+            buf[n..n + k].copy_from_slice(&front[..k]);
+            front.advance(k);
+            n += k;
+            if front.is_empty() {
+                self.chunks.pop_front();
+            }
+        }
+        if n < buf.len() && !self.tail.is_empty() {
+            let k = self.tail.len().min(buf.len() - n);
+            buf[n..n + k].copy_from_slice(&self.tail[..k]);
+            self.tail.drain(..k);
+            n += k;
+        }
+        self.len -= n;
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_come_out_in_order_across_views_and_the_collapsed_tail() {
+        let mut q = ReadyQueue::default();
+        let big: Vec<u8> = (0..2000u32).map(|i| i as u8).collect();
+        let mut expect = Vec::new();
+        for round in 0..5u8 {
+            q.push(Bytes::from(big.clone()));
+            expect.extend_from_slice(&big);
+            for k in 0..20u8 {
+                let small = vec![round ^ k; usize::from(k) * 7 + 1];
+                q.push(Bytes::from(small.clone()));
+                expect.extend_from_slice(&small);
+            }
+        }
+        assert_eq!(q.len(), expect.len());
+        let mut got = Vec::new();
+        let mut buf = [0u8; 333];
+        loop {
+            let n = q.pop(&mut buf);
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, expect);
+        assert_eq!(q.len(), 0);
+    }
+
+    #[test]
+    fn tiny_segments_do_not_keep_their_frames() {
+        let mut q = ReadyQueue::default();
+        for i in 0..10_000u32 {
+            // A one-byte view of a 1500-byte frame.
+            let frame = Bytes::from(vec![i as u8; 1500]);
+            q.push(frame.slice(100..101));
+        }
+        assert_eq!(q.len(), 10_000);
+        // Collapsed: a few 4 KiB chunks, not 10 000 frames.
+        assert!(q.chunks.len() <= 3, "{} chunks", q.chunks.len());
+    }
+}

@@ -1,0 +1,169 @@
+//! SPEC F5 at the interface: the engine's runs leave as one TSO frame each
+//! when the device segments, or cut in software otherwise; cutting a TSO
+//! frame by the segmenter's rule gives, byte for byte, the frames the
+//! software cut sends. Frames are checked with etherparse as the oracle.
+
+use std::net::SocketAddrV4;
+
+use etherparse::{NetSlice, SlicedPacket, TransportSlice};
+use synack_host::iface::{ConfigError, Interface, InterfaceConfig, Transmit};
+use synack_host::tcp::{Config, Engine, Event};
+use synack_host::time::Instant;
+use synack_host::wire::{ChecksumCapabilities, Ipv4Address};
+
+const MASK: Ipv4Address = Ipv4Address::new(255, 255, 255, 0);
+const US: Ipv4Address = Ipv4Address::new(192, 168, 1, 10);
+const PEER: Ipv4Address = Ipv4Address::new(192, 168, 1, 20);
+const TSO_MAX: usize = 64 * 1024;
+
+/// A sends 100 KB in three writes to B over raw IPv4; returns what went on
+/// the wire from A (TSO frames cut by the rule) and A's frames as built.
+fn transfer(tso: bool) -> (Vec<Vec<u8>>, Vec<Transmit>) {
+    let mut cfg = InterfaceConfig::ip(US, MASK);
+    if tso {
+        cfg.caps = ChecksumCapabilities::offloaded();
+        cfg.tso_max_len = Some(TSO_MAX);
+    }
+    let mut a = Interface::new(cfg, Engine::with_seed(Config::default(), 9)).unwrap();
+    let mut b = Interface::new(
+        InterfaceConfig::ip(PEER, MASK),
+        Engine::with_seed(Config::default(), 10),
+    )
+    .unwrap();
+    let mut now = Instant::from_secs(1);
+    let l = b.tcp_listen(80, 4).unwrap();
+    let c = a
+        .tcp_connect(now, SocketAddrV4::new(PEER.into(), 80))
+        .unwrap();
+    let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    let (mut wire, mut built) = (Vec::new(), Vec::new());
+    let (mut written, mut got, mut server) = (0, Vec::new(), None);
+    for _ in 0..10_000 {
+        if server.is_none() {
+            server = b.engine_mut().accept(l).ok().map(|(h, _)| h);
+        }
+        if a.engine().state(c) == synack_host::tcp::State::Established && written < data.len() {
+            // Three writes: PSH ends each.
+            let end = (written + 40_000).min(data.len());
+            written += a.engine_mut().write(now, c, &data[written..end]).unwrap();
+        }
+        let mut moved = false;
+        while let Some(t) = a.poll_transmit(now) {
+            for f in a.wire_frames(&t) {
+                b.receive(now, &f);
+                wire.push(f);
+            }
+            built.push(t);
+            moved = true;
+        }
+        while let Some(t) = b.poll_transmit(now) {
+            a.receive(now, &t.frame);
+            moved = true;
+        }
+        if let Some(s) = server {
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = b.engine_mut().read(now, s, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+        }
+        while a
+            .engine_mut()
+            .poll_event()
+            .is_some_and(|e| e != Event::Closed(c, None))
+        {}
+        if got.len() == data.len() && !moved {
+            break;
+        }
+        if !moved {
+            now = a
+                .poll_timeout()
+                .into_iter()
+                .chain(b.poll_timeout())
+                .min()
+                .unwrap_or(now);
+        }
+    }
+    assert!(
+        got == data,
+        "transfer incomplete: {} of {} bytes",
+        got.len(),
+        data.len()
+    );
+    (wire, built)
+}
+
+#[test]
+fn tso_frames_cut_by_the_rule_are_the_software_cut_byte_for_byte() {
+    let (soft_wire, soft_built) = transfer(false);
+    let (tso_wire, tso_built) = transfer(true);
+    assert_eq!(soft_wire.len(), tso_wire.len(), "same number of segments");
+    for (i, (s, t)) in soft_wire.iter().zip(&tso_wire).enumerate() {
+        assert_eq!(s, t, "frame {i} differs");
+    }
+    // The TSO side handed the device far fewer frames, each a whole run.
+    let runs = tso_built.iter().filter(|t| t.meta.tso.is_some()).count();
+    assert!(runs > 0, "no TSO frame was built");
+    assert!(
+        tso_built.len() * 4 <= soft_built.len(),
+        "{} TSO-side frames for {} segments",
+        tso_built.len(),
+        soft_built.len()
+    );
+    for t in tso_built.iter().filter(|t| t.meta.tso.is_some()) {
+        assert!(t.frame.len() <= TSO_MAX);
+        assert!(t.frame.len() > 1500, "a TSO frame holds several segments");
+    }
+}
+
+#[test]
+fn software_cut_frames_are_valid_segments_with_counting_ids_and_psh_per_write() {
+    let (wire, _) = transfer(false);
+    let mut last_id: Option<u16> = None;
+    let mut pushes = 0;
+    for f in &wire {
+        assert!(f.len() <= 1500);
+        let p = SlicedPacket::from_ip(f).expect("etherparse reads the packet");
+        let Some(NetSlice::Ipv4(ip)) = p.net else {
+            panic!("not IPv4")
+        };
+        let hdr = ip.header().to_header();
+        assert!(hdr.dont_fragment, "SPEC W2");
+        assert_eq!(hdr.header_checksum, hdr.calc_header_checksum());
+        if let Some(prev) = last_id {
+            assert_eq!(hdr.identification, prev.wrapping_add(1), "IDs count up");
+        }
+        last_id = Some(hdr.identification);
+        let Some(TransportSlice::Tcp(tcp)) = p.transport else {
+            panic!("not TCP")
+        };
+        let expect = tcp
+            .to_header()
+            .calc_checksum_ipv4(&hdr, tcp.payload())
+            .unwrap();
+        assert_eq!(tcp.checksum(), expect, "TCP checksum");
+        if tcp.psh() {
+            pushes += 1;
+        }
+    }
+    assert_eq!(pushes, 3, "one PSH per write");
+}
+
+#[test]
+fn tso_needs_device_checksums_and_room_for_a_packet() {
+    let engine = || Engine::with_seed(Config::default(), 1);
+    let mut cfg = InterfaceConfig::ip(US, MASK);
+    cfg.tso_max_len = Some(TSO_MAX);
+    assert_eq!(
+        Interface::new(cfg.clone(), engine()).err(),
+        Some(ConfigError::TsoWithoutChecksumOffload)
+    );
+    cfg.caps = ChecksumCapabilities::offloaded();
+    cfg.tso_max_len = Some(1000);
+    assert_eq!(
+        Interface::new(cfg, engine()).err(),
+        Some(ConfigError::TsoMaxTooSmall)
+    );
+}
