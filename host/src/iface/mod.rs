@@ -98,6 +98,8 @@ pub struct Interface {
     udp: UdpSockets,
     /// Frames ready for the driver.
     ready: VecDeque<Transmit>,
+    /// The frames of the TCP run being sent (kept to reuse its allocation).
+    run_frames: Vec<Transmit>,
     ident: u16,
     stats: InterfaceStats,
 }
@@ -141,6 +143,7 @@ impl Interface {
             pending: PendingQueue::default(),
             udp: UdpSockets::default(),
             ready: VecDeque::new(),
+            run_frames: Vec::new(),
             ident: 0,
             stats: InterfaceStats::default(),
             cfg,

@@ -41,17 +41,25 @@ impl Interface {
     pub(super) fn transmit_tcp_run(&mut self, now: Instant) -> bool {
         let limit = self.run_limit();
         let Interface {
-            engine, cfg, ident, ..
+            engine,
+            cfg,
+            ident,
+            run_frames,
+            ..
         } = self;
-        let built = engine.poll_transmit_run(now, limit, |run| build_run(cfg, ident, run));
+        let built =
+            engine.poll_transmit_run(now, limit, |run| build_run(cfg, ident, run, run_frames));
         let Some(built) = built else {
             return false;
         };
         match built {
-            Ok((dst, frames)) => {
-                for t in frames {
+            Ok(dst) => {
+                let mut frames = core::mem::take(&mut self.run_frames);
+                for t in frames.drain(..) {
                     self.dispatch(now, dst, t);
                 }
+                // Keep the (now empty) vector's allocation for the next run.
+                self.run_frames = frames;
             }
             Err(cause) => self.stats.drop(cause),
         }
@@ -79,12 +87,14 @@ impl Interface {
     }
 }
 
-/// The frames for one run and their destination, or why the run is dropped.
+/// The frames for one run, appended to `frames`, and their destination; or
+/// why the run is dropped.
 fn build_run(
     cfg: &InterfaceConfig,
     ident: &mut u16,
     run: &TxRun<'_>,
-) -> Result<(Ipv4Address, Vec<Transmit>), DropCause> {
+    frames: &mut Vec<Transmit>,
+) -> Result<Ipv4Address, DropCause> {
     let header = segment::to_repr(run.header);
     let tcp_hdr = header.header_len();
     let per_segment = ipv4::HEADER_LEN + tcp_hdr + run.len().min(run.mss);
@@ -93,7 +103,6 @@ fn build_run(
     }
     let dst = Ipv4Address::from(*run.header.dst.ip());
     let segments = run.segments();
-    let mut frames = Vec::new();
     match cfg.tso_max_len {
         Some(max) if segments > 1 => {
             let len = run.len();
@@ -126,7 +135,7 @@ fn build_run(
             }
         }
     }
-    Ok((dst, frames))
+    Ok(dst)
 }
 
 /// One frame: link header room, IPv4 and TCP headers (`header` with the

@@ -13,7 +13,9 @@
 //! `Connected`, `Readable`, `Writable`, `PeerClosed`, `Lingered`, `Closed` —
 //! whatever order they were raised in.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 use super::error::ConnError;
 use super::handles::{ConnectionHandle, Event, ListenerHandle};
@@ -82,7 +84,8 @@ impl Pending {
 #[derive(Debug, Default)]
 pub(crate) struct EventQueue {
     order: VecDeque<Key>,
-    pending: HashMap<Key, Pending>,
+    /// Keyed by our own handles, so a fast unkeyed hash will do.
+    pending: FxHashMap<Key, Pending>,
 }
 
 impl EventQueue {

@@ -30,6 +30,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use rand::SeedableRng;
+use rustc_hash::FxHashMap;
 
 use crate::time::Instant;
 
@@ -120,8 +121,12 @@ pub struct Engine {
     pub(crate) cfg: Config,
     pub(crate) secrets: Secrets,
     pub(crate) conns: ConnTable,
+    /// Keyed SipHash: the peer chooses the 4-tuple.
     pub(crate) by_tuple: HashMap<FourTuple, ConnectionHandle>,
-    pub(crate) listeners: HashMap<ListenerHandle, Listener>,
+    /// The connection the last segment went to (Linux's early demux): a
+    /// stream's segments skip the hash while it stays valid.
+    last_demux: Option<(FourTuple, ConnectionHandle)>,
+    pub(crate) listeners: FxHashMap<ListenerHandle, Listener>,
     pub(crate) listen_addrs: HashMap<SocketAddrV4, ListenerHandle>,
     pub(crate) tw: TimeWaitTable,
     /// Segments not owned by a connection (RSTs, SYN-ACKs, TIME-WAIT ACKs);
@@ -139,6 +144,10 @@ pub struct Engine {
     port_counter: u32,
     pub(crate) stats: Stats,
 }
+
+/// Timer-index entries `poll_timeout` looks at before settling for an early
+/// answer (see `Engine::next_conn_deadline`).
+const DEADLINE_WALK: usize = 16;
 
 /// The RST answering `seg` when no connection wants it (RFC 9293 §3.10.7.1,
 /// Linux `tcp_v4_send_reset`); `None` for a RST.
@@ -189,7 +198,8 @@ impl Engine {
             secrets,
             conns: ConnTable::default(),
             by_tuple: HashMap::new(),
-            listeners: HashMap::new(),
+            last_demux: None,
+            listeners: FxHashMap::default(),
             listen_addrs: HashMap::new(),
             tw: TimeWaitTable::default(),
             out: VecDeque::new(),
@@ -336,7 +346,7 @@ impl Engine {
     pub fn handle_segment(&mut self, now: Instant, seg: Segment) {
         self.stats.segments_in += 1;
         let tuple = seg.receiver_tuple();
-        if let Some(&h) = self.by_tuple.get(&tuple) {
+        if let Some(h) = self.demux(tuple) {
             if let Some(c) = self.conns.get_mut(&h) {
                 c.handle_segment(now, &seg, &self.cfg);
                 self.after_conn(now, h);
@@ -362,6 +372,24 @@ impl Engine {
             return;
         }
         self.send_reset(&seg);
+    }
+
+    /// The live connection for `tuple`. The cached last answer is checked
+    /// against the connection itself: a live (not CLOSED) connection with
+    /// this tuple is the one `by_tuple` maps it to (module invariant).
+    fn demux(&mut self, tuple: FourTuple) -> Option<ConnectionHandle> {
+        if let Some((t, h)) = self.last_demux {
+            if t == tuple {
+                if let Some(c) = self.conns.get(&h) {
+                    if c.tuple == tuple && c.state() != State::Closed {
+                        return Some(h);
+                    }
+                }
+            }
+        }
+        let h = *self.by_tuple.get(&tuple)?;
+        self.last_demux = Some((tuple, h));
+        Some(h)
     }
 
     pub(crate) fn send_reset(&mut self, seg: &Segment) {
@@ -407,15 +435,20 @@ impl Engine {
         self.tw.expire(now);
     }
 
-    /// The earliest true deadline among the connections: the timer index
-    /// files connections no later than their deadlines, so walking it in
-    /// order until an entry is filed after the best true deadline found
-    /// finds the exact minimum.
+    /// The connections' next deadline. The timer index files connections
+    /// no later than their deadlines, so walking it in order until an entry
+    /// is filed after the best true deadline found gives the exact minimum;
+    /// the walk stops after [`DEADLINE_WALK`] entries, answering the
+    /// earliest filed time left (never late: an early wake-up finds nothing
+    /// due, and `handle_timeout` re-files what it finds stale).
     fn next_conn_deadline(&self) -> Option<Instant> {
         let mut best: Option<Instant> = None;
-        for &(filed, h) in &self.deadlines {
+        for (i, &(filed, h)) in self.deadlines.iter().enumerate() {
             if best.is_some_and(|b| filed >= b) {
                 break;
+            }
+            if i == DEADLINE_WALK {
+                return Some(filed);
             }
             if let Some(t) = self.conns.get(&h).and_then(|c| c.next_timeout()) {
                 best = Some(best.map_or(t, |b| b.min(t)));
@@ -424,7 +457,10 @@ impl Engine {
         best
     }
 
-    /// The earliest deadline at which `handle_timeout` must be called.
+    /// When `handle_timeout` must next be called: the earliest deadline —
+    /// exact unless many connections' timers moved later since they were
+    /// filed, in which case a moment before it (an early call does nothing
+    /// but tidy the timer index).
     pub fn poll_timeout(&self) -> Option<Instant> {
         let conns = self.next_conn_deadline();
         let reqs = self
