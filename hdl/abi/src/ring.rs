@@ -129,6 +129,12 @@ impl Field {
         }
     }
 
+    /// True if the field starts at bit `offset` and is `width` bits wide: for
+    /// `const` checks beside positions written as literals.
+    pub const fn is(self, offset: usize, width: usize) -> bool {
+        self.offset == offset && self.width == width
+    }
+
     /// The field's byte range in the record.
     pub const fn byte_range(self) -> core::ops::Range<usize> {
         self.offset / 8..(self.offset + self.width) / 8

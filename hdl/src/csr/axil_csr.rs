@@ -1,7 +1,7 @@
 //! `axil_csr`: the register window as an AXI4-Lite slave (SPEC F7), laid out
 //! as `synack_abi::regs` says.
 //!
-//! Inputs: the AXI4-Lite slave channels (`s_axil_*`, 12-bit byte addresses,
+//! Inputs: the AXI4-Lite slave channels (`s_axil`, 12-bit byte addresses,
 //! 32-bit data, byte strobes), the status values shown by RO registers, and
 //! the statistics bank's read port (`stat_addr` → `stat_data`, combinational,
 //! as `stat_bank` gives it). Outputs: the value of every RW register
@@ -34,6 +34,7 @@
 //!
 //! A register appears in four places, kept in step: the ports, the write
 //! decode, the mirror's lane masks (`lane_*`, `narrow*`) and the outputs.
+use crate::bus::axil::AxilSlave;
 use crate::prim::dff_en::{DffByteEn, DffEn};
 use crate::prim::lut_ram::LutRam;
 use rust_hdl::prelude::*;
@@ -70,23 +71,7 @@ fn mirror_lane(lane: u32) -> MirrorLane {
 #[derive(LogicBlock)]
 pub struct AxilCsr {
     pub clock: Signal<In, Clock>,
-    pub s_axil_awaddr: Signal<In, Bits<12>>,
-    pub s_axil_awvalid: Signal<In, Bit>,
-    pub s_axil_awready: Signal<Out, Bit>,
-    pub s_axil_wdata: Signal<In, Bits<32>>,
-    pub s_axil_wstrb: Signal<In, Bits<4>>,
-    pub s_axil_wvalid: Signal<In, Bit>,
-    pub s_axil_wready: Signal<Out, Bit>,
-    pub s_axil_bresp: Signal<Out, Bits<2>>,
-    pub s_axil_bvalid: Signal<Out, Bit>,
-    pub s_axil_bready: Signal<In, Bit>,
-    pub s_axil_araddr: Signal<In, Bits<12>>,
-    pub s_axil_arvalid: Signal<In, Bit>,
-    pub s_axil_arready: Signal<Out, Bit>,
-    pub s_axil_rdata: Signal<Out, Bits<32>>,
-    pub s_axil_rresp: Signal<Out, Bits<2>>,
-    pub s_axil_rvalid: Signal<Out, Bit>,
-    pub s_axil_rready: Signal<In, Bit>,
+    pub s_axil: AxilSlave,
     pub status: Signal<In, Bits<3>>,
     pub tx_consumer: Signal<In, Bits<32>>,
     pub rx_consumer: Signal<In, Bits<32>>,
@@ -144,23 +129,7 @@ impl Default for AxilCsr {
     fn default() -> Self {
         Self {
             clock: Default::default(),
-            s_axil_awaddr: Default::default(),
-            s_axil_awvalid: Default::default(),
-            s_axil_awready: Default::default(),
-            s_axil_wdata: Default::default(),
-            s_axil_wstrb: Default::default(),
-            s_axil_wvalid: Default::default(),
-            s_axil_wready: Default::default(),
-            s_axil_bresp: Default::default(),
-            s_axil_bvalid: Default::default(),
-            s_axil_bready: Default::default(),
-            s_axil_araddr: Default::default(),
-            s_axil_arvalid: Default::default(),
-            s_axil_arready: Default::default(),
-            s_axil_rdata: Default::default(),
-            s_axil_rresp: Default::default(),
-            s_axil_rvalid: Default::default(),
-            s_axil_rready: Default::default(),
+            s_axil: Default::default(),
             status: Default::default(),
             tx_consumer: Default::default(),
             rx_consumer: Default::default(),
@@ -245,22 +214,22 @@ impl Logic for AxilCsr {
         // Write: address and data together, one at a time. Each register's
         // byte lanes load `wdata` where the strobes say, when addressed.
         self.write_fire.next =
-            self.s_axil_awvalid.val() & self.s_axil_wvalid.val() & !self.bvalid.q.val();
-        self.s_axil_awready.next = self.write_fire.val();
-        self.s_axil_wready.next = self.write_fire.val();
-        self.s_axil_bvalid.next = self.bvalid.q.val();
-        self.s_axil_bresp.next = 0.into();
-        if self.bvalid.q.val() & self.s_axil_bready.val() {
+            self.s_axil.awvalid.val() & self.s_axil.wvalid.val() & !self.bvalid.q.val();
+        self.s_axil.awready.next = self.write_fire.val();
+        self.s_axil.wready.next = self.write_fire.val();
+        self.s_axil.bvalid.next = self.bvalid.q.val();
+        self.s_axil.bresp.next = 0.into();
+        if self.bvalid.q.val() & self.s_axil.bready.val() {
             self.bvalid.d.next = false;
         }
         if self.write_fire.val() {
             self.bvalid.d.next = true;
         }
         self.write_lanes.next = 0.into();
-        if self.write_fire.val() & !self.s_axil_awaddr.val().get_bits::<5>(7).any() {
-            self.write_lanes.next = self.s_axil_wstrb.val();
+        if self.write_fire.val() & !self.s_axil.awaddr.val().get_bits::<5>(7).any() {
+            self.write_lanes.next = self.s_axil.wstrb.val();
         }
-        self.write_word.next = self.s_axil_awaddr.val().get_bits::<5>(2);
+        self.write_word.next = self.s_axil.awaddr.val().get_bits::<5>(2);
         self.r_control.en.next = 0.into();
         self.r_tx_ring_base_lo.en.next = 0.into();
         self.r_tx_ring_log2.en.next = 0.into();
@@ -274,19 +243,19 @@ impl Logic for AxilCsr {
         self.r_rx_cpl_head.en.next = 0.into();
         self.r_irq_coalesce_count.en.next = 0.into();
         self.r_irq_coalesce_usecs.en.next = 0.into();
-        self.r_control.d.next = self.s_axil_wdata.val().get_bits::<3>(0);
-        self.r_tx_ring_base_lo.d.next = self.s_axil_wdata.val();
-        self.r_tx_ring_log2.d.next = self.s_axil_wdata.val().get_bits::<4>(0);
-        self.r_tx_producer.d.next = self.s_axil_wdata.val();
-        self.r_tx_cpl_base_lo.d.next = self.s_axil_wdata.val();
-        self.r_tx_cpl_head.d.next = self.s_axil_wdata.val();
-        self.r_rx_ring_base_lo.d.next = self.s_axil_wdata.val();
-        self.r_rx_ring_log2.d.next = self.s_axil_wdata.val().get_bits::<4>(0);
-        self.r_rx_producer.d.next = self.s_axil_wdata.val();
-        self.r_rx_cpl_base_lo.d.next = self.s_axil_wdata.val();
-        self.r_rx_cpl_head.d.next = self.s_axil_wdata.val();
-        self.r_irq_coalesce_count.d.next = self.s_axil_wdata.val().get_bits::<16>(0);
-        self.r_irq_coalesce_usecs.d.next = self.s_axil_wdata.val().get_bits::<16>(0);
+        self.r_control.d.next = self.s_axil.wdata.val().get_bits::<3>(0);
+        self.r_tx_ring_base_lo.d.next = self.s_axil.wdata.val();
+        self.r_tx_ring_log2.d.next = self.s_axil.wdata.val().get_bits::<4>(0);
+        self.r_tx_producer.d.next = self.s_axil.wdata.val();
+        self.r_tx_cpl_base_lo.d.next = self.s_axil.wdata.val();
+        self.r_tx_cpl_head.d.next = self.s_axil.wdata.val();
+        self.r_rx_ring_base_lo.d.next = self.s_axil.wdata.val();
+        self.r_rx_ring_log2.d.next = self.s_axil.wdata.val().get_bits::<4>(0);
+        self.r_rx_producer.d.next = self.s_axil.wdata.val();
+        self.r_rx_cpl_base_lo.d.next = self.s_axil.wdata.val();
+        self.r_rx_cpl_head.d.next = self.s_axil.wdata.val();
+        self.r_irq_coalesce_count.d.next = self.s_axil.wdata.val().get_bits::<16>(0);
+        self.r_irq_coalesce_usecs.d.next = self.s_axil.wdata.val().get_bits::<16>(0);
         match self.write_word.val().index() {
             2 => self.r_control.en.next = self.write_lanes.val(),
             4 => self.r_tx_ring_base_lo.en.next = self.write_lanes.val(),
@@ -385,29 +354,29 @@ impl Logic for AxilCsr {
         self.mirror1.write_enable.next = self.write_lanes.val().get_bit(1) & self.lane_wide16.val();
         self.mirror2.write_enable.next = self.write_lanes.val().get_bit(2) & self.lane_wide32.val();
         self.mirror3.write_enable.next = self.write_lanes.val().get_bit(3) & self.lane_wide32.val();
-        self.mirror0.write_data.next = self.s_axil_wdata.val().get_bits::<8>(0);
+        self.mirror0.write_data.next = self.s_axil.wdata.val().get_bits::<8>(0);
         if self.narrow4.val() {
             self.mirror0.write_data.next =
-                bit_cast::<8, 4>(self.s_axil_wdata.val().get_bits::<4>(0));
+                bit_cast::<8, 4>(self.s_axil.wdata.val().get_bits::<4>(0));
         }
         if self.narrow3.val() {
             self.mirror0.write_data.next =
-                bit_cast::<8, 3>(self.s_axil_wdata.val().get_bits::<3>(0));
+                bit_cast::<8, 3>(self.s_axil.wdata.val().get_bits::<3>(0));
         }
-        self.mirror1.write_data.next = self.s_axil_wdata.val().get_bits::<8>(8);
-        self.mirror2.write_data.next = self.s_axil_wdata.val().get_bits::<8>(16);
-        self.mirror3.write_data.next = self.s_axil_wdata.val().get_bits::<8>(24);
+        self.mirror1.write_data.next = self.s_axil.wdata.val().get_bits::<8>(8);
+        self.mirror2.write_data.next = self.s_axil.wdata.val().get_bits::<8>(16);
+        self.mirror3.write_data.next = self.s_axil.wdata.val().get_bits::<8>(24);
 
         // Read: the value is latched at the address handshake.
-        self.s_axil_arready.next = !self.rvalid.q.val();
-        self.read_fire.next = self.s_axil_arvalid.val() & !self.rvalid.q.val();
-        self.s_axil_rvalid.next = self.rvalid.q.val();
-        self.s_axil_rdata.next = self.rdata.q.val();
-        self.s_axil_rresp.next = 0.into();
-        if self.rvalid.q.val() & self.s_axil_rready.val() {
+        self.s_axil.arready.next = !self.rvalid.q.val();
+        self.read_fire.next = self.s_axil.arvalid.val() & !self.rvalid.q.val();
+        self.s_axil.rvalid.next = self.rvalid.q.val();
+        self.s_axil.rdata.next = self.rdata.q.val();
+        self.s_axil.rresp.next = 0.into();
+        if self.rvalid.q.val() & self.s_axil.rready.val() {
             self.rvalid.d.next = false;
         }
-        self.read_word.next = self.s_axil_araddr.val().get_bits::<5>(2);
+        self.read_word.next = self.s_axil.araddr.val().get_bits::<5>(2);
         self.mirror0.read_address_a.next = self.read_word.val();
         self.mirror1.read_address_a.next = self.read_word.val();
         self.mirror2.read_address_a.next = self.read_word.val();
@@ -421,9 +390,9 @@ impl Logic for AxilCsr {
             | (bit_cast::<32, 8>(self.mirror1.read_data_a.val()) << 8)
             | (bit_cast::<32, 8>(self.mirror2.read_data_a.val()) << 16)
             | (bit_cast::<32, 8>(self.mirror3.read_data_a.val()) << 24);
-        self.stat_addr.next = self.s_axil_araddr.val().get_bits::<4>(2);
+        self.stat_addr.next = self.s_axil.araddr.val().get_bits::<4>(2);
         self.read_value.next = 0.into();
-        if !self.s_axil_araddr.val().get_bits::<5>(7).any() {
+        if !self.s_axil.araddr.val().get_bits::<5>(7).any() {
             // The register page; the mirror holds zero at the live RO words.
             match self.read_word.val().index() {
                 3 => self.read_value.next = bit_cast::<32, 3>(self.status.val()),
@@ -432,8 +401,8 @@ impl Logic for AxilCsr {
                 22 => self.read_value.next = bit_cast::<32, 1>(self.irq_status.val().into()),
                 _ => self.read_value.next = self.mirror_value.val(),
             }
-        } else if (self.s_axil_araddr.val().get_bits::<6>(6) == 4)
-            & (self.s_axil_araddr.val().get_bits::<3>(3) != 7)
+        } else if (self.s_axil.araddr.val().get_bits::<6>(6) == 4)
+            & (self.s_axil.araddr.val().get_bits::<3>(3) != 7)
         {
             // Statistics, words 64..77 (78 and 79 are unmapped).
             self.read_value.next = self.stat_data.val();
@@ -461,7 +430,5 @@ impl Logic for AxilCsr {
 
 /// The block's Verilog on its own, for its Verilator tests.
 pub fn verilog() -> String {
-    let mut block = AxilCsr::default();
-    block.connect_all();
-    generate_verilog(&block)
+    crate::emit::top_verilog(AxilCsr::default(), &[])
 }

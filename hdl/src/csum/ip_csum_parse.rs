@@ -3,9 +3,9 @@
 //! Shared by `ip_csum_insert` (SPEC F4) and `ip_csum_verify` (SPEC F3).
 //!
 //! Inputs: `clock`; `tdata` (a byte), `beat` (the byte is transferred this
-//! cycle), `tlast` (it is the frame's last). Built with `zero_csum_fields`
-//! ([`IpCsumParse::new`]): the IPv4 and TCP/UDP checksum fields count as zero,
-//! as when computing a checksum to insert; otherwise they are summed, as when
+//! cycle), `tlast` (it is the frame's last). With `ZERO_CSUM_FIELDS` (a type
+//! parameter) the IPv4 and TCP/UDP checksum fields count as zero, as when
+//! computing a checksum to insert; otherwise they are summed, as when
 //! verifying. It is a constant of the instance, so synthesis simplifies each.
 //!
 //! Outputs, valid from the cycle after the last beat (`done` pulses then)
@@ -45,14 +45,15 @@
 //!
 //! Registers load through enables (`DffEn`, `DffEnInit`, whose `init` is the
 //! first-beat clear), so they need no hold multiplexers.
+use crate::prim::const_bits::{ConstBit, ConstBits};
 use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
 
 /// Saturation value of the byte offset.
 const OFFSET_MAX: u64 = 0xFFF;
 
-#[derive(LogicBlock)]
-pub struct IpCsumParse {
+#[derive(LogicBlock, Default)]
+pub struct IpCsumParse<const ZERO_CSUM_FIELDS: bool> {
     pub clock: Signal<In, Clock>,
     pub tdata: Signal<In, Bits<8>>,
     pub beat: Signal<In, Bit>,
@@ -74,13 +75,13 @@ pub struct IpCsumParse {
     eth_ip: DFF<Bit>,
     version4: DffEnInit<Bit>,
     ihl_bytes: DffEnInit<Bits<6>>,
-    l4_start: DffEnInit<Bits<12>>,
+    l4_start: DffEnInit<Bits<12>, OFFSET_MAX>,
     total_hi: DffEnInit<Bits<8>>,
     total_lo: DffEnInit<Bits<8>>,
     l4_end: DffEnInit<Bits<17>>,
     fragment: DFF<Bit>,
     proto: DffEnInit<Bits<8>>,
-    l4_csum_at: DffEnInit<Bits<12>>,
+    l4_csum_at: DffEnInit<Bits<12>, OFFSET_MAX>,
     udp_csum_nonzero: DFF<Bit>,
     ip_acc: DffEn<Bits<16>>,
     l4_acc: DffEn<Bits<16>>,
@@ -111,78 +112,11 @@ pub struct IpCsumParse {
     tcp_min_len: Signal<Local, Bits<16>>,
     udp_min_len: Signal<Local, Bits<16>>,
     not_fragment: Signal<Local, Bit>,
-    offset_max: Constant<Bits<12>>,
-    zero_csum_fields: Constant<Bit>,
+    offset_max: ConstBits<12, OFFSET_MAX>,
+    zero_csum_fields: ConstBit<ZERO_CSUM_FIELDS>,
 }
 
-impl IpCsumParse {
-    /// A parser that sums the checksum fields as zero (`zero_csum_fields`,
-    /// for insertion) or as they are (for verification).
-    pub fn new(zero_csum_fields: bool) -> Self {
-        Self {
-            clock: Default::default(),
-            tdata: Default::default(),
-            beat: Default::default(),
-            tlast: Default::default(),
-            done: Default::default(),
-            ipv4: Default::default(),
-            tcp: Default::default(),
-            udp: Default::default(),
-            l4_fits: Default::default(),
-            udp_csum_zero: Default::default(),
-            ip_sum: Default::default(),
-            l4_sum: Default::default(),
-            l4_csum_offset: Default::default(),
-            frame_len: Default::default(),
-            offset: Default::default(),
-            len: Default::default(),
-            done_q: Default::default(),
-            eth_ip: Default::default(),
-            version4: Default::default(),
-            ihl_bytes: Default::default(),
-            l4_start: DffEnInit::new(OFFSET_MAX.to_bits()),
-            total_hi: Default::default(),
-            total_lo: Default::default(),
-            l4_end: Default::default(),
-            fragment: Default::default(),
-            proto: Default::default(),
-            l4_csum_at: DffEnInit::new(OFFSET_MAX.to_bits()),
-            udp_csum_nonzero: Default::default(),
-            ip_acc: Default::default(),
-            l4_acc: Default::default(),
-            first_beat: Default::default(),
-            total_len: Default::default(),
-            ihl_wide: Default::default(),
-            first: Default::default(),
-            offset_next: Default::default(),
-            word: Default::default(),
-            ihl_now: Default::default(),
-            ihl_now_inv: Default::default(),
-            in_ip_header: Default::default(),
-            in_l4: Default::default(),
-            in_pseudo: Default::default(),
-            at_ip_csum: Default::default(),
-            at_l4_csum: Default::default(),
-            ip_term: Default::default(),
-            l4_term: Default::default(),
-            ip_base: Default::default(),
-            l4_base: Default::default(),
-            ip_raw: Default::default(),
-            l4_raw: Default::default(),
-            ip_wrapped: Default::default(),
-            l4_wrapped: Default::default(),
-            l4_end_now: Default::default(),
-            frame_len_wide: Default::default(),
-            tcp_min_len: Default::default(),
-            udp_min_len: Default::default(),
-            not_fragment: Default::default(),
-            offset_max: Constant::new(OFFSET_MAX.to_bits()),
-            zero_csum_fields: Constant::new(zero_csum_fields),
-        }
-    }
-}
-
-impl Logic for IpCsumParse {
+impl<const ZERO_CSUM_FIELDS: bool> Logic for IpCsumParse<ZERO_CSUM_FIELDS> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, done_q, eth_ip, fragment, udp_csum_nonzero);

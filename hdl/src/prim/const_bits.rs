@@ -52,7 +52,10 @@ pub struct ConstBits<const N: usize, const V: u64>(Constant<Bits<N>>);
 
 impl<const N: usize, const V: u64> Default for ConstBits<N, V> {
     fn default() -> Self {
-        assert!(N <= 64 && (N == 64 || V >> N == 0), "ConstBits: {V:#x} needs more than {N} bits");
+        assert!(
+            N <= 64 && (N == 64 || V >> N == 0),
+            "ConstBits: {V:#x} needs more than {N} bits"
+        );
         Self(Constant::new(V.to_bits()))
     }
 }
