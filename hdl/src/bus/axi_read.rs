@@ -9,16 +9,8 @@ bus! {
     /// The memory's side: addresses in, data out.
     pub struct AxiReadSlave;
     {
-        araddr: Out Bits<32>,
-        arlen: Out Bits<8>,
-        arsize: Out Bits<3>,
-        arburst: Out Bits<2>,
-        arvalid: Out Bit,
-        arready: In Bit,
-        rdata: In Bits<32>,
-        rresp: In Bits<2>,
-        rlast: In Bit,
-        rvalid: In Bit,
-        rready: Out Bit,
+        araddr: Out Bits<32>, arlen: Out Bits<8>, arsize: Out Bits<3>, arburst: Out Bits<2>,
+        arvalid: Out Bit, arready: In Bit,
+        rdata: In Bits<32>, rresp: In Bits<2>, rlast: In Bit, rvalid: In Bit, rready: Out Bit,
     }
 }

@@ -8,22 +8,10 @@ bus! {
     /// The register window's side (`s_axil_*`).
     pub struct AxilSlave;
     {
-        awaddr: Out Bits<12>,
-        awvalid: Out Bit,
-        awready: In Bit,
-        wdata: Out Bits<32>,
-        wstrb: Out Bits<4>,
-        wvalid: Out Bit,
-        wready: In Bit,
-        bresp: In Bits<2>,
-        bvalid: In Bit,
-        bready: Out Bit,
-        araddr: Out Bits<12>,
-        arvalid: Out Bit,
-        arready: In Bit,
-        rdata: In Bits<32>,
-        rresp: In Bits<2>,
-        rvalid: In Bit,
-        rready: Out Bit,
+        awaddr: Out Bits<12>, awvalid: Out Bit, awready: In Bit,
+        wdata: Out Bits<32>, wstrb: Out Bits<4>, wvalid: Out Bit, wready: In Bit,
+        bresp: In Bits<2>, bvalid: In Bit, bready: Out Bit,
+        araddr: Out Bits<12>, arvalid: Out Bit, arready: In Bit,
+        rdata: In Bits<32>, rresp: In Bits<2>, rvalid: In Bit, rready: Out Bit,
     }
 }

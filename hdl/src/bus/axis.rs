@@ -9,9 +9,6 @@ bus! {
     /// The receiving side of a byte stream (`s_axis_*`).
     pub struct AxisSlave;
     {
-        tdata: Out Bits<8>,
-        tvalid: Out Bit,
-        tlast: Out Bit,
-        tready: In Bit,
+        tdata: Out Bits<8>, tvalid: Out Bit, tlast: Out Bit, tready: In Bit,
     }
 }

@@ -11,14 +11,8 @@ bus! {
     /// The writer's side.
     pub struct DmaWriteSlave;
     {
-        cmd_valid: Out Bit,
-        cmd_addr: Out Bits<32>,
-        cmd_ready: In Bit,
-        tdata: Out Bits<8>,
-        tvalid: Out Bit,
-        tlast: Out Bit,
-        tready: In Bit,
-        done: In Bit,
-        error: In Bit,
+        cmd_valid: Out Bit, cmd_addr: Out Bits<32>, cmd_ready: In Bit,
+        tdata: Out Bits<8>, tvalid: Out Bit, tlast: Out Bit, tready: In Bit,
+        done: In Bit, error: In Bit,
     }
 }

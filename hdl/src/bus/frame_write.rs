@@ -9,11 +9,7 @@ bus! {
     /// The FIFO's side.
     pub struct FrameWriteSlave;
     {
-        data: Out Bits<8>,
-        last: Out Bit,
-        en: Out Bit,
-        commit: Out Bit,
-        drop: Out Bit,
-        full: In Bit,
+        data: Out Bits<8>, last: Out Bit, en: Out Bit, full: In Bit,
+        commit: Out Bit, drop: Out Bit,
     }
 }

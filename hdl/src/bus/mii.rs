@@ -2,15 +2,13 @@
 //! (25 MHz at 100 Mb/s, 2.5 MHz at 10 Mb/s); a nibble moves per clock.
 use rust_hdl::prelude::*;
 
-/// The MAC's MII port (`mii_*` at a top). Only the MAC side exists: the PHY
-/// is outside the fabric (the harness's `mii` model, or the board's chip).
-#[derive(LogicInterface, Default)]
-pub struct Mii {
-    pub tx_clk: Signal<In, Clock>,
-    pub txd: Signal<Out, Bits<4>>,
-    pub tx_en: Signal<Out, Bit>,
-    pub rx_clk: Signal<In, Clock>,
-    pub rxd: Signal<In, Bits<4>>,
-    pub rx_dv: Signal<In, Bit>,
-    pub rx_er: Signal<In, Bit>,
+bus! {
+    /// The MAC's MII port (`mii_*` at a top). Only the MAC side exists: the
+    /// PHY is outside the fabric (the harness's `mii` model, or the board's
+    /// chip).
+    pub struct Mii;
+    {
+        tx_clk: In Clock, txd: Out Bits<4>, tx_en: Out Bit,
+        rx_clk: In Clock, rxd: In Bits<4>, rx_dv: In Bit, rx_er: In Bit,
+    }
 }

@@ -17,9 +17,11 @@
 //! Invariants: a `Master` and its `Slave` have the same fields, in the same
 //! order, with opposite directions (rust-hdl's `#[join]` pairs them by name):
 //! [`bus!`] writes both from one list, so they cannot drift apart.
-/// Declares a bus once, as its `Master` (directions as listed) and its
-/// `Slave` (every direction flipped), each a `LogicInterface` joinable to the
-/// other.
+/// Declares a bus once: with two names, as its `Master` (directions as
+/// listed) and its `Slave` (every direction flipped), each a `LogicInterface`
+/// joinable to the other; with one name, as a bundle with only that side
+/// (`Mii`: the PHY is not in the fabric). Fields are written a channel, or a
+/// group that moves together, per line.
 macro_rules! bus {
     (
         $(#[$m_attr:meta])*
@@ -28,11 +30,7 @@ macro_rules! bus {
         pub struct $slave:ident;
         { $( $field:ident: $dir:ident $ty:ty ),* $(,)? }
     ) => {
-        $(#[$m_attr])*
-        #[derive(LogicInterface, Default)]
-        pub struct $master {
-            $( pub $field: Signal<$dir, $ty>, )*
-        }
+        bus! { $(#[$m_attr])* pub struct $master; { $( $field: $dir $ty ),* } }
 
         // What `#[join = "..."]` would write; that attribute takes only a
         // literal, which a macro cannot build from `$slave`.
@@ -52,6 +50,17 @@ macro_rules! bus {
             pub fn join(&mut self, other: &mut $master) {
                 $( self.$field.join(&mut other.$field); )*
             }
+        }
+    };
+    (
+        $(#[$attr:meta])*
+        pub struct $name:ident;
+        { $( $field:ident: $dir:ident $ty:ty ),* $(,)? }
+    ) => {
+        $(#[$attr])*
+        #[derive(LogicInterface, Default)]
+        pub struct $name {
+            $( pub $field: Signal<$dir, $ty>, )*
         }
     };
 }
