@@ -14,6 +14,7 @@
 //! requested = ⌈(addr mod 4 + len) / 4⌉ exactly.
 use crate::bus::axi_read::AxiReadMaster;
 use crate::bus::axis::AxisMaster;
+use crate::dma::MAX_BURST;
 use crate::prim::const_bits::ConstBits;
 use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
@@ -26,8 +27,6 @@ pub enum ReadState {
 
 /// Words the FIFO holds.
 const FIFO_WORDS: u64 = 32;
-/// Longest burst, in beats.
-const MAX_BURST: u64 = 16;
 
 type WordFifo = SynchronousFIFO<Bits<32>, 5, 6, 1>;
 

@@ -13,6 +13,7 @@
 //! after the last byte is untouched.
 use crate::bus::axi_write::AxiWriteMaster;
 use crate::bus::axis::AxisSlave;
+use crate::dma::MAX_BURST;
 use crate::prim::const_bits::ConstBits;
 use rust_hdl::prelude::*;
 
@@ -24,9 +25,6 @@ pub enum WriteState {
     Data,
     Response,
 }
-
-/// Longest burst, in beats.
-const MAX_BURST: u64 = 16;
 
 type BeatFifo = SynchronousFIFO<Bits<36>, 5, 6, 1>;
 

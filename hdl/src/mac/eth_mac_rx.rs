@@ -21,7 +21,7 @@
 //! The CRC, byte count, nibble and delay line load through enables
 //! (`DffEn`, `DffEnInit`), so they need no hold multiplexer.
 use crate::bus::frame_write::FrameWriteMaster;
-use crate::mac::eth_crc32_nibble::{CRC32_RESIDUE, EthCrc32Nibble};
+use crate::mac::eth_crc32_nibble::{CRC32_INIT, CRC32_RESIDUE, EthCrc32Nibble};
 use crate::prim::const_bits::ConstBits;
 use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
@@ -39,8 +39,6 @@ pub const MIN_FRAME: u64 = 64;
 /// Largest frame, FCS included (SPEC F1).
 pub const MAX_FRAME: u64 = 1518;
 
-/// The CRC register's start value (IEEE 802.3: all ones).
-const CRC_START: u64 = 0xFFFF_FFFF;
 /// Bytes in the delay line, and in the FCS it holds back.
 const LINE_DEPTH: u64 = 5;
 const FCS_BYTES: u64 = 4;
@@ -60,7 +58,7 @@ pub struct EthMacRx {
     pub drop_rx_er: Signal<Out, Bit>,
     pub drop_overflow: Signal<Out, Bit>,
     state: DFF<RxState>,
-    crc: DffEnInit<Bits<32>, CRC_START>,
+    crc: DffEnInit<Bits<32>, CRC32_INIT>,
     high_phase: DFF<Bit>,
     low_nibble: DffEn<Bits<4>>,
     bytes: DffEnInit<Bits<12>>,

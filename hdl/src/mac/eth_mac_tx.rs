@@ -17,7 +17,7 @@
 //! in front of them) and the FCS goes out by selecting the held CRC's nibble
 //! `count` rather than shifting the CRC.
 use crate::bus::axis::AxisSlave;
-use crate::mac::eth_crc32_nibble::EthCrc32Nibble;
+use crate::mac::eth_crc32_nibble::{CRC32_INIT, EthCrc32Nibble};
 use crate::prim::const_bits::ConstBits;
 use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
@@ -41,8 +41,6 @@ const PREAMBLE_LAST: u64 = 15;
 const FCS_LAST: u64 = 7;
 /// Inter-frame gap nibbles, less one: 12 bytes = 24 nibbles.
 const GAP_LAST: u64 = 23;
-/// The CRC register's start value (IEEE 802.3: all ones).
-const CRC_START: u64 = 0xFFFF_FFFF;
 
 #[derive(LogicBlock, Default)]
 pub struct EthMacTx {
@@ -59,7 +57,7 @@ pub struct EthMacTx {
     bytes: DffEnInit<Bits<12>>,
     high_nibble: DffEn<Bits<4>>,
     was_last: DffEn<Bit>,
-    crc: DffEnInit<Bits<32>, CRC_START>,
+    crc: DffEnInit<Bits<32>, CRC32_INIT>,
     write: Signal<Local, Bit>,
     fcs_nibble: Signal<Local, Bits<4>>,
     crc_step: EthCrc32Nibble,
