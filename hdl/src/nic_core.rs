@@ -26,6 +26,7 @@ use crate::bus::axil::AxilSlave;
 use crate::bus::axis::AxisMaster;
 use crate::bus::dma_write::DmaWriteMaster;
 use crate::bus::mii::Mii;
+use crate::bus::ring::RingConfigMaster;
 use crate::csr::axil_csr::AxilCsr;
 use crate::csr::stat_bank::StatBank;
 use crate::csum::ip_csum_insert::IpCsumInsert;
@@ -103,36 +104,30 @@ impl Logic for NicCore {
         // Registers.
         AxilSlave::link(&mut self.s_axil, &mut self.csr.s_axil);
         self.csr.status.next = 0.into();
-        if self.tx.ring.busy.val() {
+        if self.tx.busy.val() {
             self.csr.status.next = self.csr.status.val() | self.bit_tx_busy.val();
         }
-        if self.rx.ring.busy.val() {
+        if self.rx.busy.val() {
             self.csr.status.next = self.csr.status.val() | self.bit_rx_busy.val();
         }
-        if self.tx.ring.dma_error.val() | self.rx.ring.dma_error.val() {
+        if self.tx.dma_error.val() | self.rx.dma_error.val() {
             self.csr.status.next = self.csr.status.val() | self.bit_dma_error.val();
         }
-        self.csr.tx_consumer.next = self.tx.ring.consumer.val();
-        self.csr.rx_consumer.next = self.rx.ring.consumer.val();
+        self.csr.tx_consumer.next = self.tx.consumer.val();
+        self.csr.rx_consumer.next = self.rx.consumer.val();
         self.csr.irq_status.next = self.interrupt.irq.val();
 
         // TX: ring engine (with TSO) → checksum insertion → MAC.
-        self.tx.ring.enable.next = (self.csr.reg_control.val() & self.bit_tx_enable.val()).any();
-        self.tx.ring.ring_base.next = self.csr.reg_tx_ring_base_lo.val();
-        self.tx.ring.ring_log2.next = self.csr.reg_tx_ring_log2.val();
-        self.tx.ring.producer.next = self.csr.reg_tx_producer.val();
-        self.tx.ring.cpl_base.next = self.csr.reg_tx_cpl_base_lo.val();
+        self.tx.enable.next = (self.csr.reg_control.val() & self.bit_tx_enable.val()).any();
+        RingConfigMaster::join(&mut self.csr.tx_ring, &mut self.tx.ring);
         AxisMaster::join(&mut self.tx.m_axis, &mut self.csum_insert.s_axis);
         self.csum_insert.s_axis_csum.next = self.tx.m_axis_csum.val();
         AxisMaster::join(&mut self.csum_insert.m_axis, &mut self.mac.s_axis);
         Mii::link(&mut self.mii, &mut self.mac.mii);
 
         // RX: MAC → checksum verification (a tap) → ring engine.
-        self.rx.ring.enable.next = (self.csr.reg_control.val() & self.bit_rx_enable.val()).any();
-        self.rx.ring.ring_base.next = self.csr.reg_rx_ring_base_lo.val();
-        self.rx.ring.ring_log2.next = self.csr.reg_rx_ring_log2.val();
-        self.rx.ring.producer.next = self.csr.reg_rx_producer.val();
-        self.rx.ring.cpl_base.next = self.csr.reg_rx_cpl_base_lo.val();
+        self.rx.enable.next = (self.csr.reg_control.val() & self.bit_rx_enable.val()).any();
+        RingConfigMaster::join(&mut self.csr.rx_ring, &mut self.rx.ring);
         AxisMaster::join(&mut self.mac.m_axis, &mut self.rx.s_axis);
         self.rx_beat.next = self.mac.m_axis.tvalid.val() & self.rx.s_axis.tready.val();
         self.csum_verify.tdata.next = self.mac.m_axis.tdata.val();
@@ -155,9 +150,9 @@ impl Logic for NicCore {
 
         // Interrupt.
         self.interrupt.enable.next = (self.csr.reg_control.val() & self.bit_irq_enable.val()).any();
-        self.interrupt.tx_consumer.next = self.tx.ring.consumer.val();
+        self.interrupt.tx_consumer.next = self.tx.consumer.val();
         self.interrupt.tx_head.next = self.csr.reg_tx_cpl_head.val();
-        self.interrupt.rx_consumer.next = self.rx.ring.consumer.val();
+        self.interrupt.rx_consumer.next = self.rx.consumer.val();
         self.interrupt.rx_head.next = self.csr.reg_rx_cpl_head.val();
         self.interrupt.count.next = self.csr.reg_irq_coalesce_count.val();
         self.interrupt.usecs.next = self.csr.reg_irq_coalesce_usecs.val();

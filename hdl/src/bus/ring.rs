@@ -1,15 +1,15 @@
-//! A ring engine's registers (SPEC F6): what the host wrote, and what the
-//! engine reports back. `nic_core` wires them to `axil_csr`.
+//! A ring's registers (SPEC F6) as the host wrote them: `axil_csr` drives
+//! them, a ring engine takes them. Names are the registers' (`TX_RING_BASE_LO`
+//! → `ring_base_lo`), so `axil_csr` as a top keeps its `reg_tx_*` ports.
 use rust_hdl::prelude::*;
 
 bus! {
-    /// The engine's side: `enable` (its CONTROL bit), `ring_base` and
-    /// `cpl_base` (low 32 bits), `ring_log2`, `producer` in; `consumer`,
-    /// `busy`, `dma_error` (sticky) out.
-    pub struct RingRegs;
+    /// The register window's side.
+    pub struct RingConfigMaster;
+    /// A ring engine's side.
+    pub struct RingConfigSlave;
     {
-        enable: In Bit, ring_base: In Bits<32>, ring_log2: In Bits<4>, producer: In Bits<32>,
-        cpl_base: In Bits<32>,
-        consumer: Out Bits<32>, busy: Out Bit, dma_error: Out Bit,
+        ring_base_lo: Out Bits<32>, ring_log2: Out Bits<4>, producer: Out Bits<32>,
+        cpl_base_lo: Out Bits<32>,
     }
 }

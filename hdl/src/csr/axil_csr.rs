@@ -4,8 +4,9 @@
 //! Inputs: the AXI4-Lite slave channels (`s_axil`, 12-bit byte addresses,
 //! 32-bit data, byte strobes), the status values shown by RO registers, and
 //! the statistics bank's read port (`stat_addr` → `stat_data`, combinational,
-//! as `stat_bank` gives it). Outputs: the value of every RW register
-//! (`reg_*`), in its stated width.
+//! as `stat_bank` gives it). Outputs: the value of every RW register, in its
+//! stated width: each ring's four (`tx_ring`, `rx_ring`, `bus::ring`; ports
+//! `reg_tx_*`/`reg_rx_*` as a top) and the rest as `reg_*`.
 //!
 //! Invariants: a read never changes anything (no read side effects); a write
 //! stores its value and nothing else, so writing the same value twice is the
@@ -35,6 +36,7 @@
 //! A register appears in four places, kept in step: the ports, the write
 //! decode, the mirror's lane masks (`lane_*`, `narrow*`) and the outputs.
 use crate::bus::axil::AxilSlave;
+use crate::bus::ring::RingConfigMaster;
 use crate::prim::dff_en::{DffByteEn, DffEn};
 use crate::prim::lut_ram::LutRam;
 use rust_hdl::prelude::*;
@@ -79,15 +81,9 @@ pub struct AxilCsr {
     pub stat_addr: Signal<Out, Bits<4>>,
     pub stat_data: Signal<In, Bits<32>>,
     pub reg_control: Signal<Out, Bits<3>>,
-    pub reg_tx_ring_base_lo: Signal<Out, Bits<32>>,
-    pub reg_tx_ring_log2: Signal<Out, Bits<4>>,
-    pub reg_tx_producer: Signal<Out, Bits<32>>,
-    pub reg_tx_cpl_base_lo: Signal<Out, Bits<32>>,
+    pub tx_ring: RingConfigMaster,
     pub reg_tx_cpl_head: Signal<Out, Bits<32>>,
-    pub reg_rx_ring_base_lo: Signal<Out, Bits<32>>,
-    pub reg_rx_ring_log2: Signal<Out, Bits<4>>,
-    pub reg_rx_producer: Signal<Out, Bits<32>>,
-    pub reg_rx_cpl_base_lo: Signal<Out, Bits<32>>,
+    pub rx_ring: RingConfigMaster,
     pub reg_rx_cpl_head: Signal<Out, Bits<32>>,
     pub reg_irq_coalesce_count: Signal<Out, Bits<16>>,
     pub reg_irq_coalesce_usecs: Signal<Out, Bits<16>>,
@@ -137,15 +133,9 @@ impl Default for AxilCsr {
             stat_addr: Default::default(),
             stat_data: Default::default(),
             reg_control: Default::default(),
-            reg_tx_ring_base_lo: Default::default(),
-            reg_tx_ring_log2: Default::default(),
-            reg_tx_producer: Default::default(),
-            reg_tx_cpl_base_lo: Default::default(),
+            tx_ring: Default::default(),
             reg_tx_cpl_head: Default::default(),
-            reg_rx_ring_base_lo: Default::default(),
-            reg_rx_ring_log2: Default::default(),
-            reg_rx_producer: Default::default(),
-            reg_rx_cpl_base_lo: Default::default(),
+            rx_ring: Default::default(),
             reg_rx_cpl_head: Default::default(),
             reg_irq_coalesce_count: Default::default(),
             reg_irq_coalesce_usecs: Default::default(),
@@ -413,15 +403,15 @@ impl Logic for AxilCsr {
             self.rvalid.d.next = true;
         }
         self.reg_control.next = self.r_control.q.val();
-        self.reg_tx_ring_base_lo.next = self.r_tx_ring_base_lo.q.val();
-        self.reg_tx_ring_log2.next = self.r_tx_ring_log2.q.val();
-        self.reg_tx_producer.next = self.r_tx_producer.q.val();
-        self.reg_tx_cpl_base_lo.next = self.r_tx_cpl_base_lo.q.val();
+        self.tx_ring.ring_base_lo.next = self.r_tx_ring_base_lo.q.val();
+        self.tx_ring.ring_log2.next = self.r_tx_ring_log2.q.val();
+        self.tx_ring.producer.next = self.r_tx_producer.q.val();
+        self.tx_ring.cpl_base_lo.next = self.r_tx_cpl_base_lo.q.val();
         self.reg_tx_cpl_head.next = self.r_tx_cpl_head.q.val();
-        self.reg_rx_ring_base_lo.next = self.r_rx_ring_base_lo.q.val();
-        self.reg_rx_ring_log2.next = self.r_rx_ring_log2.q.val();
-        self.reg_rx_producer.next = self.r_rx_producer.q.val();
-        self.reg_rx_cpl_base_lo.next = self.r_rx_cpl_base_lo.q.val();
+        self.rx_ring.ring_base_lo.next = self.r_rx_ring_base_lo.q.val();
+        self.rx_ring.ring_log2.next = self.r_rx_ring_log2.q.val();
+        self.rx_ring.producer.next = self.r_rx_producer.q.val();
+        self.rx_ring.cpl_base_lo.next = self.r_rx_cpl_base_lo.q.val();
         self.reg_rx_cpl_head.next = self.r_rx_cpl_head.q.val();
         self.reg_irq_coalesce_count.next = self.r_irq_coalesce_count.q.val();
         self.reg_irq_coalesce_usecs.next = self.r_irq_coalesce_usecs.q.val();
@@ -430,5 +420,9 @@ impl Logic for AxilCsr {
 
 /// The block's Verilog on its own, for its Verilator tests.
 pub fn verilog() -> String {
-    crate::emit::top_verilog(AxilCsr::default(), &[])
+    // The ring registers keep their `reg_*` names as ports.
+    crate::emit::top_verilog(
+        AxilCsr::default(),
+        &[("tx_ring$", "reg_tx_"), ("rx_ring$", "reg_rx_")],
+    )
 }

@@ -33,23 +33,22 @@ impl Logic for AxiReadMux {
             self.select_b.next = self.owner.q.val();
         }
         self.m_arid.next = self.select_b.val();
-        self.a.arready.next = false;
-        self.b.arready.next = false;
+        // The address channel is `a`'s unless `b` is selected; only the
+        // selected master hears `arready`.
+        self.m.araddr.next = self.a.araddr.val();
+        self.m.arlen.next = self.a.arlen.val();
+        self.m.arsize.next = self.a.arsize.val();
+        self.m.arburst.next = self.a.arburst.val();
+        self.m.arvalid.next = self.a.arvalid.val();
         if self.select_b.val() {
             self.m.araddr.next = self.b.araddr.val();
             self.m.arlen.next = self.b.arlen.val();
             self.m.arsize.next = self.b.arsize.val();
             self.m.arburst.next = self.b.arburst.val();
             self.m.arvalid.next = self.b.arvalid.val();
-            self.b.arready.next = self.m.arready.val();
-        } else {
-            self.m.araddr.next = self.a.araddr.val();
-            self.m.arlen.next = self.a.arlen.val();
-            self.m.arsize.next = self.a.arsize.val();
-            self.m.arburst.next = self.a.arburst.val();
-            self.m.arvalid.next = self.a.arvalid.val();
-            self.a.arready.next = self.m.arready.val();
         }
+        self.a.arready.next = self.m.arready.val() & !self.select_b.val();
+        self.b.arready.next = self.m.arready.val() & self.select_b.val();
         if self.m.arvalid.val() & !self.m.arready.val() {
             self.locked.d.next = true;
             self.owner.d.next = self.select_b.val();

@@ -21,6 +21,8 @@ pub struct DmaWriteArbiter {
     active: DFF<Bit>,
     owner_b: DFF<Bit>,
     select_b: Signal<Local, Bit>,
+    cmd_valid: Signal<Local, Bit>,
+    tvalid: Signal<Local, Bit>,
 }
 
 impl Logic for DmaWriteArbiter {
@@ -34,38 +36,35 @@ impl Logic for DmaWriteArbiter {
         if self.active.q.val() {
             self.select_b.next = self.owner_b.q.val();
         }
-        self.a.cmd_ready.next = false;
-        self.b.cmd_ready.next = false;
-        self.a.tready.next = false;
-        self.b.tready.next = false;
-        self.a.done.next = false;
-        self.b.done.next = false;
-        self.a.error.next = self.writer.error.val();
-        self.b.error.next = self.writer.error.val();
-        self.writer.cmd_valid.next = false;
+        // The selected port's command and bytes reach the writer (a command
+        // only while no transfer is active, bytes only while one is); only
+        // the selected port hears back.
+        self.writer.cmd_addr.next = self.a.cmd_addr.val();
+        self.writer.s_axis.tdata.next = self.a.tdata.val();
+        self.writer.s_axis.tlast.next = self.a.tlast.val();
+        self.cmd_valid.next = self.a.cmd_valid.val();
+        self.tvalid.next = self.a.tvalid.val();
         if self.select_b.val() {
             self.writer.cmd_addr.next = self.b.cmd_addr.val();
             self.writer.s_axis.tdata.next = self.b.tdata.val();
-            self.writer.s_axis.tvalid.next = self.b.tvalid.val() & self.active.q.val();
             self.writer.s_axis.tlast.next = self.b.tlast.val();
-            self.b.tready.next = self.writer.s_axis.tready.val() & self.active.q.val();
-            self.b.done.next = self.writer.done.val();
-            if !self.active.q.val() {
-                self.writer.cmd_valid.next = self.b.cmd_valid.val();
-                self.b.cmd_ready.next = self.writer.cmd_ready.val();
-            }
-        } else {
-            self.writer.cmd_addr.next = self.a.cmd_addr.val();
-            self.writer.s_axis.tdata.next = self.a.tdata.val();
-            self.writer.s_axis.tvalid.next = self.a.tvalid.val() & self.active.q.val();
-            self.writer.s_axis.tlast.next = self.a.tlast.val();
-            self.a.tready.next = self.writer.s_axis.tready.val() & self.active.q.val();
-            self.a.done.next = self.writer.done.val();
-            if !self.active.q.val() {
-                self.writer.cmd_valid.next = self.a.cmd_valid.val();
-                self.a.cmd_ready.next = self.writer.cmd_ready.val();
-            }
+            self.cmd_valid.next = self.b.cmd_valid.val();
+            self.tvalid.next = self.b.tvalid.val();
         }
+        self.writer.cmd_valid.next = self.cmd_valid.val() & !self.active.q.val();
+        self.writer.s_axis.tvalid.next = self.tvalid.val() & self.active.q.val();
+        self.a.cmd_ready.next =
+            self.writer.cmd_ready.val() & !self.active.q.val() & !self.select_b.val();
+        self.b.cmd_ready.next =
+            self.writer.cmd_ready.val() & !self.active.q.val() & self.select_b.val();
+        self.a.tready.next =
+            self.writer.s_axis.tready.val() & self.active.q.val() & !self.select_b.val();
+        self.b.tready.next =
+            self.writer.s_axis.tready.val() & self.active.q.val() & self.select_b.val();
+        self.a.done.next = self.writer.done.val() & !self.select_b.val();
+        self.b.done.next = self.writer.done.val() & self.select_b.val();
+        self.a.error.next = self.writer.error.val();
+        self.b.error.next = self.writer.error.val();
         if !self.active.q.val() & self.writer.cmd_valid.val() & self.writer.cmd_ready.val() {
             self.active.d.next = true;
             self.owner_b.d.next = self.select_b.val();

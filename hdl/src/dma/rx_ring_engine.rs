@@ -3,8 +3,9 @@
 //! received frame into it, and writes an `RxCompletion` (length, checksum
 //! verdict from `ip_csum_verify`, phase bit) at the same ring index.
 //!
-//! Ports: `ring`, the registers (`enable`, `ring_base`, `ring_log2`,
-//! `producer`, `cpl_base` in; `consumer`, `busy`, `dma_error`, sticky, out);
+//! Ports: `enable` (its CONTROL bit) and `ring`, the ring's registers
+//! (`ring_base_lo`, `ring_log2`, `producer`, `cpl_base_lo`); out, `consumer`
+//! (buffers filled), `busy` and `dma_error` (sticky);
 //! received frames on `s_axis` (from the MAC, FCS checked); the checksum
 //! verdict `csum_valid`/`csum_result` for the frame just taken; `axi`, the
 //! AXI4 read channel for descriptors; `drop_no_buffer` (pulse per frame
@@ -23,7 +24,7 @@
 use crate::bus::axi_read::AxiReadMaster;
 use crate::bus::axis::AxisSlave;
 use crate::bus::dma_write::DmaWriteMaster;
-use crate::bus::ring::RingRegs;
+use crate::bus::ring::RingConfigSlave;
 use crate::dma::dma_read_stream::DmaReadStream;
 use crate::dma::ring_cursor::RingCursor;
 use crate::prim::const_bits::ConstBits;
@@ -65,7 +66,11 @@ pub enum RxEngineState {
 #[derive(LogicBlock, Default)]
 pub struct RxRingEngine {
     pub clock: Signal<In, Clock>,
-    pub ring: RingRegs,
+    pub enable: Signal<In, Bit>,
+    pub ring: RingConfigSlave,
+    pub consumer: Signal<Out, Bits<32>>,
+    pub busy: Signal<Out, Bit>,
+    pub dma_error: Signal<Out, Bit>,
     pub drop_no_buffer: Signal<Out, Bit>,
     pub s_axis: AxisSlave,
     pub csum_valid: Signal<In, Bit>,
@@ -111,10 +116,10 @@ impl Logic for RxRingEngine {
         self.next_index.en.next = false;
         self.next_index.init.next = false;
         self.reader.clock.next = self.clock.val();
-        self.ring.consumer.next = self.next_index.q.val();
-        self.ring.busy.next = (self.state.q.val() != RxEngineState::Idle)
+        self.consumer.next = self.next_index.q.val();
+        self.busy.next = (self.state.q.val() != RxEngineState::Idle)
             & (self.state.q.val() != RxEngineState::Ready);
-        self.ring.dma_error.next = self.sticky_error.q.val();
+        self.dma_error.next = self.sticky_error.q.val();
         self.drop_no_buffer.next = false;
         self.cursor.log2.next = self.ring.ring_log2.val();
         self.cursor.index.next = self.next_index.q.val();
@@ -124,7 +129,7 @@ impl Logic for RxRingEngine {
 
         AxiReadMaster::link(&mut self.axi, &mut self.reader.axi);
         self.reader.cmd_valid.next = false;
-        self.reader.cmd_addr.next = self.ring.ring_base.val() + (self.slot.val() << 4);
+        self.reader.cmd_addr.next = self.ring.ring_base_lo.val() + (self.slot.val() << 4);
         self.reader.cmd_len.next = 16.into();
         self.reader.m_axis.tready.next = true;
         self.desc.d.next =
@@ -165,7 +170,7 @@ impl Logic for RxRingEngine {
             self.record.val() >> (bit_cast::<64, 4>(self.count.q.val()) << 3);
         match self.state.q.val() {
             RxEngineState::Idle => {
-                if !self.ring.enable.val() {
+                if !self.enable.val() {
                     self.next_index.init.next = true;
                     // Frames still arrive: with no buffer they are dropped.
                     if self.s_axis.tvalid.val() {
@@ -230,7 +235,7 @@ impl Logic for RxRingEngine {
             }
             RxEngineState::CplCommand => {
                 self.wr.cmd_valid.next = true;
-                self.wr.cmd_addr.next = self.ring.cpl_base.val() + (self.slot.val() << 3);
+                self.wr.cmd_addr.next = self.ring.cpl_base_lo.val() + (self.slot.val() << 3);
                 self.count.d.next = 0.into();
                 if self.wr.cmd_ready.val() {
                     self.state.d.next = RxEngineState::CplData;

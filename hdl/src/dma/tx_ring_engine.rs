@@ -3,9 +3,9 @@
 //! offers, reads its buffer through the TSO segmenter (SPEC F5), and writes
 //! a `TxCompletion` with the phase bit at the same ring index.
 //!
-//! Ports: `ring`, the registers (`enable`, `ring_base`, `ring_log2`,
-//! `producer`, `cpl_base` in; `consumer`, descriptors completed, `busy` and
-//! `dma_error`, sticky, out); `axi`, the AXI4 read channel (its reader's);
+//! Ports: `enable` (its CONTROL bit) and `ring`, the ring's registers
+//! (`ring_base_lo`, `ring_log2`, `producer`, `cpl_base_lo`); out, `consumer`
+//! (descriptors completed), `busy` and `dma_error` (sticky); `axi`, the AXI4 read channel (its reader's);
 //! frames out on `m_axis` with `m_axis_csum` for the checksum inserter;
 //! `segments` (a pulse per frame emitted); `wr`, the DMA write port, for an
 //! 8-byte completion record (a command, then its bytes). Write errors are
@@ -23,7 +23,7 @@
 use crate::bus::axi_read::AxiReadMaster;
 use crate::bus::axis::AxisMaster;
 use crate::bus::dma_write::DmaWriteMaster;
-use crate::bus::ring::RingRegs;
+use crate::bus::ring::RingConfigSlave;
 use crate::dma::dma_read_stream::DmaReadStream;
 use crate::dma::ring_cursor::RingCursor;
 use crate::prim::const_bits::ConstBits;
@@ -67,7 +67,11 @@ pub enum TxEngineState {
 #[derive(LogicBlock, Default)]
 pub struct TxRingEngine {
     pub clock: Signal<In, Clock>,
-    pub ring: RingRegs,
+    pub enable: Signal<In, Bit>,
+    pub ring: RingConfigSlave,
+    pub consumer: Signal<Out, Bits<32>>,
+    pub busy: Signal<Out, Bit>,
+    pub dma_error: Signal<Out, Bit>,
     pub segments: Signal<Out, Bit>,
     pub axi: AxiReadMaster,
     pub m_axis: AxisMaster,
@@ -135,9 +139,9 @@ impl Logic for TxRingEngine {
         self.frames.init.next = false;
         self.reader.clock.next = self.clock.val();
         self.tso.clock.next = self.clock.val();
-        self.ring.consumer.next = self.next_index.q.val();
-        self.ring.busy.next = self.state.q.val() != TxEngineState::Idle;
-        self.ring.dma_error.next = self.sticky_error.q.val();
+        self.consumer.next = self.next_index.q.val();
+        self.busy.next = self.state.q.val() != TxEngineState::Idle;
+        self.dma_error.next = self.sticky_error.q.val();
         self.segments.next = self.tso.seg_done.val();
         self.cursor.log2.next = self.ring.ring_log2.val();
         self.cursor.index.next = self.next_index.q.val();
@@ -177,7 +181,7 @@ impl Logic for TxRingEngine {
         self.record_shifted.next =
             self.record.val() >> (bit_cast::<64, 4>(self.count.q.val()) << 3);
         self.wr.cmd_valid.next = false;
-        self.wr.cmd_addr.next = self.ring.cpl_base.val() + (self.slot.val() << 3);
+        self.wr.cmd_addr.next = self.ring.cpl_base_lo.val() + (self.slot.val() << 3);
         self.wr.tdata.next = self.record_shifted.val().get_bits::<8>(0);
         self.wr.tvalid.next = false;
         self.wr.tlast.next = self.count.q.val() == 7;
@@ -189,7 +193,7 @@ impl Logic for TxRingEngine {
 
         match self.state.q.val() {
             TxEngineState::Idle => {
-                if !self.ring.enable.val() {
+                if !self.enable.val() {
                     self.next_index.init.next = true;
                 } else if self.ring.producer.val() != self.next_index.q.val() {
                     self.state.d.next = TxEngineState::DescCommand;
@@ -197,7 +201,7 @@ impl Logic for TxRingEngine {
             }
             TxEngineState::DescCommand => {
                 self.reader.cmd_valid.next = true;
-                self.reader.cmd_addr.next = self.ring.ring_base.val() + (self.slot.val() << 4);
+                self.reader.cmd_addr.next = self.ring.ring_base_lo.val() + (self.slot.val() << 4);
                 self.reader.cmd_len.next = 16.into();
                 self.read_error.d.next = false;
                 if self.reader.cmd_ready.val() {
