@@ -6,7 +6,8 @@
 //! standards (`m_axi_araddr`, `s_axis_tdata`, `mii_txd`). [`top_verilog`]
 //! renames the top module's bundled ports after rust-hdl has written it:
 //! `bundle$field` becomes `bundle_field`, or, for a bundle given in
-//! `renames` as `("bundle$", "prefix")`, `prefixfield`.
+//! `renames` as `("bundle$", "prefix")`, `prefixfield`. `tests/top_ports.txt`
+//! pins every top's resulting ports.
 //!
 //! Invariants: only the module `top` is touched, and in it only whole
 //! identifiers that are its own ports, so every other name (submodules,

@@ -1,4 +1,4 @@
-//! How a record in host memory is declared once for both sides: [`record!`]
+//! How a record in host memory is declared once for both sides: [`crate::record!`]
 //! writes the `#[repr(C)]` struct the host uses, a module of [`Field`]
 //! positions the fabric checks its literals against, and the struct's
 //! `to_bytes`/`from_bytes` through those positions.

@@ -15,8 +15,9 @@
 //! Verilator harness.
 //!
 //! Invariants: a `Master` and its `Slave` have the same fields, in the same
-//! order, with opposite directions (rust-hdl's `#[join]` pairs them by name):
-//! [`bus!`] writes both from one list, so they cannot drift apart.
+//! order, with opposite directions (their `join`s pair them by name): `bus!`
+//! writes both from one list, so they cannot drift apart.
+
 /// Declares a bus once: with two names, as its `Master` (directions as
 /// listed) and its `Slave` (every direction flipped), each a `LogicInterface`
 /// joinable to the other; with one name, as a bundle with only that side

@@ -1,7 +1,7 @@
 //! `eth_mac_rx`: the MAC's receive deframer, in the core clock domain.
 //!
 //! Input: every MII receive nibble, crossed from rx_clk: `nib_data` =
-//! {rx_er, rx_dv, rxd[3:0]} with `nib_valid`; all are consumed (`nib_read`).
+//! `{rx_er, rx_dv, rxd[3:0]}` with `nib_valid`; all are consumed (`nib_read`).
 //! Output: the write side of an `axis_frame_fifo` (`wr`): the frame without
 //! preamble, SFD and FCS, committed when good, dropped when not.
 //!

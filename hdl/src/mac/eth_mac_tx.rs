@@ -3,7 +3,7 @@
 //! Input: an AXI-Stream of whole frames without FCS (`s_axis`), from a
 //! frame FIFO that only presents committed
 //! frames, so a frame never runs dry mid-way. Output: MII nibbles for the
-//! transmit clock domain (`nib_data` = {tx_en, txd[3:0]}, `nib_write`,
+//! transmit clock domain (`nib_data` = `{tx_en, txd[3:0]}`, `nib_write`,
 //! `nib_full`), one per cycle at most; the consumer pops one per tx_clk.
 //!
 //! Per frame (SPEC F1): 15 × 0x5 and 0xD (preamble 7 × 0x55, SFD 0xD5), the
