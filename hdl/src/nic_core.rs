@@ -39,18 +39,21 @@ use crate::dma::tx_ring_engine::TxRingEngine;
 use crate::mac::eth_mac_mii::EthMacMii;
 use crate::prim::const_bits::ConstBits;
 use rust_hdl::prelude::*;
-use synack_abi::regs::{control, stat, status};
+use synack_abi::regs::{self, control, stat, status};
 use synack_abi::ring::rx_csum;
 
 // The statistics event bits written as literals in `update` (hdl_gen takes
 // no named constants there): the MAC's ten, then these four.
-const _: () = assert!(
-    stat::RX_DROP_NO_BUFFER == 10
-        && stat::RX_IP_CSUM_BAD == 11
-        && stat::RX_L4_CSUM_BAD == 12
-        && stat::TX_TSO_SEGMENTS == 13
-        && stat::COUNT == 14
-);
+const _: () = assert!(regs::consecutive(
+    &[
+        stat::RX_DROP_NO_BUFFER,
+        stat::RX_IP_CSUM_BAD,
+        stat::RX_L4_CSUM_BAD,
+        stat::TX_TSO_SEGMENTS,
+    ],
+    10
+));
+const _: () = assert!(stat::COUNT == 14);
 
 #[derive(LogicBlock, Default)]
 pub struct NicCore {
@@ -130,9 +133,9 @@ impl Logic for NicCore {
         RingConfigMaster::join(&mut self.csr.rx_ring, &mut self.rx.ring);
         AxisMaster::join(&mut self.mac.m_axis, &mut self.rx.s_axis);
         self.rx_beat.next = self.mac.m_axis.tvalid.val() & self.rx.s_axis.tready.val();
-        self.csum_verify.tdata.next = self.mac.m_axis.tdata.val();
-        self.csum_verify.beat.next = self.rx_beat.val();
-        self.csum_verify.tlast.next = self.mac.m_axis.tlast.val();
+        self.csum_verify.tap.tdata.next = self.mac.m_axis.tdata.val();
+        self.csum_verify.tap.beat.next = self.rx_beat.val();
+        self.csum_verify.tap.tlast.next = self.mac.m_axis.tlast.val();
         self.rx.csum_valid.next = self.csum_verify.result_valid.val();
         self.rx.csum_result.next = self.csum_verify.result.val();
 

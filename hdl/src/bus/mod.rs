@@ -86,3 +86,4 @@ pub mod dma_write;
 pub mod frame_write;
 pub mod mii;
 pub mod ring;
+pub mod tap;

@@ -99,9 +99,9 @@ impl Logic for IpCsumInsert {
         self.fifo.wr.en.next = self.beat.val();
         self.fifo.wr.commit.next = false;
         self.fifo.wr.drop.next = false;
-        self.parse.tdata.next = self.s_axis.tdata.val();
-        self.parse.beat.next = self.beat.val();
-        self.parse.tlast.next = self.s_axis.tlast.val();
+        self.parse.tap.tdata.next = self.s_axis.tdata.val();
+        self.parse.tap.beat.next = self.beat.val();
+        self.parse.tap.tlast.next = self.s_axis.tlast.val();
         self.csum_now.next = self.s_axis_csum.val();
         if self.in_frame.q.val() {
             self.csum_now.next = self.csum_en.q.val();

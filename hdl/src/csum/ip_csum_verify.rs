@@ -1,8 +1,9 @@
 //! `ip_csum_verify`: receive checksum verification (SPEC F3), a passive tap
 //! on a byte-wide AXI-Stream in the core clock domain.
 //!
-//! Inputs: `clock`; `tdata` (the byte), `beat` (tvalid & tready: the byte is
-//! transferred this cycle), `tlast`.
+//! Inputs: `clock`; `tap` (`bus::tap`; bare `tdata`, `beat`, `tlast` as a
+//! top): the byte, `beat` (tvalid & tready: it is transferred this cycle),
+//! `tlast`.
 //! Outputs: `result_valid` pulses for one cycle, the cycle after each frame's
 //! last beat, with `result` (bits of `synack_abi::ring::rx_csum`):
 //! - `IPV4`: ethertype 0x0800 and a well-formed header: version 4, IHL >= 5,
@@ -17,6 +18,7 @@
 //!
 //! Invariants: the tap never stalls the stream; every frame (one byte or
 //! more) gets exactly one result; `result` is 0 except during `result_valid`.
+use crate::bus::tap::StreamTap;
 use crate::csum::ip_csum_parse::IpCsumParse;
 use crate::prim::const_bits::ConstBits;
 use rust_hdl::prelude::*;
@@ -25,9 +27,7 @@ use synack_abi::ring::rx_csum;
 #[derive(LogicBlock, Default)]
 pub struct IpCsumVerify {
     pub clock: Signal<In, Clock>,
-    pub tdata: Signal<In, Bits<8>>,
-    pub beat: Signal<In, Bit>,
-    pub tlast: Signal<In, Bit>,
+    pub tap: StreamTap,
     pub result_valid: Signal<Out, Bit>,
     pub result: Signal<Out, Bits<8>>,
     /// Verifying sums the checksum fields too: a right checksum makes −0.
@@ -45,9 +45,7 @@ impl Logic for IpCsumVerify {
     #[hdl_gen]
     fn update(&mut self) {
         self.parse.clock.next = self.clock.val();
-        self.parse.tdata.next = self.tdata.val();
-        self.parse.beat.next = self.beat.val();
-        self.parse.tlast.next = self.tlast.val();
+        StreamTap::link(&mut self.tap, &mut self.parse.tap);
         self.ip_ok.next = self.parse.ipv4.val() & (self.parse.ip_sum.val() == 0xFFFF);
         self.l4_ok.next = (self.parse.tcp.val() | self.parse.udp.val())
             & self.parse.l4_fits.val()
@@ -77,5 +75,5 @@ impl Logic for IpCsumVerify {
 
 /// The verifier's Verilog, top module `top`.
 pub fn verilog() -> String {
-    crate::emit::top_verilog(IpCsumVerify::default(), &[])
+    crate::emit::top_verilog(IpCsumVerify::default(), &[("tap$", "")])
 }

@@ -57,14 +57,16 @@ impl Logic for AxiReadMux {
             self.locked.d.next = false;
             self.last_b.d.next = self.select_b.val();
         }
+        // The read data channel: each master sees every beat, but `rvalid`
+        // only on those with its ID.
+        self.a.rvalid.next = self.m.rvalid.val() & !self.m_rid.val();
         self.a.rdata.next = self.m.rdata.val();
         self.a.rresp.next = self.m.rresp.val();
         self.a.rlast.next = self.m.rlast.val();
+        self.b.rvalid.next = self.m.rvalid.val() & self.m_rid.val();
         self.b.rdata.next = self.m.rdata.val();
         self.b.rresp.next = self.m.rresp.val();
         self.b.rlast.next = self.m.rlast.val();
-        self.a.rvalid.next = self.m.rvalid.val() & !self.m_rid.val();
-        self.b.rvalid.next = self.m.rvalid.val() & self.m_rid.val();
         self.m.rready.next = self.a.rready.val();
         if self.m_rid.val() {
             self.m.rready.next = self.b.rready.val();

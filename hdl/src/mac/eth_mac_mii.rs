@@ -28,7 +28,7 @@ use crate::mac::eth_mac_tx::EthMacTx;
 use crate::prim::const_bits::ConstBits;
 use crate::stream::axis_frame_fifo::AxisFrameFifo;
 use rust_hdl::prelude::*;
-use synack_abi::regs::stat;
+use synack_abi::regs::{self, stat};
 
 /// Largest frame accepted for transmission, without FCS.
 pub const MAX_TX_FRAME: u64 = 1514;
@@ -42,18 +42,21 @@ type RxNibbleCdc = AsynchronousFIFO<Bits<6>, 5, 6, 1>;
 
 // The event bits written as literals in `update` (hdl_gen takes no named
 // constants there): the MAC's counters are the first ten of the bank.
-const _: () = assert!(
-    stat::TX_FRAMES == 0
-        && stat::TX_BYTES == 1
-        && stat::TX_DROP_OVERSIZE == 2
-        && stat::RX_FRAMES == 3
-        && stat::RX_BYTES == 4
-        && stat::RX_DROP_FCS == 5
-        && stat::RX_DROP_RUNT == 6
-        && stat::RX_DROP_OVERSIZE == 7
-        && stat::RX_DROP_RX_ER == 8
-        && stat::RX_DROP_OVERFLOW == 9
-);
+const _: () = assert!(regs::consecutive(
+    &[
+        stat::TX_FRAMES,
+        stat::TX_BYTES,
+        stat::TX_DROP_OVERSIZE,
+        stat::RX_FRAMES,
+        stat::RX_BYTES,
+        stat::RX_DROP_FCS,
+        stat::RX_DROP_RUNT,
+        stat::RX_DROP_OVERSIZE,
+        stat::RX_DROP_RX_ER,
+        stat::RX_DROP_OVERFLOW,
+    ],
+    0
+));
 
 #[derive(LogicBlock, Default)]
 pub struct EthMacMii {
