@@ -5,7 +5,7 @@ use clap::Args;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::time::Instant;
-use synack_sim::mac_bench::{MacBench, MacBenchConfig};
+use synack_sim::testbench::mac::{MacBench, MacBenchConfig};
 
 use crate::args::{frame_count, probability_below_one};
 

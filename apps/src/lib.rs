@@ -14,6 +14,7 @@
 //! Every app is a non-blocking state machine: [`App::poll`] runs on every
 //! service of the stack, tries each socket and returns. Nothing a peer sends
 //! can make an app panic: bad input closes that connection and is counted.
+#![deny(unsafe_code)]
 
 #![deny(unsafe_code)]
 

@@ -2,15 +2,21 @@
 //!
 //! Every top-level design that the co-simulation builds with Verilator is listed
 //! by [`verilog_tops`]; `sim/build.rs` turns each into a Verilator model.
+//! Blocks are connected through the bundles of [`bus`]; [`emit`] gives each
+//! top flat, standard port names.
+#![deny(unsafe_code)]
 
+pub mod bus;
 pub mod csr;
 pub mod csum;
 pub mod dma;
+pub mod emit;
 pub mod mac;
 pub mod nic_core;
 pub mod prim;
-pub mod probe;
 pub mod stream;
+#[doc(hidden)]
+pub mod testing;
 pub mod tso;
 
 /// A design emitted as Verilog, ready for Verilator or Yosys.
@@ -23,58 +29,28 @@ pub struct VerilogTop {
     pub verilog: String,
 }
 
+impl VerilogTop {
+    fn new(name: &'static str, verilog: String) -> Self {
+        Self {
+            name,
+            module: "top",
+            verilog,
+        }
+    }
+}
+
 /// Every design the co-simulation builds.
 pub fn verilog_tops() -> Vec<VerilogTop> {
     vec![
-        VerilogTop {
-            name: "probe",
-            module: "top",
-            verilog: probe::verilog(),
-        },
-        VerilogTop {
-            name: "eth_mac_mii",
-            module: "top",
-            verilog: mac::eth_mac_mii::verilog(),
-        },
-        VerilogTop {
-            name: "dma_read_stream",
-            module: "top",
-            verilog: dma::dma_read_stream::verilog(),
-        },
-        VerilogTop {
-            name: "dma_write_stream",
-            module: "top",
-            verilog: dma::dma_write_stream::verilog(),
-        },
-        VerilogTop {
-            name: "axil_csr",
-            module: "top",
-            verilog: csr::axil_csr::verilog(),
-        },
-        VerilogTop {
-            name: "stat_bank",
-            module: "top",
-            verilog: csr::stat_bank::verilog(),
-        },
-        VerilogTop {
-            name: "nic_core",
-            module: "top",
-            verilog: nic_core::verilog(),
-        },
-        VerilogTop {
-            name: "ip_csum_insert",
-            module: "top",
-            verilog: csum::ip_csum_insert::verilog(),
-        },
-        VerilogTop {
-            name: "ip_csum_verify",
-            module: "top",
-            verilog: csum::ip_csum_verify::verilog(),
-        },
-        VerilogTop {
-            name: "tso_segmenter",
-            module: "top",
-            verilog: tso::tso_segmenter::verilog(),
-        },
+        VerilogTop::new("probe", testing::probe::verilog()),
+        VerilogTop::new("eth_mac_mii", mac::eth_mac_mii::verilog()),
+        VerilogTop::new("dma_read_stream", dma::dma_read_stream::verilog()),
+        VerilogTop::new("dma_write_stream", dma::dma_write_stream::verilog()),
+        VerilogTop::new("axil_csr", csr::axil_csr::verilog()),
+        VerilogTop::new("stat_bank", csr::stat_bank::verilog()),
+        VerilogTop::new("nic_core", nic_core::verilog()),
+        VerilogTop::new("ip_csum_insert", csum::ip_csum_insert::verilog()),
+        VerilogTop::new("ip_csum_verify", csum::ip_csum_verify::verilog()),
+        VerilogTop::new("tso_segmenter", tso::tso_segmenter::verilog()),
     ]
 }

@@ -5,7 +5,7 @@
 //!
 //! `cargo bench -p synack-sim --bench eth_mac_mii` prints both figures.
 use std::time::Instant;
-use synack_sim::mac_bench::{MacBench, MacBenchConfig};
+use synack_sim::testbench::mac::{MacBench, MacBenchConfig};
 
 const FRAMES: usize = 400;
 const WARMUP: usize = 5;

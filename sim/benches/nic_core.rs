@@ -10,7 +10,7 @@
 use std::time::Instant;
 use synack_abi::regs::{self, control};
 use synack_abi::ring::{TxDesc, tx_flags};
-use synack_sim::nic_bench::{NicBench, NicBenchConfig, RingLayout};
+use synack_sim::testbench::nic::{NicBench, NicBenchConfig, RingLayout};
 
 const TX: RingLayout = RingLayout {
     desc_base: 0x1000,

@@ -26,8 +26,8 @@ use synack_abi::regs;
 
 use crate::axi_memory::{AxiMemory, AxiMemoryConfig};
 use crate::axil_master::Access;
-use crate::nic_bench::NicBench;
 use crate::shared_memory::SharedMemory;
+use crate::testbench::nic::NicBench;
 
 const WORDS: usize = (regs::WINDOW_SIZE / 4) as usize;
 

@@ -3,8 +3,8 @@
 //! independent CRC (`crc32fast`), and each drop cause provoked on purpose.
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use synack_sim::mac_bench::{LineSpeed, MacBench, MacBenchConfig};
 use synack_sim::mii::{Nibble, encode_frame, fcs, nibbles_of};
+use synack_sim::testbench::mac::{LineSpeed, MacBench, MacBenchConfig};
 
 fn random_frame(rng: &mut ChaCha8Rng, len: usize) -> Vec<u8> {
     (0..len).map(|_| rng.random()).collect()

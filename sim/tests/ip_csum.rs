@@ -9,8 +9,8 @@ use etherparse::{
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use synack_abi::ring::rx_csum::{IP_OK, IPV4, L4_OK, TCP, UDP};
-use synack_sim::csum_insert_bench::{CsumInsertBench, CsumInsertBenchConfig};
-use synack_sim::csum_verify_bench::CsumVerifyBench;
+use synack_sim::testbench::csum_insert::{CsumInsertBench, CsumInsertBenchConfig};
+use synack_sim::testbench::csum_verify::CsumVerifyBench;
 
 const ETH_LEN: usize = 14;
 /// Largest Ethernet frame without FCS.

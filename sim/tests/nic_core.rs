@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use synack_abi::regs::{self, control, stat, stat_offset};
 use synack_abi::ring::{PHASE, RxDesc, TxDesc, rx_csum, tx_flags, tx_status};
-use synack_sim::nic_bench::{NicBench, NicBenchConfig, RingLayout};
+use synack_sim::testbench::nic::{NicBench, NicBenchConfig, RingLayout};
 
 const TX: RingLayout = RingLayout {
     desc_base: 0x1000,

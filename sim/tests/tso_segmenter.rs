@@ -11,7 +11,7 @@ use etherparse::{
 };
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use synack_sim::tso_bench::{CmdReport, TsoBench, TsoBenchConfig, TsoCommand};
+use synack_sim::testbench::tso::{CmdReport, TsoBench, TsoBenchConfig, TsoCommand};
 
 const MSS_CHOICES: [u16; 3] = [536, 1000, 1460];
 

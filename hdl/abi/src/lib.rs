@@ -7,7 +7,9 @@
 //! 32-bit counters masked with `size - 1`; no register has a read side effect
 //! and every write is idempotent (doorbells write an index).
 #![no_std]
+#![deny(unsafe_code)]
 
+pub mod record;
 pub mod regs;
 pub mod ring;
 

@@ -153,6 +153,19 @@ pub mod stat {
     ];
 }
 
+/// True if `indices` are `first`, `first + 1`, …: for `const` checks where
+/// the fabric packs statistics events into a word by literal bit positions.
+pub const fn consecutive(indices: &[u32], first: u32) -> bool {
+    let mut i = 0;
+    while i < indices.len() {
+        if indices[i] != first + i as u32 {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 /// Byte offset of statistics counter `index`.
 pub const fn stat_offset(index: u32) -> u32 {
     STATS_BASE + 4 * index

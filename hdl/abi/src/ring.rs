@@ -1,25 +1,34 @@
 //! Descriptor and completion layouts in host memory (SPEC F6), little-endian.
 //!
+//! Each record is declared once, with [`crate::record!`]: the `#[repr(C)]`
+//! struct the host uses, and [`tx_desc`], [`rx_desc`], [`tx_cpl`] and
+//! [`rx_cpl`], the bit position of each field in the record read as one
+//! little-endian integer, which is how the fabric holds it. The fabric checks
+//! every position it writes as a literal against these at compile time, so a
+//! change here fails to compile there.
+//!
 //! Phase bit: completion rings start zeroed. On the first pass over a ring the
 //! fabric writes completions with `PHASE` set, on the second pass clear, and
 //! so on; the host knows an entry is new when its phase matches the pass it
 //! expects, so it never reads a stale entry and needs no read of a register.
 
-/// A TX descriptor: one frame, or with [`tx_flags::TSO`] one TCP send of up to
-/// 64 KiB payload that the fabric cuts into `mss`-byte segments (SPEC F5).
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TxDesc {
-    /// Address of the frame: Ethernet, IPv4 and TCP/UDP headers, then payload.
-    pub addr: u64,
-    /// Bytes at `addr`, headers included.
-    pub len: u32,
-    /// With TSO: payload bytes per segment.
-    pub mss: u16,
-    /// With TSO: bytes of headers (Ethernet + IPv4 + TCP with options).
-    pub hdr_len: u8,
-    /// [`tx_flags`].
-    pub flags: u8,
+use crate::record;
+
+record! {
+    /// A TX descriptor: one frame, or with [`tx_flags::TSO`] one TCP send of up to
+    /// 64 KiB payload that the fabric cuts into `mss`-byte segments (SPEC F5).
+    pub struct TxDesc in tx_desc {
+        /// Address of the frame: Ethernet, IPv4 and TCP/UDP headers, then payload.
+        pub addr: u64 => ADDR,
+        /// Bytes at `addr`, headers included.
+        pub len: u32 => LEN,
+        /// With TSO: payload bytes per segment.
+        pub mss: u16 => MSS,
+        /// With TSO: bytes of headers (Ethernet + IPv4 + TCP with options).
+        pub hdr_len: u8 => HDR_LEN,
+        /// [`tx_flags`].
+        pub flags: u8 => FLAGS,
+    }
 }
 
 /// Bits of [`TxDesc::flags`].
@@ -30,17 +39,17 @@ pub mod tx_flags {
     pub const TSO: u8 = 1 << 1;
 }
 
-/// A TX completion: the descriptor at the same ring index is done.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TxCompletion {
-    /// Frames sent for the descriptor (segments, with TSO).
-    pub frames: u16,
-    /// [`tx_status`].
-    pub status: u8,
-    /// [`PHASE`] and reserved bits.
-    pub flags: u8,
-    pub reserved: u32,
+record! {
+    /// A TX completion: the descriptor at the same ring index is done.
+    pub struct TxCompletion in tx_cpl {
+        /// Frames sent for the descriptor (segments, with TSO).
+        pub frames: u16 => FRAMES,
+        /// [`tx_status`].
+        pub status: u8 => STATUS,
+        /// [`PHASE`] and reserved bits.
+        pub flags: u8 => FLAGS,
+        pub reserved: u32 => RESERVED,
+    }
 }
 
 /// Values of [`TxCompletion::status`].
@@ -52,27 +61,27 @@ pub mod tx_status {
     pub const BAD_DESCRIPTOR: u8 = 2;
 }
 
-/// An RX descriptor: a buffer posted by the host.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RxDesc {
-    pub addr: u64,
-    /// Capacity of the buffer; a longer frame is truncated and flagged.
-    pub len: u32,
-    pub reserved: u32,
+record! {
+    /// An RX descriptor: a buffer posted by the host.
+    pub struct RxDesc in rx_desc {
+        pub addr: u64 => ADDR,
+        /// Capacity of the buffer; a longer frame is truncated and flagged.
+        pub len: u32 => LEN,
+        pub reserved: u32 => RESERVED,
+    }
 }
 
-/// An RX completion: the buffer at the same ring index holds a frame.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RxCompletion {
-    /// Frame length without FCS.
-    pub len: u16,
-    /// [`rx_csum`]: what the fabric found (SPEC F3).
-    pub csum: u8,
-    /// [`PHASE`], [`rx_flags`].
-    pub flags: u8,
-    pub reserved: u32,
+record! {
+    /// An RX completion: the buffer at the same ring index holds a frame.
+    pub struct RxCompletion in rx_cpl {
+        /// Frame length without FCS.
+        pub len: u16 => LEN,
+        /// [`rx_csum`]: what the fabric found (SPEC F3).
+        pub csum: u8 => CSUM,
+        /// [`PHASE`], [`rx_flags`].
+        pub flags: u8 => FLAGS,
+        pub reserved: u32 => RESERVED,
+    }
 }
 
 /// Bits of [`RxCompletion::csum`].
@@ -98,53 +107,47 @@ pub mod rx_flags {
 /// The phase bit, in the `flags` byte of both completion kinds.
 pub const PHASE: u8 = 1 << 7;
 
-const _: () = assert!(size_of::<TxDesc>() == 16);
-const _: () = assert!(size_of::<RxDesc>() == 16);
-const _: () = assert!(size_of::<TxCompletion>() == 8);
-const _: () = assert!(size_of::<RxCompletion>() == 8);
+const _: () = assert!(tx_desc::BYTES == 16 && rx_desc::BYTES == 16);
+const _: () = assert!(tx_cpl::BYTES == 8 && rx_cpl::BYTES == 8);
 
-impl TxDesc {
-    /// The 16 bytes the fabric reads.
-    pub fn to_bytes(&self) -> [u8; 16] {
-        let mut b = [0u8; 16];
-        b[0..8].copy_from_slice(&self.addr.to_le_bytes());
-        b[8..12].copy_from_slice(&self.len.to_le_bytes());
-        b[12..14].copy_from_slice(&self.mss.to_le_bytes());
-        b[14] = self.hdr_len;
-        b[15] = self.flags;
-        b
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl RxDesc {
-    /// The 16 bytes the fabric reads.
-    pub fn to_bytes(&self) -> [u8; 16] {
-        let mut b = [0u8; 16];
-        b[0..8].copy_from_slice(&self.addr.to_le_bytes());
-        b[8..12].copy_from_slice(&self.len.to_le_bytes());
-        b[12..16].copy_from_slice(&self.reserved.to_le_bytes());
-        b
-    }
-}
-
-impl TxCompletion {
-    pub fn from_bytes(b: [u8; 8]) -> Self {
-        Self {
-            frames: u16::from_le_bytes([b[0], b[1]]),
-            status: b[2],
-            flags: b[3],
-            reserved: u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
-        }
-    }
-}
-
-impl RxCompletion {
-    pub fn from_bytes(b: [u8; 8]) -> Self {
-        Self {
-            len: u16::from_le_bytes([b[0], b[1]]),
-            csum: b[2],
-            flags: b[3],
-            reserved: u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
-        }
+    #[test]
+    fn records_round_trip_through_the_field_positions() {
+        let d = TxDesc {
+            addr: 0x1122_3344_5566_7788,
+            len: 0x99AA_BBCC,
+            mss: 0xDDEE,
+            hdr_len: 0x36,
+            flags: tx_flags::TSO,
+        };
+        let b = d.to_bytes();
+        assert_eq!(&b[..8], &0x1122_3344_5566_7788u64.to_le_bytes());
+        assert_eq!(&b[8..12], &0x99AA_BBCCu32.to_le_bytes());
+        assert_eq!(
+            (b[12], b[13], b[14], b[15]),
+            (0xEE, 0xDD, 0x36, tx_flags::TSO)
+        );
+        let r = RxDesc {
+            addr: 7,
+            len: 2048,
+            reserved: 0,
+        };
+        assert_eq!(
+            u128::from_le_bytes(r.to_bytes()),
+            7 | (2048 << rx_desc::LEN.offset)
+        );
+        let c = TxCompletion::from_bytes([3, 0, tx_status::BAD_DESCRIPTOR, PHASE, 0, 0, 0, 0]);
+        assert_eq!(
+            (c.frames, c.status, c.flags),
+            (3, tx_status::BAD_DESCRIPTOR, PHASE)
+        );
+        let c = RxCompletion::from_bytes([0xEA, 0x05, rx_csum::IPV4, PHASE | 1, 0, 0, 0, 0]);
+        assert_eq!(
+            (c.len, c.csum, c.flags),
+            (1514, rx_csum::IPV4, PHASE | rx_flags::TRUNCATED)
+        );
     }
 }

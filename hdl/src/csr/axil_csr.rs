@@ -1,11 +1,12 @@
 //! `axil_csr`: the register window as an AXI4-Lite slave (SPEC F7), laid out
 //! as `synack_abi::regs` says.
 //!
-//! Inputs: the AXI4-Lite slave channels (`s_axil_*`, 12-bit byte addresses,
+//! Inputs: the AXI4-Lite slave channels (`s_axil`, 12-bit byte addresses,
 //! 32-bit data, byte strobes), the status values shown by RO registers, and
 //! the statistics bank's read port (`stat_addr` → `stat_data`, combinational,
-//! as `stat_bank` gives it). Outputs: the value of every RW register
-//! (`reg_*`), in its stated width.
+//! as `stat_bank` gives it). Outputs: the value of every RW register, in its
+//! stated width: each ring's four (`tx_ring`, `rx_ring`, `bus::ring`; ports
+//! `reg_tx_*`/`reg_rx_*` as a top) and the rest as `reg_*`.
 //!
 //! Invariants: a read never changes anything (no read side effects); a write
 //! stores its value and nothing else, so writing the same value twice is the
@@ -34,6 +35,8 @@
 //!
 //! A register appears in four places, kept in step: the ports, the write
 //! decode, the mirror's lane masks (`lane_*`, `narrow*`) and the outputs.
+use crate::bus::axil::AxilSlave;
+use crate::bus::ring::RingConfigMaster;
 use crate::prim::dff_en::{DffByteEn, DffEn};
 use crate::prim::lut_ram::LutRam;
 use rust_hdl::prelude::*;
@@ -70,23 +73,7 @@ fn mirror_lane(lane: u32) -> MirrorLane {
 #[derive(LogicBlock)]
 pub struct AxilCsr {
     pub clock: Signal<In, Clock>,
-    pub s_axil_awaddr: Signal<In, Bits<12>>,
-    pub s_axil_awvalid: Signal<In, Bit>,
-    pub s_axil_awready: Signal<Out, Bit>,
-    pub s_axil_wdata: Signal<In, Bits<32>>,
-    pub s_axil_wstrb: Signal<In, Bits<4>>,
-    pub s_axil_wvalid: Signal<In, Bit>,
-    pub s_axil_wready: Signal<Out, Bit>,
-    pub s_axil_bresp: Signal<Out, Bits<2>>,
-    pub s_axil_bvalid: Signal<Out, Bit>,
-    pub s_axil_bready: Signal<In, Bit>,
-    pub s_axil_araddr: Signal<In, Bits<12>>,
-    pub s_axil_arvalid: Signal<In, Bit>,
-    pub s_axil_arready: Signal<Out, Bit>,
-    pub s_axil_rdata: Signal<Out, Bits<32>>,
-    pub s_axil_rresp: Signal<Out, Bits<2>>,
-    pub s_axil_rvalid: Signal<Out, Bit>,
-    pub s_axil_rready: Signal<In, Bit>,
+    pub s_axil: AxilSlave,
     pub status: Signal<In, Bits<3>>,
     pub tx_consumer: Signal<In, Bits<32>>,
     pub rx_consumer: Signal<In, Bits<32>>,
@@ -94,15 +81,9 @@ pub struct AxilCsr {
     pub stat_addr: Signal<Out, Bits<4>>,
     pub stat_data: Signal<In, Bits<32>>,
     pub reg_control: Signal<Out, Bits<3>>,
-    pub reg_tx_ring_base_lo: Signal<Out, Bits<32>>,
-    pub reg_tx_ring_log2: Signal<Out, Bits<4>>,
-    pub reg_tx_producer: Signal<Out, Bits<32>>,
-    pub reg_tx_cpl_base_lo: Signal<Out, Bits<32>>,
+    pub tx_ring: RingConfigMaster,
     pub reg_tx_cpl_head: Signal<Out, Bits<32>>,
-    pub reg_rx_ring_base_lo: Signal<Out, Bits<32>>,
-    pub reg_rx_ring_log2: Signal<Out, Bits<4>>,
-    pub reg_rx_producer: Signal<Out, Bits<32>>,
-    pub reg_rx_cpl_base_lo: Signal<Out, Bits<32>>,
+    pub rx_ring: RingConfigMaster,
     pub reg_rx_cpl_head: Signal<Out, Bits<32>>,
     pub reg_irq_coalesce_count: Signal<Out, Bits<16>>,
     pub reg_irq_coalesce_usecs: Signal<Out, Bits<16>>,
@@ -144,23 +125,7 @@ impl Default for AxilCsr {
     fn default() -> Self {
         Self {
             clock: Default::default(),
-            s_axil_awaddr: Default::default(),
-            s_axil_awvalid: Default::default(),
-            s_axil_awready: Default::default(),
-            s_axil_wdata: Default::default(),
-            s_axil_wstrb: Default::default(),
-            s_axil_wvalid: Default::default(),
-            s_axil_wready: Default::default(),
-            s_axil_bresp: Default::default(),
-            s_axil_bvalid: Default::default(),
-            s_axil_bready: Default::default(),
-            s_axil_araddr: Default::default(),
-            s_axil_arvalid: Default::default(),
-            s_axil_arready: Default::default(),
-            s_axil_rdata: Default::default(),
-            s_axil_rresp: Default::default(),
-            s_axil_rvalid: Default::default(),
-            s_axil_rready: Default::default(),
+            s_axil: Default::default(),
             status: Default::default(),
             tx_consumer: Default::default(),
             rx_consumer: Default::default(),
@@ -168,15 +133,9 @@ impl Default for AxilCsr {
             stat_addr: Default::default(),
             stat_data: Default::default(),
             reg_control: Default::default(),
-            reg_tx_ring_base_lo: Default::default(),
-            reg_tx_ring_log2: Default::default(),
-            reg_tx_producer: Default::default(),
-            reg_tx_cpl_base_lo: Default::default(),
+            tx_ring: Default::default(),
             reg_tx_cpl_head: Default::default(),
-            reg_rx_ring_base_lo: Default::default(),
-            reg_rx_ring_log2: Default::default(),
-            reg_rx_producer: Default::default(),
-            reg_rx_cpl_base_lo: Default::default(),
+            rx_ring: Default::default(),
             reg_rx_cpl_head: Default::default(),
             reg_irq_coalesce_count: Default::default(),
             reg_irq_coalesce_usecs: Default::default(),
@@ -245,22 +204,22 @@ impl Logic for AxilCsr {
         // Write: address and data together, one at a time. Each register's
         // byte lanes load `wdata` where the strobes say, when addressed.
         self.write_fire.next =
-            self.s_axil_awvalid.val() & self.s_axil_wvalid.val() & !self.bvalid.q.val();
-        self.s_axil_awready.next = self.write_fire.val();
-        self.s_axil_wready.next = self.write_fire.val();
-        self.s_axil_bvalid.next = self.bvalid.q.val();
-        self.s_axil_bresp.next = 0.into();
-        if self.bvalid.q.val() & self.s_axil_bready.val() {
+            self.s_axil.awvalid.val() & self.s_axil.wvalid.val() & !self.bvalid.q.val();
+        self.s_axil.awready.next = self.write_fire.val();
+        self.s_axil.wready.next = self.write_fire.val();
+        self.s_axil.bvalid.next = self.bvalid.q.val();
+        self.s_axil.bresp.next = 0.into();
+        if self.bvalid.q.val() & self.s_axil.bready.val() {
             self.bvalid.d.next = false;
         }
         if self.write_fire.val() {
             self.bvalid.d.next = true;
         }
         self.write_lanes.next = 0.into();
-        if self.write_fire.val() & !self.s_axil_awaddr.val().get_bits::<5>(7).any() {
-            self.write_lanes.next = self.s_axil_wstrb.val();
+        if self.write_fire.val() & !self.s_axil.awaddr.val().get_bits::<5>(7).any() {
+            self.write_lanes.next = self.s_axil.wstrb.val();
         }
-        self.write_word.next = self.s_axil_awaddr.val().get_bits::<5>(2);
+        self.write_word.next = self.s_axil.awaddr.val().get_bits::<5>(2);
         self.r_control.en.next = 0.into();
         self.r_tx_ring_base_lo.en.next = 0.into();
         self.r_tx_ring_log2.en.next = 0.into();
@@ -274,19 +233,19 @@ impl Logic for AxilCsr {
         self.r_rx_cpl_head.en.next = 0.into();
         self.r_irq_coalesce_count.en.next = 0.into();
         self.r_irq_coalesce_usecs.en.next = 0.into();
-        self.r_control.d.next = self.s_axil_wdata.val().get_bits::<3>(0);
-        self.r_tx_ring_base_lo.d.next = self.s_axil_wdata.val();
-        self.r_tx_ring_log2.d.next = self.s_axil_wdata.val().get_bits::<4>(0);
-        self.r_tx_producer.d.next = self.s_axil_wdata.val();
-        self.r_tx_cpl_base_lo.d.next = self.s_axil_wdata.val();
-        self.r_tx_cpl_head.d.next = self.s_axil_wdata.val();
-        self.r_rx_ring_base_lo.d.next = self.s_axil_wdata.val();
-        self.r_rx_ring_log2.d.next = self.s_axil_wdata.val().get_bits::<4>(0);
-        self.r_rx_producer.d.next = self.s_axil_wdata.val();
-        self.r_rx_cpl_base_lo.d.next = self.s_axil_wdata.val();
-        self.r_rx_cpl_head.d.next = self.s_axil_wdata.val();
-        self.r_irq_coalesce_count.d.next = self.s_axil_wdata.val().get_bits::<16>(0);
-        self.r_irq_coalesce_usecs.d.next = self.s_axil_wdata.val().get_bits::<16>(0);
+        self.r_control.d.next = self.s_axil.wdata.val().get_bits::<3>(0);
+        self.r_tx_ring_base_lo.d.next = self.s_axil.wdata.val();
+        self.r_tx_ring_log2.d.next = self.s_axil.wdata.val().get_bits::<4>(0);
+        self.r_tx_producer.d.next = self.s_axil.wdata.val();
+        self.r_tx_cpl_base_lo.d.next = self.s_axil.wdata.val();
+        self.r_tx_cpl_head.d.next = self.s_axil.wdata.val();
+        self.r_rx_ring_base_lo.d.next = self.s_axil.wdata.val();
+        self.r_rx_ring_log2.d.next = self.s_axil.wdata.val().get_bits::<4>(0);
+        self.r_rx_producer.d.next = self.s_axil.wdata.val();
+        self.r_rx_cpl_base_lo.d.next = self.s_axil.wdata.val();
+        self.r_rx_cpl_head.d.next = self.s_axil.wdata.val();
+        self.r_irq_coalesce_count.d.next = self.s_axil.wdata.val().get_bits::<16>(0);
+        self.r_irq_coalesce_usecs.d.next = self.s_axil.wdata.val().get_bits::<16>(0);
         match self.write_word.val().index() {
             2 => self.r_control.en.next = self.write_lanes.val(),
             4 => self.r_tx_ring_base_lo.en.next = self.write_lanes.val(),
@@ -385,29 +344,29 @@ impl Logic for AxilCsr {
         self.mirror1.write_enable.next = self.write_lanes.val().get_bit(1) & self.lane_wide16.val();
         self.mirror2.write_enable.next = self.write_lanes.val().get_bit(2) & self.lane_wide32.val();
         self.mirror3.write_enable.next = self.write_lanes.val().get_bit(3) & self.lane_wide32.val();
-        self.mirror0.write_data.next = self.s_axil_wdata.val().get_bits::<8>(0);
+        self.mirror0.write_data.next = self.s_axil.wdata.val().get_bits::<8>(0);
         if self.narrow4.val() {
             self.mirror0.write_data.next =
-                bit_cast::<8, 4>(self.s_axil_wdata.val().get_bits::<4>(0));
+                bit_cast::<8, 4>(self.s_axil.wdata.val().get_bits::<4>(0));
         }
         if self.narrow3.val() {
             self.mirror0.write_data.next =
-                bit_cast::<8, 3>(self.s_axil_wdata.val().get_bits::<3>(0));
+                bit_cast::<8, 3>(self.s_axil.wdata.val().get_bits::<3>(0));
         }
-        self.mirror1.write_data.next = self.s_axil_wdata.val().get_bits::<8>(8);
-        self.mirror2.write_data.next = self.s_axil_wdata.val().get_bits::<8>(16);
-        self.mirror3.write_data.next = self.s_axil_wdata.val().get_bits::<8>(24);
+        self.mirror1.write_data.next = self.s_axil.wdata.val().get_bits::<8>(8);
+        self.mirror2.write_data.next = self.s_axil.wdata.val().get_bits::<8>(16);
+        self.mirror3.write_data.next = self.s_axil.wdata.val().get_bits::<8>(24);
 
         // Read: the value is latched at the address handshake.
-        self.s_axil_arready.next = !self.rvalid.q.val();
-        self.read_fire.next = self.s_axil_arvalid.val() & !self.rvalid.q.val();
-        self.s_axil_rvalid.next = self.rvalid.q.val();
-        self.s_axil_rdata.next = self.rdata.q.val();
-        self.s_axil_rresp.next = 0.into();
-        if self.rvalid.q.val() & self.s_axil_rready.val() {
+        self.s_axil.arready.next = !self.rvalid.q.val();
+        self.read_fire.next = self.s_axil.arvalid.val() & !self.rvalid.q.val();
+        self.s_axil.rvalid.next = self.rvalid.q.val();
+        self.s_axil.rdata.next = self.rdata.q.val();
+        self.s_axil.rresp.next = 0.into();
+        if self.rvalid.q.val() & self.s_axil.rready.val() {
             self.rvalid.d.next = false;
         }
-        self.read_word.next = self.s_axil_araddr.val().get_bits::<5>(2);
+        self.read_word.next = self.s_axil.araddr.val().get_bits::<5>(2);
         self.mirror0.read_address_a.next = self.read_word.val();
         self.mirror1.read_address_a.next = self.read_word.val();
         self.mirror2.read_address_a.next = self.read_word.val();
@@ -421,9 +380,9 @@ impl Logic for AxilCsr {
             | (bit_cast::<32, 8>(self.mirror1.read_data_a.val()) << 8)
             | (bit_cast::<32, 8>(self.mirror2.read_data_a.val()) << 16)
             | (bit_cast::<32, 8>(self.mirror3.read_data_a.val()) << 24);
-        self.stat_addr.next = self.s_axil_araddr.val().get_bits::<4>(2);
+        self.stat_addr.next = self.s_axil.araddr.val().get_bits::<4>(2);
         self.read_value.next = 0.into();
-        if !self.s_axil_araddr.val().get_bits::<5>(7).any() {
+        if !self.s_axil.araddr.val().get_bits::<5>(7).any() {
             // The register page; the mirror holds zero at the live RO words.
             match self.read_word.val().index() {
                 3 => self.read_value.next = bit_cast::<32, 3>(self.status.val()),
@@ -432,8 +391,8 @@ impl Logic for AxilCsr {
                 22 => self.read_value.next = bit_cast::<32, 1>(self.irq_status.val().into()),
                 _ => self.read_value.next = self.mirror_value.val(),
             }
-        } else if (self.s_axil_araddr.val().get_bits::<6>(6) == 4)
-            & (self.s_axil_araddr.val().get_bits::<3>(3) != 7)
+        } else if (self.s_axil.araddr.val().get_bits::<6>(6) == 4)
+            & (self.s_axil.araddr.val().get_bits::<3>(3) != 7)
         {
             // Statistics, words 64..77 (78 and 79 are unmapped).
             self.read_value.next = self.stat_data.val();
@@ -444,15 +403,15 @@ impl Logic for AxilCsr {
             self.rvalid.d.next = true;
         }
         self.reg_control.next = self.r_control.q.val();
-        self.reg_tx_ring_base_lo.next = self.r_tx_ring_base_lo.q.val();
-        self.reg_tx_ring_log2.next = self.r_tx_ring_log2.q.val();
-        self.reg_tx_producer.next = self.r_tx_producer.q.val();
-        self.reg_tx_cpl_base_lo.next = self.r_tx_cpl_base_lo.q.val();
+        self.tx_ring.ring_base_lo.next = self.r_tx_ring_base_lo.q.val();
+        self.tx_ring.ring_log2.next = self.r_tx_ring_log2.q.val();
+        self.tx_ring.producer.next = self.r_tx_producer.q.val();
+        self.tx_ring.cpl_base_lo.next = self.r_tx_cpl_base_lo.q.val();
         self.reg_tx_cpl_head.next = self.r_tx_cpl_head.q.val();
-        self.reg_rx_ring_base_lo.next = self.r_rx_ring_base_lo.q.val();
-        self.reg_rx_ring_log2.next = self.r_rx_ring_log2.q.val();
-        self.reg_rx_producer.next = self.r_rx_producer.q.val();
-        self.reg_rx_cpl_base_lo.next = self.r_rx_cpl_base_lo.q.val();
+        self.rx_ring.ring_base_lo.next = self.r_rx_ring_base_lo.q.val();
+        self.rx_ring.ring_log2.next = self.r_rx_ring_log2.q.val();
+        self.rx_ring.producer.next = self.r_rx_producer.q.val();
+        self.rx_ring.cpl_base_lo.next = self.r_rx_cpl_base_lo.q.val();
         self.reg_rx_cpl_head.next = self.r_rx_cpl_head.q.val();
         self.reg_irq_coalesce_count.next = self.r_irq_coalesce_count.q.val();
         self.reg_irq_coalesce_usecs.next = self.r_irq_coalesce_usecs.q.val();
@@ -461,7 +420,9 @@ impl Logic for AxilCsr {
 
 /// The block's Verilog on its own, for its Verilator tests.
 pub fn verilog() -> String {
-    let mut block = AxilCsr::default();
-    block.connect_all();
-    generate_verilog(&block)
+    // The ring registers keep their `reg_*` names as ports.
+    crate::emit::top_verilog(
+        AxilCsr::default(),
+        &[("tx_ring$", "reg_tx_"), ("rx_ring$", "reg_rx_")],
+    )
 }

@@ -32,6 +32,7 @@
 //!   cycle) or one per 1,515 beats (`TX_DROP_OVERSIZE`). Two different
 //!   sources may fire in the same cycle: each has its own pending state.
 //! - Slots 14 and 15 have no source and stay zero.
+use crate::prim::const_bits::ConstBits;
 use crate::prim::dff_en::DffEn;
 use crate::prim::lut_ram::LutRam;
 use rust_hdl::prelude::*;
@@ -52,7 +53,7 @@ const ONE_BIT_SOURCES: u64 = ((1 << stat::COUNT) - 1)
     & !(1 << stat::RX_DROP_RX_ER)
     & !(1 << stat::TX_TSO_SEGMENTS);
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct StatBank {
     pub clock: Signal<In, Clock>,
     pub events: Signal<In, Bits<14>>,
@@ -70,31 +71,7 @@ pub struct StatBank {
     rx_amount: DffEn<Bits<12>>,
     visit: Signal<Local, Bits<16>>,
     amount: Signal<Local, Bits<32>>,
-    one_bit_sources: Constant<Bits<16>>,
-}
-
-impl Default for StatBank {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            events: Default::default(),
-            tx_bytes: Default::default(),
-            rx_bytes: Default::default(),
-            rd_addr: Default::default(),
-            rd_data: Default::default(),
-            bank: Default::default(),
-            slot: Default::default(),
-            pending: Default::default(),
-            runt: Default::default(),
-            rx_er: Default::default(),
-            segments: Default::default(),
-            tx_amount: Default::default(),
-            rx_amount: Default::default(),
-            visit: Default::default(),
-            amount: Default::default(),
-            one_bit_sources: Constant::new(ONE_BIT_SOURCES.to_bits()),
-        }
-    }
+    one_bit_sources: ConstBits<16, ONE_BIT_SOURCES>,
 }
 
 impl Logic for StatBank {
@@ -166,7 +143,5 @@ impl Logic for StatBank {
 
 /// The bank's Verilog on its own, for its Verilator tests.
 pub fn verilog() -> String {
-    let mut block = StatBank::default();
-    block.connect_all();
-    generate_verilog(&block)
+    crate::emit::top_verilog(StatBank::default(), &[])
 }

@@ -1,11 +1,9 @@
 //! `ip_csum_insert`: transmit checksum insertion (SPEC F4), byte-wide
 //! AXI-Stream in the core clock domain, store-and-forward.
 //!
-//! Inputs: `clock`; frames on `s_axis_tdata`, `s_axis_tvalid`, `s_axis_tlast`
-//! (with `s_axis_tready` out); `s_axis_csum`, sampled with each frame's first
-//! byte: 1 = insert checksums, 0 = pass the frame unchanged.
-//! Outputs: frames, whole, on `m_axis_tdata`, `m_axis_tvalid`, `m_axis_tlast`
-//! (with `m_axis_tready` in), in input order.
+//! Inputs: `clock`; frames on `s_axis`; `s_axis_csum`, sampled with each
+//! frame's first byte: 1 = insert checksums, 0 = pass the frame unchanged.
+//! Outputs: frames, whole, on `m_axis`, in input order.
 //!
 //! A frame with `s_axis_csum` set that is Ethernet II, ethertype 0x0800,
 //! IPv4 with IHL 5..15, total length >= IHL·4 + the L4 header (20 for TCP,
@@ -27,7 +25,9 @@
 //! A frame longer than the FIFO (2048 bytes) cannot be held whole: when it
 //! fills the FIFO it is committed as it goes (cut-through) and passes
 //! unchanged, so it never deadlocks the FIFO.
+use crate::bus::axis::{AxisMaster, AxisSlave};
 use crate::csum::ip_csum_parse::IpCsumParse;
+use crate::prim::const_bits::ConstBits;
 use crate::stream::axis_frame_fifo::AxisFrameFifoPatchable;
 use rust_hdl::prelude::*;
 
@@ -48,20 +48,15 @@ pub enum InsertState {
     PatchL4Lo,
 }
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct IpCsumInsert {
     pub clock: Signal<In, Clock>,
-    pub s_axis_tdata: Signal<In, Bits<8>>,
-    pub s_axis_tvalid: Signal<In, Bit>,
-    pub s_axis_tlast: Signal<In, Bit>,
-    pub s_axis_tready: Signal<Out, Bit>,
+    pub s_axis: AxisSlave,
     pub s_axis_csum: Signal<In, Bit>,
-    pub m_axis_tdata: Signal<Out, Bits<8>>,
-    pub m_axis_tvalid: Signal<Out, Bit>,
-    pub m_axis_tlast: Signal<Out, Bit>,
-    pub m_axis_tready: Signal<In, Bit>,
+    pub m_axis: AxisMaster,
     fifo: FrameFifo,
-    parse: IpCsumParse,
+    /// Inserting: whatever the checksum fields hold counts as zero.
+    parse: IpCsumParse<true>,
     state: DFF<InsertState>,
     /// Some of the current frame's bytes are in (the next is not its first).
     in_frame: DFF<Bit>,
@@ -77,41 +72,7 @@ pub struct IpCsumInsert {
     l4_csum_sent: Signal<Local, Bits<16>>,
     patch_offset: Signal<Local, Bits<12>>,
     last_offset: Signal<Local, Bits<12>>,
-    fifo_depth: Constant<Bits<12>>,
-}
-
-impl Default for IpCsumInsert {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            s_axis_tdata: Default::default(),
-            s_axis_tvalid: Default::default(),
-            s_axis_tlast: Default::default(),
-            s_axis_tready: Default::default(),
-            s_axis_csum: Default::default(),
-            m_axis_tdata: Default::default(),
-            m_axis_tvalid: Default::default(),
-            m_axis_tlast: Default::default(),
-            m_axis_tready: Default::default(),
-            fifo: Default::default(),
-            // Inserting: whatever the checksum fields hold counts as zero.
-            parse: IpCsumParse::new(true),
-            state: Default::default(),
-            in_frame: Default::default(),
-            csum_en: Default::default(),
-            frame_bytes: Default::default(),
-            cut_through: Default::default(),
-            beat: Default::default(),
-            csum_now: Default::default(),
-            eligible: Default::default(),
-            ip_csum: Default::default(),
-            l4_csum: Default::default(),
-            l4_csum_sent: Default::default(),
-            patch_offset: Default::default(),
-            last_offset: Default::default(),
-            fifo_depth: Constant::new(FIFO_DEPTH.to_bits()),
-        }
-    }
+    fifo_depth: ConstBits<12, FIFO_DEPTH>,
 }
 
 impl Logic for IpCsumInsert {
@@ -130,17 +91,17 @@ impl Logic for IpCsumInsert {
         self.parse.clock.next = self.clock.val();
 
         // Input: bytes flow into the FIFO and past the parser together.
-        self.s_axis_tready.next =
-            (self.state.q.val() == InsertState::Stream) & !self.fifo.wr_full.val();
-        self.beat.next = self.s_axis_tvalid.val() & self.s_axis_tready.val();
-        self.fifo.wr_data.next = self.s_axis_tdata.val();
-        self.fifo.wr_last.next = self.s_axis_tlast.val();
-        self.fifo.wr_en.next = self.beat.val();
-        self.fifo.wr_commit.next = false;
-        self.fifo.wr_drop.next = false;
-        self.parse.tdata.next = self.s_axis_tdata.val();
-        self.parse.beat.next = self.beat.val();
-        self.parse.tlast.next = self.s_axis_tlast.val();
+        self.s_axis.tready.next =
+            (self.state.q.val() == InsertState::Stream) & !self.fifo.wr.full.val();
+        self.beat.next = self.s_axis.tvalid.val() & self.s_axis.tready.val();
+        self.fifo.wr.data.next = self.s_axis.tdata.val();
+        self.fifo.wr.last.next = self.s_axis.tlast.val();
+        self.fifo.wr.en.next = self.beat.val();
+        self.fifo.wr.commit.next = false;
+        self.fifo.wr.drop.next = false;
+        self.parse.tap.tdata.next = self.s_axis.tdata.val();
+        self.parse.tap.beat.next = self.beat.val();
+        self.parse.tap.tlast.next = self.s_axis.tlast.val();
         self.csum_now.next = self.s_axis_csum.val();
         if self.in_frame.q.val() {
             self.csum_now.next = self.csum_en.q.val();
@@ -166,14 +127,14 @@ impl Logic for IpCsumInsert {
         match self.state.q.val() {
             InsertState::Stream => {
                 if self.beat.val() {
-                    self.in_frame.d.next = !self.s_axis_tlast.val();
+                    self.in_frame.d.next = !self.s_axis.tlast.val();
                     self.csum_en.d.next = self.csum_now.val();
                     self.frame_bytes.d.next = self.frame_bytes.q.val() + 1;
-                    if self.s_axis_tlast.val() {
+                    if self.s_axis.tlast.val() {
                         self.frame_bytes.d.next = 0.into();
                         self.cut_through.d.next = false;
                         if self.cut_through.q.val() | !self.csum_now.val() {
-                            self.fifo.wr_commit.next = true;
+                            self.fifo.wr.commit.next = true;
                         } else {
                             self.state.d.next = InsertState::Decide;
                         }
@@ -184,7 +145,7 @@ impl Logic for IpCsumInsert {
                     self.cut_through.d.next = true;
                 }
                 if self.cut_through.q.val() | (self.frame_bytes.q.val() == self.fifo_depth.val()) {
-                    self.fifo.wr_commit.next = true;
+                    self.fifo.wr.commit.next = true;
                 }
             }
             InsertState::Decide => {
@@ -192,7 +153,7 @@ impl Logic for IpCsumInsert {
                     self.fifo.wr_patch_en.next = true;
                     self.state.d.next = InsertState::PatchIpLo;
                 } else {
-                    self.fifo.wr_commit.next = true;
+                    self.fifo.wr.commit.next = true;
                     self.state.d.next = InsertState::Stream;
                 }
             }
@@ -212,7 +173,7 @@ impl Logic for IpCsumInsert {
                 self.patch_offset.next = self.parse.l4_csum_offset.val() + 1;
                 self.fifo.wr_patch_en.next = true;
                 self.fifo.wr_patch_data.next = self.l4_csum_sent.val().get_bits::<8>(0);
-                self.fifo.wr_commit.next = true;
+                self.fifo.wr.commit.next = true;
                 self.state.d.next = InsertState::Stream;
             }
             _ => {
@@ -224,16 +185,11 @@ impl Logic for IpCsumInsert {
         self.fifo.wr_patch_last.next = self.patch_offset.val() == self.last_offset.val();
 
         // Output.
-        self.m_axis_tdata.next = self.fifo.m_tdata.val();
-        self.m_axis_tvalid.next = self.fifo.m_tvalid.val();
-        self.m_axis_tlast.next = self.fifo.m_tlast.val();
-        self.fifo.m_tready.next = self.m_axis_tready.val();
+        AxisMaster::link(&mut self.m_axis, &mut self.fifo.m_axis);
     }
 }
 
 /// The inserter's Verilog, top module `top`.
 pub fn verilog() -> String {
-    let mut block = IpCsumInsert::default();
-    block.connect_all();
-    generate_verilog(&block)
+    crate::emit::top_verilog(IpCsumInsert::default(), &[])
 }

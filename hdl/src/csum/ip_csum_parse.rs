@@ -2,10 +2,10 @@
 //! past, one byte per beat, and sums its checksummed regions on the fly.
 //! Shared by `ip_csum_insert` (SPEC F4) and `ip_csum_verify` (SPEC F3).
 //!
-//! Inputs: `clock`; `tdata` (a byte), `beat` (the byte is transferred this
-//! cycle), `tlast` (it is the frame's last). Built with `zero_csum_fields`
-//! ([`IpCsumParse::new`]): the IPv4 and TCP/UDP checksum fields count as zero,
-//! as when computing a checksum to insert; otherwise they are summed, as when
+//! Inputs: `clock`; `tap` (`bus::tap`): `tdata` (a byte), `beat` (the byte
+//! is transferred this cycle), `tlast` (it is the frame's last). With `ZERO_CSUM_FIELDS` (a type
+//! parameter) the IPv4 and TCP/UDP checksum fields count as zero, as when
+//! computing a checksum to insert; otherwise they are summed, as when
 //! verifying. It is a constant of the instance, so synthesis simplifies each.
 //!
 //! Outputs, valid from the cycle after the last beat (`done` pulses then)
@@ -45,18 +45,18 @@
 //!
 //! Registers load through enables (`DffEn`, `DffEnInit`, whose `init` is the
 //! first-beat clear), so they need no hold multiplexers.
+use crate::bus::tap::StreamTap;
+use crate::prim::const_bits::{ConstBit, ConstBits};
 use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
 
 /// Saturation value of the byte offset.
 const OFFSET_MAX: u64 = 0xFFF;
 
-#[derive(LogicBlock)]
-pub struct IpCsumParse {
+#[derive(LogicBlock, Default)]
+pub struct IpCsumParse<const ZERO_CSUM_FIELDS: bool> {
     pub clock: Signal<In, Clock>,
-    pub tdata: Signal<In, Bits<8>>,
-    pub beat: Signal<In, Bit>,
-    pub tlast: Signal<In, Bit>,
+    pub tap: StreamTap,
     pub done: Signal<Out, Bit>,
     pub ipv4: Signal<Out, Bit>,
     pub tcp: Signal<Out, Bit>,
@@ -74,13 +74,13 @@ pub struct IpCsumParse {
     eth_ip: DFF<Bit>,
     version4: DffEnInit<Bit>,
     ihl_bytes: DffEnInit<Bits<6>>,
-    l4_start: DffEnInit<Bits<12>>,
+    l4_start: DffEnInit<Bits<12>, OFFSET_MAX>,
     total_hi: DffEnInit<Bits<8>>,
     total_lo: DffEnInit<Bits<8>>,
     l4_end: DffEnInit<Bits<17>>,
     fragment: DFF<Bit>,
     proto: DffEnInit<Bits<8>>,
-    l4_csum_at: DffEnInit<Bits<12>>,
+    l4_csum_at: DffEnInit<Bits<12>, OFFSET_MAX>,
     udp_csum_nonzero: DFF<Bit>,
     ip_acc: DffEn<Bits<16>>,
     l4_acc: DffEn<Bits<16>>,
@@ -111,78 +111,11 @@ pub struct IpCsumParse {
     tcp_min_len: Signal<Local, Bits<16>>,
     udp_min_len: Signal<Local, Bits<16>>,
     not_fragment: Signal<Local, Bit>,
-    offset_max: Constant<Bits<12>>,
-    zero_csum_fields: Constant<Bit>,
+    offset_max: ConstBits<12, OFFSET_MAX>,
+    zero_csum_fields: ConstBit<ZERO_CSUM_FIELDS>,
 }
 
-impl IpCsumParse {
-    /// A parser that sums the checksum fields as zero (`zero_csum_fields`,
-    /// for insertion) or as they are (for verification).
-    pub fn new(zero_csum_fields: bool) -> Self {
-        Self {
-            clock: Default::default(),
-            tdata: Default::default(),
-            beat: Default::default(),
-            tlast: Default::default(),
-            done: Default::default(),
-            ipv4: Default::default(),
-            tcp: Default::default(),
-            udp: Default::default(),
-            l4_fits: Default::default(),
-            udp_csum_zero: Default::default(),
-            ip_sum: Default::default(),
-            l4_sum: Default::default(),
-            l4_csum_offset: Default::default(),
-            frame_len: Default::default(),
-            offset: Default::default(),
-            len: Default::default(),
-            done_q: Default::default(),
-            eth_ip: Default::default(),
-            version4: Default::default(),
-            ihl_bytes: Default::default(),
-            l4_start: DffEnInit::new(OFFSET_MAX.to_bits()),
-            total_hi: Default::default(),
-            total_lo: Default::default(),
-            l4_end: Default::default(),
-            fragment: Default::default(),
-            proto: Default::default(),
-            l4_csum_at: DffEnInit::new(OFFSET_MAX.to_bits()),
-            udp_csum_nonzero: Default::default(),
-            ip_acc: Default::default(),
-            l4_acc: Default::default(),
-            first_beat: Default::default(),
-            total_len: Default::default(),
-            ihl_wide: Default::default(),
-            first: Default::default(),
-            offset_next: Default::default(),
-            word: Default::default(),
-            ihl_now: Default::default(),
-            ihl_now_inv: Default::default(),
-            in_ip_header: Default::default(),
-            in_l4: Default::default(),
-            in_pseudo: Default::default(),
-            at_ip_csum: Default::default(),
-            at_l4_csum: Default::default(),
-            ip_term: Default::default(),
-            l4_term: Default::default(),
-            ip_base: Default::default(),
-            l4_base: Default::default(),
-            ip_raw: Default::default(),
-            l4_raw: Default::default(),
-            ip_wrapped: Default::default(),
-            l4_wrapped: Default::default(),
-            l4_end_now: Default::default(),
-            frame_len_wide: Default::default(),
-            tcp_min_len: Default::default(),
-            udp_min_len: Default::default(),
-            not_fragment: Default::default(),
-            offset_max: Constant::new(OFFSET_MAX.to_bits()),
-            zero_csum_fields: Constant::new(zero_csum_fields),
-        }
-    }
-}
-
-impl Logic for IpCsumParse {
+impl<const ZERO_CSUM_FIELDS: bool> Logic for IpCsumParse<ZERO_CSUM_FIELDS> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, done_q, eth_ip, fragment, udp_csum_nonzero);
@@ -191,19 +124,19 @@ impl Logic for IpCsumParse {
             proto, l4_csum_at, ip_acc, l4_acc
         );
         self.first.next = self.offset.q.val() == 0;
-        self.first_beat.next = self.beat.val() & self.first.val();
+        self.first_beat.next = self.tap.beat.val() & self.first.val();
         self.offset_next.next = self.offset.q.val()
             + bit_cast::<12, 1>((self.offset.q.val() != self.offset_max.val()).into());
         self.total_len.next = (bit_cast::<16, 8>(self.total_hi.q.val()) << 8)
             | bit_cast::<16, 8>(self.total_lo.q.val());
         self.ihl_wide.next = bit_cast::<16, 6>(self.ihl_bytes.q.val());
         // RFC 1071: a byte at an even offset is the high half of a 16-bit word.
-        self.word.next = bit_cast::<17, 8>(self.tdata.val());
+        self.word.next = bit_cast::<17, 8>(self.tap.tdata.val());
         if !self.offset.q.val().get_bit(0) {
-            self.word.next = bit_cast::<17, 8>(self.tdata.val()) << 8;
+            self.word.next = bit_cast::<17, 8>(self.tap.tdata.val()) << 8;
         }
         // IHL counts 32-bit words (RFC 791).
-        self.ihl_now.next = bit_cast::<16, 4>(self.tdata.val().get_bits::<4>(0)) << 2;
+        self.ihl_now.next = bit_cast::<16, 4>(self.tap.tdata.val().get_bits::<4>(0)) << 2;
         self.ihl_now_inv.next = !self.ihl_now.val();
 
         // Which sums this byte belongs to. `l4_start` is all ones until the
@@ -262,46 +195,46 @@ impl Logic for IpCsumParse {
         // the last beat); the fields are cleared on the first beat and taken
         // at their offsets.
         self.offset.d.next = self.offset_next.val();
-        self.offset.en.next = self.beat.val();
-        self.offset.init.next = self.beat.val() & self.tlast.val();
+        self.offset.en.next = self.tap.beat.val();
+        self.offset.init.next = self.tap.beat.val() & self.tap.tlast.val();
         self.len.d.next = self.offset_next.val();
-        self.len.en.next = self.beat.val() & self.tlast.val();
-        self.done_q.d.next = self.beat.val() & self.tlast.val();
+        self.len.en.next = self.tap.beat.val() & self.tap.tlast.val();
+        self.done_q.d.next = self.tap.beat.val() & self.tap.tlast.val();
         self.ip_acc.d.next = self.ip_wrapped.val().get_bits::<16>(0);
-        self.ip_acc.en.next = self.beat.val();
+        self.ip_acc.en.next = self.tap.beat.val();
         self.l4_acc.d.next = self.l4_wrapped.val().get_bits::<16>(0);
-        self.l4_acc.en.next = self.beat.val();
+        self.l4_acc.en.next = self.tap.beat.val();
         // Version and IHL (RFC 791), the IP header's first byte.
-        self.version4.d.next = self.tdata.val().get_bits::<4>(4) == 4;
-        self.version4.en.next = self.beat.val() & (self.offset.q.val() == 14);
+        self.version4.d.next = self.tap.tdata.val().get_bits::<4>(4) == 4;
+        self.version4.en.next = self.tap.beat.val() & (self.offset.q.val() == 14);
         self.version4.init.next = self.first_beat.val();
         self.ihl_bytes.d.next = bit_cast::<6, 16>(self.ihl_now.val());
-        self.ihl_bytes.en.next = self.beat.val() & (self.offset.q.val() == 14);
+        self.ihl_bytes.en.next = self.tap.beat.val() & (self.offset.q.val() == 14);
         self.ihl_bytes.init.next = self.first_beat.val();
         self.l4_start.d.next = bit_cast::<12, 16>(self.ihl_now.val()) + 14;
-        self.l4_start.en.next = self.beat.val() & (self.offset.q.val() == 14);
+        self.l4_start.en.next = self.tap.beat.val() & (self.offset.q.val() == 14);
         self.l4_start.init.next = self.first_beat.val();
         // Total length at offsets 16..18; the IP packet ends at 14 + it.
-        self.total_hi.d.next = self.tdata.val();
-        self.total_hi.en.next = self.beat.val() & (self.offset.q.val() == 16);
+        self.total_hi.d.next = self.tap.tdata.val();
+        self.total_hi.en.next = self.tap.beat.val() & (self.offset.q.val() == 16);
         self.total_hi.init.next = self.first_beat.val();
-        self.total_lo.d.next = self.tdata.val();
-        self.total_lo.en.next = self.beat.val() & (self.offset.q.val() == 17);
+        self.total_lo.d.next = self.tap.tdata.val();
+        self.total_lo.en.next = self.tap.beat.val() & (self.offset.q.val() == 17);
         self.total_lo.init.next = self.first_beat.val();
         self.l4_end.d.next = self.l4_end_now.val();
-        self.l4_end.en.next = self.beat.val() & (self.offset.q.val() == 18);
+        self.l4_end.en.next = self.tap.beat.val() & (self.offset.q.val() == 18);
         self.l4_end.init.next = self.first_beat.val();
         // Protocol; the L4 checksum field follows from it (RFC 793, 768).
-        self.proto.d.next = self.tdata.val();
-        self.proto.en.next = self.beat.val() & (self.offset.q.val() == 23);
+        self.proto.d.next = self.tap.tdata.val();
+        self.proto.en.next = self.tap.beat.val() & (self.offset.q.val() == 23);
         self.proto.init.next = self.first_beat.val();
         self.l4_csum_at.d.next = self.l4_start.q.val() + 6;
         if self.proto.q.val() == 6 {
             self.l4_csum_at.d.next = self.l4_start.q.val() + 16;
         }
-        self.l4_csum_at.en.next = self.beat.val() & (self.offset.q.val() == 24);
+        self.l4_csum_at.en.next = self.tap.beat.val() & (self.offset.q.val() == 24);
         self.l4_csum_at.init.next = self.first_beat.val();
-        if self.beat.val() {
+        if self.tap.beat.val() {
             if self.first.val() {
                 self.eth_ip.d.next = false;
                 self.fragment.d.next = false;
@@ -309,19 +242,19 @@ impl Logic for IpCsumParse {
             }
             // Ethertype 0x0800 (IPv4) at offsets 12..14.
             if self.offset.q.val() == 12 {
-                self.eth_ip.d.next = self.tdata.val() == 0x08;
+                self.eth_ip.d.next = self.tap.tdata.val() == 0x08;
             }
             if self.offset.q.val() == 13 {
-                self.eth_ip.d.next = self.eth_ip.q.val() & (self.tdata.val() == 0x00);
+                self.eth_ip.d.next = self.eth_ip.q.val() & (self.tap.tdata.val() == 0x00);
             }
             // RFC 791: flags (reserved, DF, MF) and the 13-bit fragment offset.
             if self.offset.q.val() == 20 {
-                self.fragment.d.next = self.tdata.val().get_bits::<6>(0) != 0;
+                self.fragment.d.next = self.tap.tdata.val().get_bits::<6>(0) != 0;
             }
             if self.offset.q.val() == 21 {
-                self.fragment.d.next = self.fragment.q.val() | (self.tdata.val() != 0);
+                self.fragment.d.next = self.fragment.q.val() | (self.tap.tdata.val() != 0);
             }
-            if self.in_l4.val() & self.at_l4_csum.val() & (self.tdata.val() != 0) {
+            if self.in_l4.val() & self.at_l4_csum.val() & (self.tap.tdata.val() != 0) {
                 self.udp_csum_nonzero.d.next = true;
             }
         }

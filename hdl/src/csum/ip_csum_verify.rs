@@ -1,8 +1,9 @@
 //! `ip_csum_verify`: receive checksum verification (SPEC F3), a passive tap
 //! on a byte-wide AXI-Stream in the core clock domain.
 //!
-//! Inputs: `clock`; `tdata` (the byte), `beat` (tvalid & tready: the byte is
-//! transferred this cycle), `tlast`.
+//! Inputs: `clock`; `tap` (`bus::tap`; bare `tdata`, `beat`, `tlast` as a
+//! top): the byte, `beat` (tvalid & tready: it is transferred this cycle),
+//! `tlast`.
 //! Outputs: `result_valid` pulses for one cycle, the cycle after each frame's
 //! last beat, with `result` (bits of `synack_abi::ring::rx_csum`):
 //! - `IPV4`: ethertype 0x0800 and a well-formed header: version 4, IHL >= 5,
@@ -17,57 +18,34 @@
 //!
 //! Invariants: the tap never stalls the stream; every frame (one byte or
 //! more) gets exactly one result; `result` is 0 except during `result_valid`.
+use crate::bus::tap::StreamTap;
 use crate::csum::ip_csum_parse::IpCsumParse;
+use crate::prim::const_bits::ConstBits;
 use rust_hdl::prelude::*;
 use synack_abi::ring::rx_csum;
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct IpCsumVerify {
     pub clock: Signal<In, Clock>,
-    pub tdata: Signal<In, Bits<8>>,
-    pub beat: Signal<In, Bit>,
-    pub tlast: Signal<In, Bit>,
+    pub tap: StreamTap,
     pub result_valid: Signal<Out, Bit>,
     pub result: Signal<Out, Bits<8>>,
-    parse: IpCsumParse,
+    /// Verifying sums the checksum fields too: a right checksum makes −0.
+    parse: IpCsumParse<false>,
     ip_ok: Signal<Local, Bit>,
     l4_ok: Signal<Local, Bit>,
-    flag_ipv4: Constant<Bits<8>>,
-    flag_ip_ok: Constant<Bits<8>>,
-    flag_tcp: Constant<Bits<8>>,
-    flag_udp: Constant<Bits<8>>,
-    flag_l4_ok: Constant<Bits<8>>,
-}
-
-impl Default for IpCsumVerify {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            tdata: Default::default(),
-            beat: Default::default(),
-            tlast: Default::default(),
-            result_valid: Default::default(),
-            result: Default::default(),
-            // Verifying sums the checksum fields too: a right checksum makes −0.
-            parse: IpCsumParse::new(false),
-            ip_ok: Default::default(),
-            l4_ok: Default::default(),
-            flag_ipv4: Constant::new((rx_csum::IPV4 as u64).to_bits()),
-            flag_ip_ok: Constant::new((rx_csum::IP_OK as u64).to_bits()),
-            flag_tcp: Constant::new((rx_csum::TCP as u64).to_bits()),
-            flag_udp: Constant::new((rx_csum::UDP as u64).to_bits()),
-            flag_l4_ok: Constant::new((rx_csum::L4_OK as u64).to_bits()),
-        }
-    }
+    flag_ipv4: ConstBits<8, { rx_csum::IPV4 as u64 }>,
+    flag_ip_ok: ConstBits<8, { rx_csum::IP_OK as u64 }>,
+    flag_tcp: ConstBits<8, { rx_csum::TCP as u64 }>,
+    flag_udp: ConstBits<8, { rx_csum::UDP as u64 }>,
+    flag_l4_ok: ConstBits<8, { rx_csum::L4_OK as u64 }>,
 }
 
 impl Logic for IpCsumVerify {
     #[hdl_gen]
     fn update(&mut self) {
         self.parse.clock.next = self.clock.val();
-        self.parse.tdata.next = self.tdata.val();
-        self.parse.beat.next = self.beat.val();
-        self.parse.tlast.next = self.tlast.val();
+        StreamTap::link(&mut self.tap, &mut self.parse.tap);
         self.ip_ok.next = self.parse.ipv4.val() & (self.parse.ip_sum.val() == 0xFFFF);
         self.l4_ok.next = (self.parse.tcp.val() | self.parse.udp.val())
             & self.parse.l4_fits.val()
@@ -97,7 +75,5 @@ impl Logic for IpCsumVerify {
 
 /// The verifier's Verilog, top module `top`.
 pub fn verilog() -> String {
-    let mut block = IpCsumVerify::default();
-    block.connect_all();
-    generate_verilog(&block)
+    crate::emit::top_verilog(IpCsumVerify::default(), &[("tap$", "")])
 }

@@ -1,18 +1,21 @@
 //! `dma_read_stream`: reads `cmd_len` bytes from `cmd_addr` over an AXI4 read
-//! channel (32-bit data, INCR bursts of up to 16 beats) and emits them as a
-//! byte stream (`m_axis_*`, `tlast` on the last byte).
+//! channel (`axi`: 32-bit data, INCR bursts of up to 16 beats) and emits them
+//! as a byte stream (`m_axis`, `tlast` on the last byte).
 //!
-//! Inputs: `cmd_addr`, `cmd_len` (0..=2^17-1, any alignment), `cmd_valid`;
-//! AXI4 `arready`, `rdata`, `rresp`, `rlast`, `rvalid`; `m_axis_tready`.
+//! Inputs: `cmd_addr`, `cmd_len` (0..=2^17-1, any alignment), `cmd_valid`.
 //! Outputs: `cmd_ready` (idle), `done` (one-cycle pulse when every byte was
 //! emitted and every beat received) with `error` (some beat had a non-OKAY
-//! response; the bytes were still emitted), AXI4 `araddr`, `arlen`, `arsize`,
-//! `arburst`, `arvalid`, `rready`; `m_axis_tdata/tvalid/tlast`.
+//! response; the bytes were still emitted). As a top its AXI4 ports have
+//! their bare names (`araddr`, …).
 //!
 //! Invariants: a burst is issued only when the 32-word FIFO has room for all
 //! of it, so `rready` is always high and a slow consumer never stalls the
 //! shared R channel; bursts never cross a 4 KiB boundary (AXI4 rule); words
 //! requested = ⌈(addr mod 4 + len) / 4⌉ exactly.
+use crate::bus::axi_read::AxiReadMaster;
+use crate::bus::axis::AxisMaster;
+use crate::dma::MAX_BURST;
+use crate::prim::const_bits::ConstBits;
 use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
 
@@ -24,12 +27,10 @@ pub enum ReadState {
 
 /// Words the FIFO holds.
 const FIFO_WORDS: u64 = 32;
-/// Longest burst, in beats.
-const MAX_BURST: u64 = 16;
 
 type WordFifo = SynchronousFIFO<Bits<32>, 5, 6, 1>;
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct DmaReadStream {
     pub clock: Signal<In, Clock>,
     pub cmd_addr: Signal<In, Bits<32>>,
@@ -38,21 +39,8 @@ pub struct DmaReadStream {
     pub cmd_ready: Signal<Out, Bit>,
     pub done: Signal<Out, Bit>,
     pub error: Signal<Out, Bit>,
-    pub araddr: Signal<Out, Bits<32>>,
-    pub arlen: Signal<Out, Bits<8>>,
-    pub arsize: Signal<Out, Bits<3>>,
-    pub arburst: Signal<Out, Bits<2>>,
-    pub arvalid: Signal<Out, Bit>,
-    pub arready: Signal<In, Bit>,
-    pub rdata: Signal<In, Bits<32>>,
-    pub rresp: Signal<In, Bits<2>>,
-    pub rlast: Signal<In, Bit>,
-    pub rvalid: Signal<In, Bit>,
-    pub rready: Signal<Out, Bit>,
-    pub m_axis_tdata: Signal<Out, Bits<8>>,
-    pub m_axis_tvalid: Signal<Out, Bit>,
-    pub m_axis_tlast: Signal<Out, Bit>,
-    pub m_axis_tready: Signal<In, Bit>,
+    pub axi: AxiReadMaster,
+    pub m_axis: AxisMaster,
     // Address side (word addresses: byte address / 4).
     state: DFF<ReadState>,
     next_word: DFF<Bits<30>>,
@@ -83,66 +71,8 @@ pub struct DmaReadStream {
     pop: Signal<Local, Bit>,
     emit: Signal<Local, Bit>,
     word_count: Signal<Local, Bits<17>>,
-    fifo_words: Constant<Bits<7>>,
-    max_burst: Constant<Bits<5>>,
-}
-
-impl Default for DmaReadStream {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            cmd_addr: Default::default(),
-            cmd_len: Default::default(),
-            cmd_valid: Default::default(),
-            cmd_ready: Default::default(),
-            done: Default::default(),
-            error: Default::default(),
-            araddr: Default::default(),
-            arlen: Default::default(),
-            arsize: Default::default(),
-            arburst: Default::default(),
-            arvalid: Default::default(),
-            arready: Default::default(),
-            rdata: Default::default(),
-            rresp: Default::default(),
-            rlast: Default::default(),
-            rvalid: Default::default(),
-            rready: Default::default(),
-            m_axis_tdata: Default::default(),
-            m_axis_tvalid: Default::default(),
-            m_axis_tlast: Default::default(),
-            m_axis_tready: Default::default(),
-            state: Default::default(),
-            next_word: Default::default(),
-            words_left: Default::default(),
-            ar_pending: Default::default(),
-            ar_word: Default::default(),
-            ar_len: Default::default(),
-            reserved: Default::default(),
-            outstanding: Default::default(),
-            saw_error: Default::default(),
-            fifo: Default::default(),
-            word: Default::default(),
-            have: Default::default(),
-            byte_idx: Default::default(),
-            first_word: Default::default(),
-            skip: Default::default(),
-            bytes_left: Default::default(),
-            take: Default::default(),
-            beats_left: Default::default(),
-            beats_page: Default::default(),
-            beats: Default::default(),
-            issue: Default::default(),
-            issued: Default::default(),
-            ar_fire: Default::default(),
-            r_fire: Default::default(),
-            pop: Default::default(),
-            emit: Default::default(),
-            word_count: Default::default(),
-            fifo_words: Constant::new(FIFO_WORDS.to_bits()),
-            max_burst: Constant::new(MAX_BURST.to_bits()),
-        }
-    }
+    fifo_words: ConstBits<7, FIFO_WORDS>,
+    max_burst: ConstBits<5, MAX_BURST>,
 }
 
 impl Logic for DmaReadStream {
@@ -192,12 +122,12 @@ impl Logic for DmaReadStream {
         if self.issue.val() {
             self.issued.next = bit_cast::<7, 5>(self.beats.val());
         }
-        self.araddr.next = bit_cast::<32, 30>(self.ar_word.q.val()) << 2;
-        self.arlen.next = bit_cast::<8, 4>(self.ar_len.q.val());
-        self.arsize.next = 2.into();
-        self.arburst.next = 1.into();
-        self.arvalid.next = self.ar_pending.q.val();
-        self.ar_fire.next = self.ar_pending.q.val() & self.arready.val();
+        self.axi.araddr.next = bit_cast::<32, 30>(self.ar_word.q.val()) << 2;
+        self.axi.arlen.next = bit_cast::<8, 4>(self.ar_len.q.val());
+        self.axi.arsize.next = 2.into();
+        self.axi.arburst.next = 1.into();
+        self.axi.arvalid.next = self.ar_pending.q.val();
+        self.ar_fire.next = self.ar_pending.q.val() & self.axi.arready.val();
         self.ar_word.d.next = self.next_word.q.val();
         self.ar_word.en.next = self.issue.val();
         self.ar_len.d.next = bit_cast::<4, 5>(self.beats.val() - 1);
@@ -220,25 +150,25 @@ impl Logic for DmaReadStream {
         }
 
         // Data side: room was reserved, so every beat is taken at once.
-        self.rready.next = true;
-        self.r_fire.next = self.rvalid.val();
+        self.axi.rready.next = true;
+        self.r_fire.next = self.axi.rvalid.val();
         self.fifo.write.next = self.r_fire.val();
-        self.fifo.data_in.next = self.rdata.val();
-        if self.r_fire.val() & self.rresp.val().any() {
+        self.fifo.data_in.next = self.axi.rdata.val();
+        if self.r_fire.val() & self.axi.rresp.val().any() {
             self.saw_error.d.next = true;
         }
 
         // Byte side: one word at a time, byte `byte_idx` out; the first
         // word starts at the command's address modulo 4.
         match self.byte_idx.q.val().index() {
-            0 => self.m_axis_tdata.next = self.word.q.val().get_bits::<8>(0),
-            1 => self.m_axis_tdata.next = self.word.q.val().get_bits::<8>(8),
-            2 => self.m_axis_tdata.next = self.word.q.val().get_bits::<8>(16),
-            _ => self.m_axis_tdata.next = self.word.q.val().get_bits::<8>(24),
+            0 => self.m_axis.tdata.next = self.word.q.val().get_bits::<8>(0),
+            1 => self.m_axis.tdata.next = self.word.q.val().get_bits::<8>(8),
+            2 => self.m_axis.tdata.next = self.word.q.val().get_bits::<8>(16),
+            _ => self.m_axis.tdata.next = self.word.q.val().get_bits::<8>(24),
         }
-        self.m_axis_tvalid.next = self.have.q.val() & self.bytes_left.q.val().any();
-        self.m_axis_tlast.next = self.bytes_left.q.val() == 1;
-        self.emit.next = self.m_axis_tvalid.val() & self.m_axis_tready.val();
+        self.m_axis.tvalid.next = self.have.q.val() & self.bytes_left.q.val().any();
+        self.m_axis.tlast.next = self.bytes_left.q.val() == 1;
+        self.emit.next = self.m_axis.tvalid.val() & self.m_axis.tready.val();
         self.pop.next = !self.have.q.val() & !self.fifo.empty.val() & self.bytes_left.q.val().any();
         self.fifo.read.next = self.pop.val();
         self.word.d.next = self.fifo.data_out.val();
@@ -311,7 +241,5 @@ impl Logic for DmaReadStream {
 
 /// The block's Verilog on its own, for its Verilator tests.
 pub fn verilog() -> String {
-    let mut block = DmaReadStream::default();
-    block.connect_all();
-    generate_verilog(&block)
+    crate::emit::top_verilog(DmaReadStream::default(), &[("axi$", "")])
 }

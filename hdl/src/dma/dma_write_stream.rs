@@ -1,18 +1,20 @@
 //! `dma_write_stream`: writes a byte stream to host memory at `cmd_addr` over
-//! an AXI4 write channel (32-bit data, INCR bursts of up to 16 beats).
+//! an AXI4 write channel (`axi`: 32-bit data, INCR bursts of up to 16 beats).
 //!
-//! Inputs: `cmd_addr` (4-byte aligned), `cmd_valid`; `s_axis_tdata/tvalid/
-//! tlast` (the bytes; `tlast` ends the command); AXI4 `awready`, `wready`,
-//! `bresp`, `bvalid`. Outputs: `cmd_ready` (idle), `s_axis_tready`, `done`
-//! (one-cycle pulse after the last write response) with `error` (some
-//! response was not OKAY), `bytes_written[17]`; AXI4 `awaddr`, `awlen`,
-//! `awsize`, `awburst`, `awvalid`, `wdata`, `wstrb`, `wlast`, `wvalid`,
-//! `bready`.
+//! Inputs: `cmd_addr` (4-byte aligned), `cmd_valid`; `s_axis` (the bytes;
+//! `tlast` ends the command). Outputs: `cmd_ready` (idle), `done` (one-cycle
+//! pulse after the last write response) with `error` (some response was not
+//! OKAY), `bytes_written[17]`. As a top its AXI4 ports have their bare names
+//! (`awaddr`, …).
 //!
 //! Invariants: up to 16 words are gathered before their address is sent, so
 //! the W beats of a burst follow its AW without gaps; a burst never crosses
 //! 4 KiB; bytes past the stream's end are masked off with `wstrb`, so memory
 //! after the last byte is untouched.
+use crate::bus::axi_write::AxiWriteMaster;
+use crate::bus::axis::AxisSlave;
+use crate::dma::MAX_BURST;
+use crate::prim::const_bits::ConstBits;
 use rust_hdl::prelude::*;
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -24,38 +26,19 @@ pub enum WriteState {
     Response,
 }
 
-/// Longest burst, in beats.
-const MAX_BURST: u64 = 16;
-
 type BeatFifo = SynchronousFIFO<Bits<36>, 5, 6, 1>;
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct DmaWriteStream {
     pub clock: Signal<In, Clock>,
     pub cmd_addr: Signal<In, Bits<32>>,
     pub cmd_valid: Signal<In, Bit>,
     pub cmd_ready: Signal<Out, Bit>,
-    pub s_axis_tdata: Signal<In, Bits<8>>,
-    pub s_axis_tvalid: Signal<In, Bit>,
-    pub s_axis_tlast: Signal<In, Bit>,
-    pub s_axis_tready: Signal<Out, Bit>,
+    pub s_axis: AxisSlave,
     pub done: Signal<Out, Bit>,
     pub error: Signal<Out, Bit>,
     pub bytes_written: Signal<Out, Bits<17>>,
-    pub awaddr: Signal<Out, Bits<32>>,
-    pub awlen: Signal<Out, Bits<8>>,
-    pub awsize: Signal<Out, Bits<3>>,
-    pub awburst: Signal<Out, Bits<2>>,
-    pub awvalid: Signal<Out, Bit>,
-    pub awready: Signal<In, Bit>,
-    pub wdata: Signal<Out, Bits<32>>,
-    pub wstrb: Signal<Out, Bits<4>>,
-    pub wlast: Signal<Out, Bit>,
-    pub wvalid: Signal<Out, Bit>,
-    pub wready: Signal<In, Bit>,
-    pub bresp: Signal<In, Bits<2>>,
-    pub bvalid: Signal<In, Bit>,
-    pub bready: Signal<Out, Bit>,
+    pub axi: AxiWriteMaster,
     state: DFF<WriteState>,
     addr: DFF<Bits<32>>,
     word: DFF<Bits<32>>,
@@ -72,58 +55,8 @@ pub struct DmaWriteStream {
     merged_strobes: Signal<Local, Bits<4>>,
     push: Signal<Local, Bit>,
     to_boundary: Signal<Local, Bits<11>>,
-    max_burst: Constant<Bits<11>>,
-    page_words: Constant<Bits<11>>,
-}
-
-impl Default for DmaWriteStream {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            cmd_addr: Default::default(),
-            cmd_valid: Default::default(),
-            cmd_ready: Default::default(),
-            s_axis_tdata: Default::default(),
-            s_axis_tvalid: Default::default(),
-            s_axis_tlast: Default::default(),
-            s_axis_tready: Default::default(),
-            done: Default::default(),
-            error: Default::default(),
-            bytes_written: Default::default(),
-            awaddr: Default::default(),
-            awlen: Default::default(),
-            awsize: Default::default(),
-            awburst: Default::default(),
-            awvalid: Default::default(),
-            awready: Default::default(),
-            wdata: Default::default(),
-            wstrb: Default::default(),
-            wlast: Default::default(),
-            wvalid: Default::default(),
-            wready: Default::default(),
-            bresp: Default::default(),
-            bvalid: Default::default(),
-            bready: Default::default(),
-            state: Default::default(),
-            addr: Default::default(),
-            word: Default::default(),
-            strobes: Default::default(),
-            lane: Default::default(),
-            beats: Default::default(),
-            sent: Default::default(),
-            ended: Default::default(),
-            saw_error: Default::default(),
-            count: Default::default(),
-            fifo: Default::default(),
-            take: Default::default(),
-            merged_word: Default::default(),
-            merged_strobes: Default::default(),
-            push: Default::default(),
-            to_boundary: Default::default(),
-            max_burst: Constant::new(MAX_BURST.to_bits()),
-            page_words: Constant::new(1024u64.to_bits()),
-        }
-    }
+    max_burst: ConstBits<11, MAX_BURST>,
+    page_words: ConstBits<11, 1024>,
 }
 
 impl Logic for DmaWriteStream {
@@ -137,18 +70,18 @@ impl Logic for DmaWriteStream {
         self.done.next = false;
         self.error.next = self.saw_error.q.val();
         self.bytes_written.next = self.count.q.val();
-        self.awaddr.next = self.addr.q.val();
-        self.awlen.next = bit_cast::<8, 5>(self.beats.q.val()) - 1;
-        self.awsize.next = 2.into();
-        self.awburst.next = 1.into();
-        self.awvalid.next = false;
-        self.wdata.next = self.fifo.data_out.val().get_bits::<32>(0);
-        self.wstrb.next = self.fifo.data_out.val().get_bits::<4>(32);
-        self.wlast.next = (self.sent.q.val() + 1) == self.beats.q.val();
-        self.wvalid.next = false;
+        self.axi.awaddr.next = self.addr.q.val();
+        self.axi.awlen.next = bit_cast::<8, 5>(self.beats.q.val()) - 1;
+        self.axi.awsize.next = 2.into();
+        self.axi.awburst.next = 1.into();
+        self.axi.awvalid.next = false;
+        self.axi.wdata.next = self.fifo.data_out.val().get_bits::<32>(0);
+        self.axi.wstrb.next = self.fifo.data_out.val().get_bits::<4>(32);
+        self.axi.wlast.next = (self.sent.q.val() + 1) == self.beats.q.val();
+        self.axi.wvalid.next = false;
         self.fifo.read.next = false;
-        self.bready.next = false;
-        self.s_axis_tready.next = false;
+        self.axi.bready.next = false;
+        self.s_axis.tready.next = false;
         self.fifo.write.next = false;
         // Beats to the 4 KiB boundary from the current address, at most 16.
         // Not `!addr + 1`: Verilog would widen before inverting.
@@ -163,22 +96,22 @@ impl Logic for DmaWriteStream {
         self.merged_strobes.next = self.strobes.q.val();
         match self.lane.q.val().index() {
             0 => {
-                self.merged_word.next = bit_cast::<32, 8>(self.s_axis_tdata.val());
+                self.merged_word.next = bit_cast::<32, 8>(self.s_axis.tdata.val());
                 self.merged_strobes.next = 1.into();
             }
             1 => {
                 self.merged_word.next =
-                    self.word.q.val() | (bit_cast::<32, 8>(self.s_axis_tdata.val()) << 8);
+                    self.word.q.val() | (bit_cast::<32, 8>(self.s_axis.tdata.val()) << 8);
                 self.merged_strobes.next = 3.into();
             }
             2 => {
                 self.merged_word.next =
-                    self.word.q.val() | (bit_cast::<32, 8>(self.s_axis_tdata.val()) << 16);
+                    self.word.q.val() | (bit_cast::<32, 8>(self.s_axis.tdata.val()) << 16);
                 self.merged_strobes.next = 7.into();
             }
             _ => {
                 self.merged_word.next =
-                    self.word.q.val() | (bit_cast::<32, 8>(self.s_axis_tdata.val()) << 24);
+                    self.word.q.val() | (bit_cast::<32, 8>(self.s_axis.tdata.val()) << 24);
                 self.merged_strobes.next = 15.into();
             }
         }
@@ -200,22 +133,22 @@ impl Logic for DmaWriteStream {
                 }
             }
             WriteState::Fill => {
-                self.s_axis_tready.next = true;
-                self.take.next = self.s_axis_tvalid.val();
+                self.s_axis.tready.next = true;
+                self.take.next = self.s_axis.tvalid.val();
                 if self.take.val() {
                     self.count.d.next = self.count.q.val() + 1;
                     self.word.d.next = self.merged_word.val();
                     self.strobes.d.next = self.merged_strobes.val();
                     self.lane.d.next = self.lane.q.val() + 1;
-                    if (self.lane.q.val() == 3) | self.s_axis_tlast.val() {
+                    if (self.lane.q.val() == 3) | self.s_axis.tlast.val() {
                         self.push.next = true;
                         self.fifo.write.next = true;
                         self.lane.d.next = 0.into();
                         self.beats.d.next = self.beats.q.val() + 1;
-                        if self.s_axis_tlast.val() {
+                        if self.s_axis.tlast.val() {
                             self.ended.d.next = true;
                         }
-                        if self.s_axis_tlast.val()
+                        if self.s_axis.tlast.val()
                             | ((self.beats.q.val() + 1)
                                 == bit_cast::<5, 11>(self.to_boundary.val()))
                         {
@@ -225,26 +158,26 @@ impl Logic for DmaWriteStream {
                 }
             }
             WriteState::Address => {
-                self.awvalid.next = true;
+                self.axi.awvalid.next = true;
                 self.sent.d.next = 0.into();
-                if self.awready.val() {
+                if self.axi.awready.val() {
                     self.state.d.next = WriteState::Data;
                 }
             }
             WriteState::Data => {
-                self.wvalid.next = !self.fifo.empty.val();
-                if self.wvalid.val() & self.wready.val() {
+                self.axi.wvalid.next = !self.fifo.empty.val();
+                if self.axi.wvalid.val() & self.axi.wready.val() {
                     self.fifo.read.next = true;
                     self.sent.d.next = self.sent.q.val() + 1;
-                    if self.wlast.val() {
+                    if self.axi.wlast.val() {
                         self.state.d.next = WriteState::Response;
                     }
                 }
             }
             WriteState::Response => {
-                self.bready.next = true;
-                if self.bvalid.val() {
-                    if self.bresp.val().any() {
+                self.axi.bready.next = true;
+                if self.axi.bvalid.val() {
+                    if self.axi.bresp.val().any() {
                         self.saw_error.d.next = true;
                     }
                     self.addr.d.next =
@@ -252,7 +185,7 @@ impl Logic for DmaWriteStream {
                     self.beats.d.next = 0.into();
                     if self.ended.q.val() {
                         self.done.next = true;
-                        self.error.next = self.saw_error.q.val() | self.bresp.val().any();
+                        self.error.next = self.saw_error.q.val() | self.axi.bresp.val().any();
                         self.state.d.next = WriteState::Idle;
                     } else {
                         self.state.d.next = WriteState::Fill;
@@ -268,7 +201,5 @@ impl Logic for DmaWriteStream {
 
 /// The block's Verilog on its own, for its Verilator tests.
 pub fn verilog() -> String {
-    let mut block = DmaWriteStream::default();
-    block.connect_all();
-    generate_verilog(&block)
+    crate::emit::top_verilog(DmaWriteStream::default(), &[("axi$", "")])
 }

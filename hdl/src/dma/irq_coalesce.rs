@@ -11,9 +11,13 @@
 //! The wait is measured from the moment pending last rose from zero, in
 //! microseconds of a 100 MHz `clock`. `count` and `usecs` are 16-bit (their
 //! registers' width), so `waited`, which stops at `usecs`, is too.
+use crate::prim::const_bits::ConstBits;
 use rust_hdl::prelude::*;
 
-#[derive(LogicBlock)]
+/// Clock cycles per microsecond at 100 MHz, less one (the prescaler counts 0..=99).
+const CYCLES_PER_US_LAST: u64 = 99;
+
+#[derive(LogicBlock, Default)]
 pub struct IrqCoalesce {
     pub clock: Signal<In, Clock>,
     pub enable: Signal<In, Bit>,
@@ -28,28 +32,7 @@ pub struct IrqCoalesce {
     waited: DFF<Bits<16>>,
     pending: Signal<Local, Bits<32>>,
     threshold: Signal<Local, Bits<16>>,
-    cycles_per_us: Constant<Bits<7>>,
-}
-
-impl Default for IrqCoalesce {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            enable: Default::default(),
-            tx_consumer: Default::default(),
-            tx_head: Default::default(),
-            rx_consumer: Default::default(),
-            rx_head: Default::default(),
-            count: Default::default(),
-            usecs: Default::default(),
-            irq: Default::default(),
-            prescale: Default::default(),
-            waited: Default::default(),
-            pending: Default::default(),
-            threshold: Default::default(),
-            cycles_per_us: Constant::new(99u64.to_bits()),
-        }
-    }
+    cycles_per_us: ConstBits<7, CYCLES_PER_US_LAST>,
 }
 
 impl Logic for IrqCoalesce {

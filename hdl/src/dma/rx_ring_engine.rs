@@ -3,24 +3,50 @@
 //! received frame into it, and writes an `RxCompletion` (length, checksum
 //! verdict from `ip_csum_verify`, phase bit) at the same ring index.
 //!
-//! Inputs: `enable`, `ring_base`, `ring_log2`, `producer`, `cpl_base` (from the
-//! registers); received frames on `s_axis_*` (from the MAC, FCS checked); the
-//! checksum verdict `csum_valid`/`csum_result` for the frame just taken; the
-//! AXI4 read channel for descriptors; the writer's `wr_*` handshakes.
-//! Outputs: `consumer`, `busy`, `dma_error` (sticky), `drop_no_buffer` (pulse
-//! per frame dropped because the host had posted no buffer), `s_axis_tready`,
-//! one write command + byte stream for the frame and one for its completion.
+//! Ports: `enable` (its CONTROL bit) and `ring`, the ring's registers
+//! (`ring_base_lo`, `ring_log2`, `producer`, `cpl_base_lo`); out, `consumer`
+//! (buffers filled), `busy` and `dma_error` (sticky);
+//! received frames on `s_axis` (from the MAC, FCS checked); the checksum
+//! verdict `csum_valid`/`csum_result` for the frame just taken; `axi`, the
+//! AXI4 read channel for descriptors; `drop_no_buffer` (pulse per frame
+//! dropped because the host had posted no buffer); `wr`, the DMA write port:
+//! one command + byte stream for the frame and one for its completion.
+//!
+//! The descriptor and completion layouts are `synack_abi::ring`'s
+//! (`rx_desc`, `rx_cpl`): every bit position written below as a literal is
+//! checked against them at compile time.
 //!
 //! Invariants: buffers are filled strictly in ring order; a completion is
 //! written only after its frame's last write response, so the host never sees
 //! a completion before the data; a frame longer than its buffer is cut at the
 //! buffer's length and flagged TRUNCATED; a frame that arrives while no
 //! buffer is posted is consumed and counted, never left to block the MAC.
+use crate::bus::axi_read::AxiReadMaster;
+use crate::bus::axis::AxisSlave;
+use crate::bus::dma_write::DmaWriteMaster;
+use crate::bus::ring::RingConfigSlave;
 use crate::dma::dma_read_stream::DmaReadStream;
 use crate::dma::ring_cursor::RingCursor;
+use crate::prim::const_bits::ConstBits;
 use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
-use synack_abi::ring::{PHASE, rx_flags};
+use synack_abi::ring::{PHASE, rx_cpl, rx_desc, rx_flags};
+
+// The layouts, as `update` writes them in literals (hdl_gen takes no named
+// constants there): a change in `synack_abi::ring` stops the build here.
+const _: () = {
+    // `desc: Bits<128>` filled a byte at a time from bit 120; read as 16
+    // bytes from `ring_base + (slot << 4)`.
+    assert!(rx_desc::BYTES == 16);
+    // The low 32 bits of the address: the DMA bus is 32-bit.
+    assert!(rx_desc::ADDR.is(0, 64));
+    assert!(rx_desc::LEN.is(64, 32));
+    // `record: Bits<64>` sent as 8 bytes (`count` 0..=7) to `cpl_base + (slot << 3)`.
+    assert!(rx_cpl::BYTES == 8);
+    assert!(rx_cpl::LEN.is(0, 16));
+    assert!(rx_cpl::CSUM.is(16, 8));
+    assert!(rx_cpl::FLAGS.is(24, 8));
+};
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum RxEngineState {
@@ -37,47 +63,20 @@ pub enum RxEngineState {
     CplWait,
 }
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct RxRingEngine {
     pub clock: Signal<In, Clock>,
     pub enable: Signal<In, Bit>,
-    pub ring_base: Signal<In, Bits<32>>,
-    pub ring_log2: Signal<In, Bits<4>>,
-    pub producer: Signal<In, Bits<32>>,
-    pub cpl_base: Signal<In, Bits<32>>,
+    pub ring: RingConfigSlave,
     pub consumer: Signal<Out, Bits<32>>,
     pub busy: Signal<Out, Bit>,
     pub dma_error: Signal<Out, Bit>,
     pub drop_no_buffer: Signal<Out, Bit>,
-    // Frames in.
-    pub s_axis_tdata: Signal<In, Bits<8>>,
-    pub s_axis_tvalid: Signal<In, Bit>,
-    pub s_axis_tlast: Signal<In, Bit>,
-    pub s_axis_tready: Signal<Out, Bit>,
+    pub s_axis: AxisSlave,
     pub csum_valid: Signal<In, Bit>,
     pub csum_result: Signal<In, Bits<8>>,
-    // AXI4 read channel (descriptors).
-    pub araddr: Signal<Out, Bits<32>>,
-    pub arlen: Signal<Out, Bits<8>>,
-    pub arsize: Signal<Out, Bits<3>>,
-    pub arburst: Signal<Out, Bits<2>>,
-    pub arvalid: Signal<Out, Bit>,
-    pub arready: Signal<In, Bit>,
-    pub rdata: Signal<In, Bits<32>>,
-    pub rresp: Signal<In, Bits<2>>,
-    pub rlast: Signal<In, Bit>,
-    pub rvalid: Signal<In, Bit>,
-    pub rready: Signal<Out, Bit>,
-    // Writes: frame data, then the completion.
-    pub wr_cmd_valid: Signal<Out, Bit>,
-    pub wr_cmd_addr: Signal<Out, Bits<32>>,
-    pub wr_cmd_ready: Signal<In, Bit>,
-    pub wr_tdata: Signal<Out, Bits<8>>,
-    pub wr_tvalid: Signal<Out, Bit>,
-    pub wr_tlast: Signal<Out, Bit>,
-    pub wr_tready: Signal<In, Bit>,
-    pub wr_done: Signal<In, Bit>,
-    pub wr_error: Signal<In, Bit>,
+    pub axi: AxiReadMaster,
+    pub wr: DmaWriteMaster,
     reader: DmaReadStream,
     cursor: RingCursor,
     state: DFF<RxEngineState>,
@@ -94,69 +93,8 @@ pub struct RxRingEngine {
     record: Signal<Local, Bits<64>>,
     record_shifted: Signal<Local, Bits<64>>,
     flags: Signal<Local, Bits<8>>,
-    phase_bit: Constant<Bits<8>>,
-    truncated_bit: Constant<Bits<8>>,
-}
-
-impl Default for RxRingEngine {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            enable: Default::default(),
-            ring_base: Default::default(),
-            ring_log2: Default::default(),
-            producer: Default::default(),
-            cpl_base: Default::default(),
-            consumer: Default::default(),
-            busy: Default::default(),
-            dma_error: Default::default(),
-            drop_no_buffer: Default::default(),
-            s_axis_tdata: Default::default(),
-            s_axis_tvalid: Default::default(),
-            s_axis_tlast: Default::default(),
-            s_axis_tready: Default::default(),
-            csum_valid: Default::default(),
-            csum_result: Default::default(),
-            araddr: Default::default(),
-            arlen: Default::default(),
-            arsize: Default::default(),
-            arburst: Default::default(),
-            arvalid: Default::default(),
-            arready: Default::default(),
-            rdata: Default::default(),
-            rresp: Default::default(),
-            rlast: Default::default(),
-            rvalid: Default::default(),
-            rready: Default::default(),
-            wr_cmd_valid: Default::default(),
-            wr_cmd_addr: Default::default(),
-            wr_cmd_ready: Default::default(),
-            wr_tdata: Default::default(),
-            wr_tvalid: Default::default(),
-            wr_tlast: Default::default(),
-            wr_tready: Default::default(),
-            wr_done: Default::default(),
-            wr_error: Default::default(),
-            reader: Default::default(),
-            cursor: Default::default(),
-            state: Default::default(),
-            next_index: Default::default(),
-            desc: Default::default(),
-            length: Default::default(),
-            truncated: Default::default(),
-            csum: Default::default(),
-            count: Default::default(),
-            sticky_error: Default::default(),
-            slot: Default::default(),
-            capacity: Default::default(),
-            room: Default::default(),
-            record: Default::default(),
-            record_shifted: Default::default(),
-            flags: Default::default(),
-            phase_bit: Constant::new((PHASE as u64).to_bits()),
-            truncated_bit: Constant::new((rx_flags::TRUNCATED as u64).to_bits()),
-        }
-    }
+    phase_bit: ConstBits<8, { PHASE as u64 }>,
+    truncated_bit: ConstBits<8, { rx_flags::TRUNCATED as u64 }>,
 }
 
 impl Logic for RxRingEngine {
@@ -183,46 +121,36 @@ impl Logic for RxRingEngine {
             & (self.state.q.val() != RxEngineState::Ready);
         self.dma_error.next = self.sticky_error.q.val();
         self.drop_no_buffer.next = false;
-        self.cursor.log2.next = self.ring_log2.val();
+        self.cursor.log2.next = self.ring.ring_log2.val();
         self.cursor.index.next = self.next_index.q.val();
         self.slot.next = self.cursor.slot.val();
         self.capacity.next = self.desc.q.val().get_bits::<32>(64);
         self.room.next = bit_cast::<32, 16>(self.length.q.val()) < self.capacity.val();
 
-        self.araddr.next = self.reader.araddr.val();
-        self.arlen.next = self.reader.arlen.val();
-        self.arsize.next = self.reader.arsize.val();
-        self.arburst.next = self.reader.arburst.val();
-        self.arvalid.next = self.reader.arvalid.val();
-        self.reader.arready.next = self.arready.val();
-        self.reader.rdata.next = self.rdata.val();
-        self.reader.rresp.next = self.rresp.val();
-        self.reader.rlast.next = self.rlast.val();
-        self.reader.rvalid.next = self.rvalid.val();
-        self.rready.next = self.reader.rready.val();
+        AxiReadMaster::link(&mut self.axi, &mut self.reader.axi);
         self.reader.cmd_valid.next = false;
-        self.reader.cmd_addr.next = self.ring_base.val() + (self.slot.val() << 4);
+        self.reader.cmd_addr.next = self.ring.ring_base_lo.val() + (self.slot.val() << 4);
         self.reader.cmd_len.next = 16.into();
-        self.reader.m_axis_tready.next = true;
+        self.reader.m_axis.tready.next = true;
         self.desc.d.next =
-            (self.desc.q.val() >> 8) | (bit_cast::<128, 8>(self.reader.m_axis_tdata.val()) << 120);
-        self.desc.en.next = self.reader.m_axis_tvalid.val();
+            (self.desc.q.val() >> 8) | (bit_cast::<128, 8>(self.reader.m_axis.tdata.val()) << 120);
+        self.desc.en.next = self.reader.m_axis.tvalid.val();
         if self.reader.done.val() & self.reader.error.val() {
             self.sticky_error.d.next = true;
         }
 
         // Frame bytes go to the writer while the buffer has room.
-        self.s_axis_tready.next = false;
-        self.wr_cmd_valid.next = false;
-        self.wr_cmd_addr.next = self.desc.q.val().get_bits::<32>(0);
-        self.wr_tdata.next = self.s_axis_tdata.val();
-        self.wr_tvalid.next = false;
-        self.wr_tlast.next = self.s_axis_tlast.val()
+        self.s_axis.tready.next = false;
+        self.wr.cmd_valid.next = false;
+        self.wr.cmd_addr.next = self.desc.q.val().get_bits::<32>(0);
+        self.wr.tdata.next = self.s_axis.tdata.val();
+        self.wr.tvalid.next = false;
+        self.wr.tlast.next = self.s_axis.tlast.val()
             | ((bit_cast::<32, 16>(self.length.q.val()) + 1) == self.capacity.val());
         if self.csum_valid.val() {
             self.csum.d.next = self.csum_result.val();
         }
-        if self.wr_done.val() & self.wr_error.val() {
+        if self.wr.done.val() & self.wr.error.val() {
             self.sticky_error.d.next = true;
         }
 
@@ -245,12 +173,12 @@ impl Logic for RxRingEngine {
                 if !self.enable.val() {
                     self.next_index.init.next = true;
                     // Frames still arrive: with no buffer they are dropped.
-                    if self.s_axis_tvalid.val() {
+                    if self.s_axis.tvalid.val() {
                         self.state.d.next = RxEngineState::Discard;
                     }
-                } else if self.producer.val() != self.next_index.q.val() {
+                } else if self.ring.producer.val() != self.next_index.q.val() {
                     self.state.d.next = RxEngineState::DescCommand;
-                } else if self.s_axis_tvalid.val() {
+                } else if self.s_axis.tvalid.val() {
                     self.state.d.next = RxEngineState::Discard;
                 }
             }
@@ -269,55 +197,55 @@ impl Logic for RxRingEngine {
                 self.length.d.next = 0.into();
                 self.truncated.d.next = false;
                 self.csum.d.next = 0.into();
-                if self.s_axis_tvalid.val() {
+                if self.s_axis.tvalid.val() {
                     self.state.d.next = RxEngineState::DataCommand;
                 }
             }
             RxEngineState::DataCommand => {
-                self.wr_cmd_valid.next = true;
-                if self.wr_cmd_ready.val() {
+                self.wr.cmd_valid.next = true;
+                if self.wr.cmd_ready.val() {
                     self.state.d.next = RxEngineState::Data;
                 }
             }
             RxEngineState::Data => {
-                self.wr_tvalid.next = self.s_axis_tvalid.val() & self.room.val();
-                self.s_axis_tready.next = self.wr_tready.val() | !self.room.val();
-                if self.s_axis_tvalid.val() & self.s_axis_tready.val() {
+                self.wr.tvalid.next = self.s_axis.tvalid.val() & self.room.val();
+                self.s_axis.tready.next = self.wr.tready.val() | !self.room.val();
+                if self.s_axis.tvalid.val() & self.s_axis.tready.val() {
                     if self.room.val() {
                         self.length.d.next = self.length.q.val() + 1;
                     } else {
                         self.truncated.d.next = true;
                     }
-                    if self.s_axis_tlast.val() {
+                    if self.s_axis.tlast.val() {
                         self.state.d.next = RxEngineState::DataWait;
                     }
                 }
             }
             RxEngineState::Discard => {
-                self.s_axis_tready.next = true;
-                if self.s_axis_tvalid.val() & self.s_axis_tlast.val() {
+                self.s_axis.tready.next = true;
+                if self.s_axis.tvalid.val() & self.s_axis.tlast.val() {
                     self.drop_no_buffer.next = true;
                     self.state.d.next = RxEngineState::Idle;
                 }
             }
             RxEngineState::DataWait => {
-                if self.wr_done.val() {
+                if self.wr.done.val() {
                     self.state.d.next = RxEngineState::CplCommand;
                 }
             }
             RxEngineState::CplCommand => {
-                self.wr_cmd_valid.next = true;
-                self.wr_cmd_addr.next = self.cpl_base.val() + (self.slot.val() << 3);
+                self.wr.cmd_valid.next = true;
+                self.wr.cmd_addr.next = self.ring.cpl_base_lo.val() + (self.slot.val() << 3);
                 self.count.d.next = 0.into();
-                if self.wr_cmd_ready.val() {
+                if self.wr.cmd_ready.val() {
                     self.state.d.next = RxEngineState::CplData;
                 }
             }
             RxEngineState::CplData => {
-                self.wr_tvalid.next = true;
-                self.wr_tdata.next = self.record_shifted.val().get_bits::<8>(0);
-                self.wr_tlast.next = self.count.q.val() == 7;
-                if self.wr_tready.val() {
+                self.wr.tvalid.next = true;
+                self.wr.tdata.next = self.record_shifted.val().get_bits::<8>(0);
+                self.wr.tlast.next = self.count.q.val() == 7;
+                if self.wr.tready.val() {
                     self.count.d.next = self.count.q.val() + 1;
                     if self.count.q.val() == 7 {
                         self.state.d.next = RxEngineState::CplWait;
@@ -325,7 +253,7 @@ impl Logic for RxRingEngine {
                 }
             }
             RxEngineState::CplWait => {
-                if self.wr_done.val() {
+                if self.wr.done.val() {
                     self.next_index.en.next = true;
                     self.state.d.next = RxEngineState::Idle;
                 }

@@ -1,12 +1,16 @@
 //! `eth_crc32_nibble`: one MII nibble step of the Ethernet CRC-32 (IEEE 802.3,
 //! reflected polynomial 0xEDB88320), combinational.
 //!
-//! Inputs: `crc_in` (the running register, initialised to 0xFFFF_FFFF), `nibble`
+//! Inputs: `crc_in` (the running register, initialised to [`CRC32_INIT`]), `nibble`
 //! (the next four bits in wire order, i.e. a byte's low nibble first).
 //! Output: `crc_out`. The FCS sent on the wire is `!crc` low nibble first; a
 //! receiver that runs the whole frame including its FCS through this step ends
 //! with the residue [`CRC32_RESIDUE`].
+use crate::prim::const_bits::ConstBits;
 use rust_hdl::prelude::*;
+
+/// The register's value before a frame's first nibble (IEEE 802.3: all ones).
+pub const CRC32_INIT: u64 = 0xFFFF_FFFF;
 
 /// Register value after a frame and its correct FCS have been clocked through.
 pub const CRC32_RESIDUE: u32 = 0xDEBB_20E3;
@@ -15,7 +19,7 @@ pub const CRC32_RESIDUE: u32 = 0xDEBB_20E3;
 pub const POLYNOMIAL: u32 = 0xEDB8_8320;
 
 /// Four chained shift-and-xor steps, one per bit of the nibble (LSB first).
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct EthCrc32Nibble {
     pub crc_in: Signal<In, Bits<32>>,
     pub nibble: Signal<In, Bits<4>>,
@@ -23,21 +27,7 @@ pub struct EthCrc32Nibble {
     step1: Signal<Local, Bits<32>>,
     step2: Signal<Local, Bits<32>>,
     step3: Signal<Local, Bits<32>>,
-    polynomial: Constant<Bits<32>>,
-}
-
-impl Default for EthCrc32Nibble {
-    fn default() -> Self {
-        Self {
-            crc_in: Default::default(),
-            nibble: Default::default(),
-            crc_out: Default::default(),
-            step1: Default::default(),
-            step2: Default::default(),
-            step3: Default::default(),
-            polynomial: Constant::new((POLYNOMIAL as u64).to_bits()),
-        }
-    }
+    polynomial: ConstBits<32, { POLYNOMIAL as u64 }>,
 }
 
 impl Logic for EthCrc32Nibble {

@@ -6,8 +6,8 @@
 //! asynchronous FIFOs, so the framers see nibbles at the line rate whatever
 //! the ratio of the clocks.
 //!
-//! Core side: `s_axis_*` takes frames to send (no FCS; at most 1514 bytes,
-//! longer ones are dropped whole and counted); `m_axis_*` gives received,
+//! Core side: `s_axis` takes frames to send (no FCS; at most 1514 bytes,
+//! longer ones are dropped whole and counted); `m_axis` gives received,
 //! checked frames without FCS. Both are store-and-forward through
 //! `axis_frame_fifo`s, so backpressure never reaches the wire: a transmit
 //! frame starts only when it is complete, and a received frame is
@@ -19,11 +19,16 @@
 //! padding, and drops by cause), with `stat_tx_bytes` / `stat_rx_bytes` the
 //! byte amounts during their pulses. `EthMacMiiCounted` is the MAC with its
 //! bank, the standalone design its Verilator tests run.
+use crate::bus::axis::{AxisMaster, AxisSlave};
+use crate::bus::frame_write::FrameWriteMaster;
+use crate::bus::mii::Mii;
 use crate::csr::stat_bank::StatBank;
 use crate::mac::eth_mac_rx::EthMacRx;
 use crate::mac::eth_mac_tx::EthMacTx;
+use crate::prim::const_bits::ConstBits;
 use crate::stream::axis_frame_fifo::AxisFrameFifo;
 use rust_hdl::prelude::*;
+use synack_abi::regs::{self, stat};
 
 /// Largest frame accepted for transmission, without FCS.
 pub const MAX_TX_FRAME: u64 = 1514;
@@ -35,27 +40,33 @@ type FrameFifo = AxisFrameFifo<11, 12>;
 type TxNibbleCdc = AsynchronousFIFO<Bits<5>, 5, 6, 16>;
 type RxNibbleCdc = AsynchronousFIFO<Bits<6>, 5, 6, 1>;
 
-#[derive(LogicBlock)]
+// The event bits written as literals in `update` (hdl_gen takes no named
+// constants there): the MAC's counters are the first ten of the bank.
+const _: () = assert!(regs::consecutive(
+    &[
+        stat::TX_FRAMES,
+        stat::TX_BYTES,
+        stat::TX_DROP_OVERSIZE,
+        stat::RX_FRAMES,
+        stat::RX_BYTES,
+        stat::RX_DROP_FCS,
+        stat::RX_DROP_RUNT,
+        stat::RX_DROP_OVERSIZE,
+        stat::RX_DROP_RX_ER,
+        stat::RX_DROP_OVERFLOW,
+    ],
+    0
+));
+
+#[derive(LogicBlock, Default)]
 pub struct EthMacMii {
     pub clock: Signal<In, Clock>,
-    // MII, to the PHY.
-    pub mii_tx_clk: Signal<In, Clock>,
-    pub mii_txd: Signal<Out, Bits<4>>,
-    pub mii_tx_en: Signal<Out, Bit>,
-    pub mii_rx_clk: Signal<In, Clock>,
-    pub mii_rxd: Signal<In, Bits<4>>,
-    pub mii_rx_dv: Signal<In, Bit>,
-    pub mii_rx_er: Signal<In, Bit>,
-    // Frames to send.
-    pub s_axis_tdata: Signal<In, Bits<8>>,
-    pub s_axis_tvalid: Signal<In, Bit>,
-    pub s_axis_tlast: Signal<In, Bit>,
-    pub s_axis_tready: Signal<Out, Bit>,
-    // Frames received.
-    pub m_axis_tdata: Signal<Out, Bits<8>>,
-    pub m_axis_tvalid: Signal<Out, Bit>,
-    pub m_axis_tlast: Signal<Out, Bit>,
-    pub m_axis_tready: Signal<In, Bit>,
+    /// To the PHY.
+    pub mii: Mii,
+    /// Frames to send.
+    pub s_axis: AxisSlave,
+    /// Frames received.
+    pub m_axis: AxisMaster,
     // Statistics (SPEC F8).
     pub stat_events: Signal<Out, Bits<10>>,
     pub stat_tx_bytes: Signal<Out, Bits<12>>,
@@ -77,50 +88,8 @@ pub struct EthMacMii {
     ingress_bytes: DFF<Bits<12>>,
     ingress_oversize: DFF<Bit>,
     ingress_beat: Signal<Local, Bit>,
-    max_tx_frame: Constant<Bits<12>>,
+    max_tx_frame: ConstBits<12, MAX_TX_FRAME>,
     tx_drop_oversize: Signal<Local, Bit>,
-}
-
-impl Default for EthMacMii {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            mii_tx_clk: Default::default(),
-            mii_txd: Default::default(),
-            mii_tx_en: Default::default(),
-            mii_rx_clk: Default::default(),
-            mii_rxd: Default::default(),
-            mii_rx_dv: Default::default(),
-            mii_rx_er: Default::default(),
-            s_axis_tdata: Default::default(),
-            s_axis_tvalid: Default::default(),
-            s_axis_tlast: Default::default(),
-            s_axis_tready: Default::default(),
-            m_axis_tdata: Default::default(),
-            m_axis_tvalid: Default::default(),
-            m_axis_tlast: Default::default(),
-            m_axis_tready: Default::default(),
-            stat_events: Default::default(),
-            stat_tx_bytes: Default::default(),
-            stat_rx_bytes: Default::default(),
-            tx_fifo: Default::default(),
-            tx: Default::default(),
-            tx_cdc: Default::default(),
-            tx_active: Default::default(),
-            tx_pop: Default::default(),
-            txd_out: Default::default(),
-            tx_en_out: Default::default(),
-            rx_in: Default::default(),
-            rx_cdc: Default::default(),
-            rx: Default::default(),
-            rx_fifo: Default::default(),
-            ingress_bytes: Default::default(),
-            ingress_oversize: Default::default(),
-            ingress_beat: Default::default(),
-            max_tx_frame: Constant::new(MAX_TX_FRAME.to_bits()),
-            tx_drop_oversize: Default::default(),
-        }
-    }
 }
 
 impl Logic for EthMacMii {
@@ -133,79 +102,68 @@ impl Logic for EthMacMii {
         self.rx_fifo.clock.next = self.clock.val();
 
         // Transmit ingress: frames longer than MAX_TX_FRAME are swallowed and counted.
-        self.s_axis_tready.next = !self.tx_fifo.wr_full.val() | self.ingress_oversize.q.val();
-        self.ingress_beat.next = self.s_axis_tvalid.val() & self.s_axis_tready.val();
-        self.tx_fifo.wr_data.next = self.s_axis_tdata.val();
-        self.tx_fifo.wr_last.next = self.s_axis_tlast.val();
-        self.tx_fifo.wr_en.next = self.ingress_beat.val()
+        self.s_axis.tready.next = !self.tx_fifo.wr.full.val() | self.ingress_oversize.q.val();
+        self.ingress_beat.next = self.s_axis.tvalid.val() & self.s_axis.tready.val();
+        self.tx_fifo.wr.data.next = self.s_axis.tdata.val();
+        self.tx_fifo.wr.last.next = self.s_axis.tlast.val();
+        self.tx_fifo.wr.en.next = self.ingress_beat.val()
             & !self.ingress_oversize.q.val()
             & (self.ingress_bytes.q.val() != self.max_tx_frame.val());
-        self.tx_fifo.wr_commit.next = false;
-        self.tx_fifo.wr_drop.next = false;
+        self.tx_fifo.wr.commit.next = false;
+        self.tx_fifo.wr.drop.next = false;
         self.tx_drop_oversize.next = false;
         if self.ingress_beat.val() {
             self.ingress_bytes.d.next = self.ingress_bytes.q.val() + 1;
             if self.ingress_bytes.q.val() == self.max_tx_frame.val() {
                 self.ingress_oversize.d.next = true;
             }
-            if self.s_axis_tlast.val() {
+            if self.s_axis.tlast.val() {
                 self.ingress_bytes.d.next = 0.into();
                 self.ingress_oversize.d.next = false;
                 if self.ingress_oversize.q.val()
                     | (self.ingress_bytes.q.val() == self.max_tx_frame.val())
                 {
-                    self.tx_fifo.wr_drop.next = true;
+                    self.tx_fifo.wr.drop.next = true;
                     self.tx_drop_oversize.next = true;
                 } else {
-                    self.tx_fifo.wr_commit.next = true;
+                    self.tx_fifo.wr.commit.next = true;
                 }
             }
         }
 
         // Transmit framer and the crossing to tx_clk.
-        self.tx.s_tdata.next = self.tx_fifo.m_tdata.val();
-        self.tx.s_tvalid.next = self.tx_fifo.m_tvalid.val();
-        self.tx.s_tlast.next = self.tx_fifo.m_tlast.val();
-        self.tx_fifo.m_tready.next = self.tx.s_tready.val();
+        AxisMaster::join(&mut self.tx_fifo.m_axis, &mut self.tx.s_axis);
         self.tx_cdc.write_clock.next = self.clock.val();
         self.tx_cdc.data_in.next = self.tx.nib_data.val();
         self.tx_cdc.write.next = self.tx.nib_write.val();
         self.tx.nib_full.next = self.tx_cdc.full.val();
-        self.tx_cdc.read_clock.next = self.mii_tx_clk.val();
-        self.tx_active.clock.next = self.mii_tx_clk.val();
+        self.tx_cdc.read_clock.next = self.mii.tx_clk.val();
+        self.tx_active.clock.next = self.mii.tx_clk.val();
         self.tx_pop.next =
             !self.tx_cdc.empty.val() & (self.tx_active.q.val() | !self.tx_cdc.almost_empty.val());
         self.tx_active.d.next = self.tx_pop.val();
         self.tx_cdc.read.next = self.tx_pop.val();
-        self.txd_out.clock.next = self.mii_tx_clk.val();
-        self.tx_en_out.clock.next = self.mii_tx_clk.val();
+        self.txd_out.clock.next = self.mii.tx_clk.val();
+        self.tx_en_out.clock.next = self.mii.tx_clk.val();
         self.txd_out.d.next = self.tx_cdc.data_out.val().get_bits::<4>(0);
         self.tx_en_out.d.next = self.tx_pop.val() & self.tx_cdc.data_out.val().get_bit(4);
-        self.mii_txd.next = self.txd_out.q.val();
-        self.mii_tx_en.next = self.tx_en_out.q.val();
+        self.mii.txd.next = self.txd_out.q.val();
+        self.mii.tx_en.next = self.tx_en_out.q.val();
 
         // Receive: register the MII inputs, cross every nibble to the core.
-        self.rx_in.clock.next = self.mii_rx_clk.val();
-        self.rx_in.d.next = bit_cast::<6, 4>(self.mii_rxd.val())
-            | (bit_cast::<6, 1>(self.mii_rx_dv.val().into()) << 4)
-            | (bit_cast::<6, 1>(self.mii_rx_er.val().into()) << 5);
-        self.rx_cdc.write_clock.next = self.mii_rx_clk.val();
+        self.rx_in.clock.next = self.mii.rx_clk.val();
+        self.rx_in.d.next = bit_cast::<6, 4>(self.mii.rxd.val())
+            | (bit_cast::<6, 1>(self.mii.rx_dv.val().into()) << 4)
+            | (bit_cast::<6, 1>(self.mii.rx_er.val().into()) << 5);
+        self.rx_cdc.write_clock.next = self.mii.rx_clk.val();
         self.rx_cdc.data_in.next = self.rx_in.q.val();
         self.rx_cdc.write.next = !self.rx_cdc.full.val();
         self.rx_cdc.read_clock.next = self.clock.val();
         self.rx.nib_data.next = self.rx_cdc.data_out.val();
         self.rx.nib_valid.next = !self.rx_cdc.empty.val();
         self.rx_cdc.read.next = self.rx.nib_read.val();
-        self.rx_fifo.wr_data.next = self.rx.wr_data.val();
-        self.rx_fifo.wr_last.next = self.rx.wr_last.val();
-        self.rx_fifo.wr_en.next = self.rx.wr_en.val();
-        self.rx_fifo.wr_commit.next = self.rx.wr_commit.val();
-        self.rx_fifo.wr_drop.next = self.rx.wr_drop.val();
-        self.rx.wr_full.next = self.rx_fifo.wr_full.val();
-        self.m_axis_tdata.next = self.rx_fifo.m_tdata.val();
-        self.m_axis_tvalid.next = self.rx_fifo.m_tvalid.val();
-        self.m_axis_tlast.next = self.rx_fifo.m_tlast.val();
-        self.rx_fifo.m_tready.next = self.m_axis_tready.val();
+        FrameWriteMaster::join(&mut self.rx.wr, &mut self.rx_fifo.wr);
+        AxisMaster::link(&mut self.m_axis, &mut self.rx_fifo.m_axis);
 
         // Statistics, in synack_abi::regs::stat order (frames and bytes share an event).
         self.stat_events.next = bit_cast::<10, 1>(self.tx.frame_sent.val().into())
@@ -229,21 +187,9 @@ impl Logic for EthMacMii {
 #[derive(LogicBlock, Default)]
 pub struct EthMacMiiCounted {
     pub clock: Signal<In, Clock>,
-    pub mii_tx_clk: Signal<In, Clock>,
-    pub mii_txd: Signal<Out, Bits<4>>,
-    pub mii_tx_en: Signal<Out, Bit>,
-    pub mii_rx_clk: Signal<In, Clock>,
-    pub mii_rxd: Signal<In, Bits<4>>,
-    pub mii_rx_dv: Signal<In, Bit>,
-    pub mii_rx_er: Signal<In, Bit>,
-    pub s_axis_tdata: Signal<In, Bits<8>>,
-    pub s_axis_tvalid: Signal<In, Bit>,
-    pub s_axis_tlast: Signal<In, Bit>,
-    pub s_axis_tready: Signal<Out, Bit>,
-    pub m_axis_tdata: Signal<Out, Bits<8>>,
-    pub m_axis_tvalid: Signal<Out, Bit>,
-    pub m_axis_tlast: Signal<Out, Bit>,
-    pub m_axis_tready: Signal<In, Bit>,
+    pub mii: Mii,
+    pub s_axis: AxisSlave,
+    pub m_axis: AxisMaster,
     pub stat_addr: Signal<In, Bits<4>>,
     pub stat_data: Signal<Out, Bits<32>>,
     mac: EthMacMii,
@@ -254,21 +200,9 @@ impl Logic for EthMacMiiCounted {
     #[hdl_gen]
     fn update(&mut self) {
         self.mac.clock.next = self.clock.val();
-        self.mac.mii_tx_clk.next = self.mii_tx_clk.val();
-        self.mii_txd.next = self.mac.mii_txd.val();
-        self.mii_tx_en.next = self.mac.mii_tx_en.val();
-        self.mac.mii_rx_clk.next = self.mii_rx_clk.val();
-        self.mac.mii_rxd.next = self.mii_rxd.val();
-        self.mac.mii_rx_dv.next = self.mii_rx_dv.val();
-        self.mac.mii_rx_er.next = self.mii_rx_er.val();
-        self.mac.s_axis_tdata.next = self.s_axis_tdata.val();
-        self.mac.s_axis_tvalid.next = self.s_axis_tvalid.val();
-        self.mac.s_axis_tlast.next = self.s_axis_tlast.val();
-        self.s_axis_tready.next = self.mac.s_axis_tready.val();
-        self.m_axis_tdata.next = self.mac.m_axis_tdata.val();
-        self.m_axis_tvalid.next = self.mac.m_axis_tvalid.val();
-        self.m_axis_tlast.next = self.mac.m_axis_tlast.val();
-        self.mac.m_axis_tready.next = self.m_axis_tready.val();
+        Mii::link(&mut self.mii, &mut self.mac.mii);
+        AxisSlave::link(&mut self.s_axis, &mut self.mac.s_axis);
+        AxisMaster::link(&mut self.m_axis, &mut self.mac.m_axis);
         self.stats.clock.next = self.clock.val();
         self.stats.events.next = bit_cast::<14, 10>(self.mac.stat_events.val());
         self.stats.tx_bytes.next = self.mac.stat_tx_bytes.val();
@@ -280,7 +214,5 @@ impl Logic for EthMacMiiCounted {
 
 /// The MAC's Verilog with its counter bank (`EthMacMiiCounted`), top module `top`.
 pub fn verilog() -> String {
-    let mut mac = EthMacMiiCounted::default();
-    mac.connect_all();
-    generate_verilog(&mac)
+    crate::emit::top_verilog(EthMacMiiCounted::default(), &[])
 }

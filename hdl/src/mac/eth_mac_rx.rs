@@ -1,8 +1,8 @@
 //! `eth_mac_rx`: the MAC's receive deframer, in the core clock domain.
 //!
 //! Input: every MII receive nibble, crossed from rx_clk: `nib_data` =
-//! {rx_er, rx_dv, rxd[3:0]} with `nib_valid`; all are consumed (`nib_read`).
-//! Output: the write side of an `axis_frame_fifo` (`wr_*`): the frame without
+//! `{rx_er, rx_dv, rxd[3:0]}` with `nib_valid`; all are consumed (`nib_read`).
+//! Output: the write side of an `axis_frame_fifo` (`wr`): the frame without
 //! preamble, SFD and FCS, committed when good, dropped when not.
 //!
 //! SPEC F1: after the preamble's 0x5 nibbles, the SFD nibble 0xD starts the
@@ -16,11 +16,13 @@
 //!
 //! The last four bytes are the FCS, known only when rx_dv falls, so bytes go
 //! to the FIFO through a five-byte delay line: at the end, its oldest byte
-//! is the last data byte and is written with `wr_last`.
+//! is the last data byte and is written with `wr.last`.
 //!
 //! The CRC, byte count, nibble and delay line load through enables
 //! (`DffEn`, `DffEnInit`), so they need no hold multiplexer.
-use crate::mac::eth_crc32_nibble::{CRC32_RESIDUE, EthCrc32Nibble};
+use crate::bus::frame_write::FrameWriteMaster;
+use crate::mac::eth_crc32_nibble::{CRC32_INIT, CRC32_RESIDUE, EthCrc32Nibble};
+use crate::prim::const_bits::ConstBits;
 use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
 
@@ -37,18 +39,17 @@ pub const MIN_FRAME: u64 = 64;
 /// Largest frame, FCS included (SPEC F1).
 pub const MAX_FRAME: u64 = 1518;
 
-#[derive(LogicBlock)]
+/// Bytes in the delay line, and in the FCS it holds back.
+const LINE_DEPTH: u64 = 5;
+const FCS_BYTES: u64 = 4;
+
+#[derive(LogicBlock, Default)]
 pub struct EthMacRx {
     pub clock: Signal<In, Clock>,
     pub nib_data: Signal<In, Bits<6>>,
     pub nib_valid: Signal<In, Bit>,
     pub nib_read: Signal<Out, Bit>,
-    pub wr_data: Signal<Out, Bits<8>>,
-    pub wr_last: Signal<Out, Bit>,
-    pub wr_en: Signal<Out, Bit>,
-    pub wr_commit: Signal<Out, Bit>,
-    pub wr_drop: Signal<Out, Bit>,
-    pub wr_full: Signal<In, Bit>,
+    pub wr: FrameWriteMaster,
     pub frame_good: Signal<Out, Bit>,
     pub frame_bytes: Signal<Out, Bits<12>>,
     pub drop_fcs: Signal<Out, Bit>,
@@ -57,7 +58,7 @@ pub struct EthMacRx {
     pub drop_rx_er: Signal<Out, Bit>,
     pub drop_overflow: Signal<Out, Bit>,
     state: DFF<RxState>,
-    crc: DffEnInit<Bits<32>>,
+    crc: DffEnInit<Bits<32>, CRC32_INIT>,
     high_phase: DFF<Bit>,
     low_nibble: DffEn<Bits<4>>,
     bytes: DffEnInit<Bits<12>>,
@@ -76,60 +77,11 @@ pub struct EthMacRx {
     assembled: Signal<Local, Bits<8>>,
     data_nibble: Signal<Local, Bit>,
     data_byte: Signal<Local, Bit>,
-    min_frame: Constant<Bits<12>>,
-    max_frame: Constant<Bits<12>>,
-    line_depth: Constant<Bits<12>>,
-    fcs_bytes: Constant<Bits<12>>,
-    crc_residue: Constant<Bits<32>>,
-}
-
-impl Default for EthMacRx {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            nib_data: Default::default(),
-            nib_valid: Default::default(),
-            nib_read: Default::default(),
-            wr_data: Default::default(),
-            wr_last: Default::default(),
-            wr_en: Default::default(),
-            wr_commit: Default::default(),
-            wr_drop: Default::default(),
-            wr_full: Default::default(),
-            frame_good: Default::default(),
-            frame_bytes: Default::default(),
-            drop_fcs: Default::default(),
-            drop_runt: Default::default(),
-            drop_oversize: Default::default(),
-            drop_rx_er: Default::default(),
-            drop_overflow: Default::default(),
-            state: Default::default(),
-            crc: DffEnInit::new(0xFFFF_FFFFu64.to_bits()),
-            high_phase: Default::default(),
-            low_nibble: Default::default(),
-            bytes: Default::default(),
-            saw_rx_er: Default::default(),
-            oversize: Default::default(),
-            overflow: Default::default(),
-            line0: Default::default(),
-            line1: Default::default(),
-            line2: Default::default(),
-            line3: Default::default(),
-            line4: Default::default(),
-            crc_step: Default::default(),
-            nibble: Default::default(),
-            dv: Default::default(),
-            er: Default::default(),
-            assembled: Default::default(),
-            data_nibble: Default::default(),
-            data_byte: Default::default(),
-            min_frame: Constant::new(MIN_FRAME.to_bits()),
-            max_frame: Constant::new(MAX_FRAME.to_bits()),
-            line_depth: Constant::new(5u64.to_bits()),
-            fcs_bytes: Constant::new(4u64.to_bits()),
-            crc_residue: Constant::new((CRC32_RESIDUE as u64).to_bits()),
-        }
-    }
+    min_frame: ConstBits<12, MIN_FRAME>,
+    max_frame: ConstBits<12, MAX_FRAME>,
+    line_depth: ConstBits<12, LINE_DEPTH>,
+    fcs_bytes: ConstBits<12, FCS_BYTES>,
+    crc_residue: ConstBits<32, { CRC32_RESIDUE as u64 }>,
 }
 
 impl Logic for EthMacRx {
@@ -171,11 +123,11 @@ impl Logic for EthMacRx {
         self.line4.en.next = self.data_byte.val();
         self.crc_step.crc_in.next = self.crc.q.val();
         self.crc_step.nibble.next = self.nibble.val();
-        self.wr_data.next = self.line4.q.val();
-        self.wr_last.next = false;
-        self.wr_en.next = false;
-        self.wr_commit.next = false;
-        self.wr_drop.next = false;
+        self.wr.data.next = self.line4.q.val();
+        self.wr.last.next = false;
+        self.wr.en.next = false;
+        self.wr.commit.next = false;
+        self.wr.drop.next = false;
         self.frame_good.next = false;
         self.frame_bytes.next = self.bytes.q.val() - self.fcs_bytes.val();
         self.drop_fcs.next = false;
@@ -225,8 +177,8 @@ impl Logic for EthMacRx {
                             & !self.oversize.q.val()
                             & !self.overflow.q.val()
                         {
-                            self.wr_en.next = true;
-                            if self.wr_full.val() {
+                            self.wr.en.next = true;
+                            if self.wr.full.val() {
                                 self.overflow.d.next = true;
                             }
                         }
@@ -236,25 +188,25 @@ impl Logic for EthMacRx {
                     self.state.d.next = RxState::Idle;
                     if self.saw_rx_er.q.val() {
                         self.drop_rx_er.next = true;
-                        self.wr_drop.next = true;
+                        self.wr.drop.next = true;
                     } else if self.oversize.q.val() {
                         // Before the runt test: a jabbering frame wraps `bytes`.
                         self.drop_oversize.next = true;
-                        self.wr_drop.next = true;
+                        self.wr.drop.next = true;
                     } else if self.bytes.q.val() < self.min_frame.val() {
                         self.drop_runt.next = true;
-                        self.wr_drop.next = true;
+                        self.wr.drop.next = true;
                     } else if self.high_phase.q.val() | (self.crc.q.val() != self.crc_residue.val())
                     {
                         self.drop_fcs.next = true;
-                        self.wr_drop.next = true;
-                    } else if self.overflow.q.val() | self.wr_full.val() {
+                        self.wr.drop.next = true;
+                    } else if self.overflow.q.val() | self.wr.full.val() {
                         self.drop_overflow.next = true;
-                        self.wr_drop.next = true;
+                        self.wr.drop.next = true;
                     } else {
-                        self.wr_en.next = true;
-                        self.wr_last.next = true;
-                        self.wr_commit.next = true;
+                        self.wr.en.next = true;
+                        self.wr.last.next = true;
+                        self.wr.commit.next = true;
                         self.frame_good.next = true;
                     }
                 }

@@ -1,9 +1,9 @@
 //! `eth_mac_tx`: the MAC's transmit framer, in the core clock domain.
 //!
-//! Input: an AXI-Stream of whole frames without FCS (`s_tdata`, `s_tvalid`,
-//! `s_tlast`, `s_tready`), from a frame FIFO that only presents committed
+//! Input: an AXI-Stream of whole frames without FCS (`s_axis`), from a
+//! frame FIFO that only presents committed
 //! frames, so a frame never runs dry mid-way. Output: MII nibbles for the
-//! transmit clock domain (`nib_data` = {tx_en, txd[3:0]}, `nib_write`,
+//! transmit clock domain (`nib_data` = `{tx_en, txd[3:0]}`, `nib_write`,
 //! `nib_full`), one per cycle at most; the consumer pops one per tx_clk.
 //!
 //! Per frame (SPEC F1): 15 × 0x5 and 0xD (preamble 7 × 0x55, SFD 0xD5), the
@@ -16,7 +16,9 @@
 //! Registers load through enables (`DffEn`, `DffEnInit`: no hold multiplexer
 //! in front of them) and the FCS goes out by selecting the held CRC's nibble
 //! `count` rather than shifting the CRC.
-use crate::mac::eth_crc32_nibble::EthCrc32Nibble;
+use crate::bus::axis::AxisSlave;
+use crate::mac::eth_crc32_nibble::{CRC32_INIT, EthCrc32Nibble};
+use crate::prim::const_bits::ConstBits;
 use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
 
@@ -40,13 +42,10 @@ const FCS_LAST: u64 = 7;
 /// Inter-frame gap nibbles, less one: 12 bytes = 24 nibbles.
 const GAP_LAST: u64 = 23;
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct EthMacTx {
     pub clock: Signal<In, Clock>,
-    pub s_tdata: Signal<In, Bits<8>>,
-    pub s_tvalid: Signal<In, Bit>,
-    pub s_tlast: Signal<In, Bit>,
-    pub s_tready: Signal<Out, Bit>,
+    pub s_axis: AxisSlave,
     pub nib_data: Signal<Out, Bits<5>>,
     pub nib_write: Signal<Out, Bit>,
     pub nib_full: Signal<In, Bit>,
@@ -58,45 +57,14 @@ pub struct EthMacTx {
     bytes: DffEnInit<Bits<12>>,
     high_nibble: DffEn<Bits<4>>,
     was_last: DffEn<Bit>,
-    crc: DffEnInit<Bits<32>>,
+    crc: DffEnInit<Bits<32>, CRC32_INIT>,
     write: Signal<Local, Bit>,
     fcs_nibble: Signal<Local, Bits<4>>,
     crc_step: EthCrc32Nibble,
-    last_short_nibble: Constant<Bits<12>>,
-    preamble_last: Constant<Bits<5>>,
-    fcs_last: Constant<Bits<5>>,
-    gap_last: Constant<Bits<5>>,
-}
-
-impl Default for EthMacTx {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            s_tdata: Default::default(),
-            s_tvalid: Default::default(),
-            s_tlast: Default::default(),
-            s_tready: Default::default(),
-            nib_data: Default::default(),
-            nib_write: Default::default(),
-            nib_full: Default::default(),
-            frame_sent: Default::default(),
-            frame_bytes: Default::default(),
-            state: Default::default(),
-            count: Default::default(),
-            data_nibbles: Default::default(),
-            bytes: Default::default(),
-            high_nibble: Default::default(),
-            was_last: Default::default(),
-            crc: DffEnInit::new(0xFFFF_FFFFu64.to_bits()),
-            write: Default::default(),
-            fcs_nibble: Default::default(),
-            crc_step: Default::default(),
-            last_short_nibble: Constant::new((MIN_DATA_NIBBLES - 1).to_bits()),
-            preamble_last: Constant::new(PREAMBLE_LAST.to_bits()),
-            fcs_last: Constant::new(FCS_LAST.to_bits()),
-            gap_last: Constant::new(GAP_LAST.to_bits()),
-        }
-    }
+    last_short_nibble: ConstBits<12, { MIN_DATA_NIBBLES - 1 }>,
+    preamble_last: ConstBits<5, PREAMBLE_LAST>,
+    fcs_last: ConstBits<5, FCS_LAST>,
+    gap_last: ConstBits<5, GAP_LAST>,
 }
 
 impl Logic for EthMacTx {
@@ -113,7 +81,7 @@ impl Logic for EthMacTx {
             was_last,
             crc
         );
-        self.s_tready.next = false;
+        self.s_axis.tready.next = false;
         self.nib_write.next = false;
         self.nib_data.next = 0.into();
         self.frame_sent.next = false;
@@ -131,9 +99,9 @@ impl Logic for EthMacTx {
         self.bytes.d.next = self.bytes.q.val() + 1;
         self.bytes.en.next = false;
         self.bytes.init.next = false;
-        self.high_nibble.d.next = self.s_tdata.val().get_bits::<4>(4);
+        self.high_nibble.d.next = self.s_axis.tdata.val().get_bits::<4>(4);
         self.high_nibble.en.next = false;
-        self.was_last.d.next = self.s_tlast.val();
+        self.was_last.d.next = self.s_axis.tlast.val();
         self.was_last.en.next = false;
         self.crc.d.next = self.crc_step.crc_out.val();
         self.crc.en.next = false;
@@ -152,7 +120,7 @@ impl Logic for EthMacTx {
         match self.state.q.val() {
             TxState::Idle => {
                 self.count.init.next = true;
-                if self.s_tvalid.val() {
+                if self.s_axis.tvalid.val() {
                     self.state.d.next = TxState::Preamble;
                 }
             }
@@ -171,12 +139,12 @@ impl Logic for EthMacTx {
                 }
             }
             TxState::DataLow => {
-                self.crc_step.nibble.next = self.s_tdata.val().get_bits::<4>(0);
-                if self.write.val() & self.s_tvalid.val() {
-                    self.s_tready.next = true;
+                self.crc_step.nibble.next = self.s_axis.tdata.val().get_bits::<4>(0);
+                if self.write.val() & self.s_axis.tvalid.val() {
+                    self.s_axis.tready.next = true;
                     self.nib_write.next = true;
                     self.nib_data.next =
-                        bit_cast::<5, 4>(self.s_tdata.val().get_bits::<4>(0)) | 0x10;
+                        bit_cast::<5, 4>(self.s_axis.tdata.val().get_bits::<4>(0)) | 0x10;
                     self.crc.en.next = true;
                     self.high_nibble.en.next = true;
                     self.was_last.en.next = true;

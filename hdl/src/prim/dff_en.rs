@@ -18,8 +18,8 @@
 //! bits `8k..8k+8` of `d`), for registers written through byte strobes:
 //! the strobes become enables, so no read-modify-write merge is needed.
 //!
-//! `DffEnInit<T>` adds `init`, a synchronous load of a fixed value (its
-//! constructor's) that wins over `en`: it maps to the flip-flops' set/reset
+//! `DffEnInit<T, INIT>` adds `init`, a synchronous load of a fixed value
+//! (`INIT`, part of the type, zero by default) that wins over `en`: it maps to the flip-flops' set/reset
 //! pins (FDSE/FDRE), so clearing a counter or presetting a CRC at the start
 //! of a frame costs no LUT either. It starts at that value.
 //!
@@ -80,10 +80,10 @@ end
     }
 }
 
-/// A register with a clock enable and a synchronous load of a fixed value:
-/// see the module notes.
+/// A register with a clock enable and a synchronous load of a fixed value,
+/// `INIT` (zero unless given): see the module notes.
 #[derive(Clone, Debug, LogicBlock)]
-pub struct DffEnInit<T: Synth> {
+pub struct DffEnInit<T: Synth + FromInit, const INIT: u64 = 0> {
     pub d: Signal<In, T>,
     pub en: Signal<In, Bit>,
     pub init: Signal<In, Bit>,
@@ -92,15 +92,33 @@ pub struct DffEnInit<T: Synth> {
     _value: T,
 }
 
-impl<T: Synth> Default for DffEnInit<T> {
-    fn default() -> Self {
-        Self::new(T::default())
+/// The types a `DffEnInit` holds, built from its `INIT`.
+pub trait FromInit {
+    /// `init` as this type; it must fit.
+    fn from_init(init: u64) -> Self;
+}
+
+impl<const N: usize> FromInit for Bits<N> {
+    fn from_init(init: u64) -> Self {
+        assert!(
+            N >= 64 || init >> N == 0,
+            "{init:#x} does not fit in {N} bits"
+        );
+        init.to_bits()
     }
 }
 
-impl<T: Synth> DffEnInit<T> {
-    /// A register that starts at, and is loaded by `init` with, `value`.
-    pub fn new(value: T) -> Self {
+impl FromInit for Bit {
+    fn from_init(init: u64) -> Self {
+        assert!(init <= 1, "{init:#x} does not fit in a bit");
+        init == 1
+    }
+}
+
+impl<T: Synth + FromInit, const INIT: u64> Default for DffEnInit<T, INIT> {
+    /// A register that starts at, and is loaded by `init` with, `INIT`.
+    fn default() -> Self {
+        let value = T::from_init(INIT);
         let mut q = Signal::default();
         q.next = value;
         Self {
@@ -114,7 +132,7 @@ impl<T: Synth> DffEnInit<T> {
     }
 }
 
-impl<T: Synth> Logic for DffEnInit<T> {
+impl<T: Synth + FromInit, const INIT: u64> Logic for DffEnInit<T, INIT> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
             if self.init.val() {
@@ -291,27 +309,14 @@ mod tests {
         sim.run(Box::new(uut), 200).unwrap();
     }
 
-    #[derive(LogicBlock)]
+    #[derive(LogicBlock, Default)]
     struct InitHarness {
         clock: Signal<In, Clock>,
         load: Signal<In, Bit>,
         preset: Signal<In, Bit>,
         value: Signal<In, Bits<8>>,
         out: Signal<Out, Bits<8>>,
-        held: DffEnInit<Bits<8>>,
-    }
-
-    impl Default for InitHarness {
-        fn default() -> Self {
-            Self {
-                clock: Default::default(),
-                load: Default::default(),
-                preset: Default::default(),
-                value: Default::default(),
-                out: Default::default(),
-                held: DffEnInit::new(0xF0.into()),
-            }
-        }
+        held: DffEnInit<Bits<8>, 0xF0>,
     }
 
     impl Logic for InitHarness {

@@ -6,13 +6,12 @@
 //!   included), `cmd_hdr_len` (Ethernet + IPv4 + TCP header bytes), `cmd_mss`
 //!   (payload bytes per segment), `cmd_tso`, `cmd_csum`: one command per buffer,
 //!   taken while the block is idle.
-//! - `s_axis_tdata/tvalid/tlast` (and `s_axis_tready` out): exactly `cmd_len`
-//!   bytes of that buffer, headers first. Framing follows `cmd_len`;
-//!   `s_axis_tlast` is not needed (the DMA reader sets it on the last byte,
+//! - `s_axis`: exactly `cmd_len` bytes of that buffer, headers first.
+//!   Framing follows `cmd_len`; `s_axis.tlast` is not needed (the DMA reader sets it on the last byte,
 //!   which is where the count ends).
 //!
 //! Outputs:
-//! - `m_axis_tdata/tvalid/tready/tlast`: the frames, and `m_axis_csum` with
+//! - `m_axis`: the frames, and `m_axis_csum` with
 //!   every beat: the command's `csum` flag, or 1 with `tso` (TSO implies CSUM,
 //!   `synack_abi::ring::tx_flags::TSO`).
 //! - `seg_done`: one-cycle pulse the cycle after a frame's last beat was taken.
@@ -44,24 +43,26 @@
 //! Invariants:
 //! - Exactly `cmd_len` bytes are taken from `s_axis` per command, whatever
 //!   happens, so a bad command never stalls the next one.
-//! - The output is one register (`out_*`): `m_axis_tvalid` and data come from
+//! - The output is one register (`out_*`): `m_axis.tvalid` and data come from
 //!   flops, and a beat is loaded whenever the register is empty or being
 //!   emptied, so a segment streams at one byte per cycle and the next header
-//!   follows its last payload byte with no idle cycle. `s_axis_tready` depends
-//!   combinationally on `m_axis_tready` (no path from `tvalid` to `tready`).
+//!   follows its last payload byte with no idle cycle. `s_axis.tready` depends
+//!   combinationally on `m_axis.tready` (no path from `tvalid` to `tready`).
 //! - The template RAM reads one cycle late: its read address is always the
 //!   header index of the next cycle, so the byte for `hdr_idx` is on
 //!   `ram.read_data` whenever the FSM is in `EmitHdr`.
 //! - rust-hdl emits `update` as one `always @(*)` block in statement order, so
 //!   every helper signal is computed from flops and inputs before it is read;
-//!   the input handshake is written out in each state (`s_axis_tvalid` and
-//!   that state's ready term) rather than read back from `s_axis_tready`.
+//!   the input handshake is written out in each state (`s_axis.tvalid` and
+//!   that state's ready term) rather than read back from `s_axis.tready`.
 //! - Per-segment values (`seg_len`, `total_len`, `is_last`) are registered from
 //!   `in_left`, which is constant during a header; they settle within two
 //!   cycles, long before header byte 16 needs them.
 //! - Registers that load only sometimes are `DffEn` (`DffEnInit` for
 //!   `frames`): each has one new value, set before the state match, and an
 //!   enable the states raise, so none needs a hold multiplexer.
+use crate::bus::axis::{AxisMaster, AxisSlave};
+use crate::prim::const_bits::ConstBits;
 use crate::prim::dff_en::{DffEn, DffEnInit};
 use rust_hdl::prelude::*;
 
@@ -112,7 +113,7 @@ const MIN_HDR_LEN: u64 = 54;
 /// The TCP header of an IPv4 header without options.
 const TCP_OFFSET_NO_OPTIONS: u64 = 34;
 
-#[derive(LogicBlock)]
+#[derive(LogicBlock, Default)]
 pub struct TsoSegmenter {
     pub clock: Signal<In, Clock>,
     // Command.
@@ -123,16 +124,10 @@ pub struct TsoSegmenter {
     pub cmd_mss: Signal<In, Bits<16>>,
     pub cmd_tso: Signal<In, Bit>,
     pub cmd_csum: Signal<In, Bit>,
-    // Buffer in.
-    pub s_axis_tdata: Signal<In, Bits<8>>,
-    pub s_axis_tvalid: Signal<In, Bit>,
-    pub s_axis_tlast: Signal<In, Bit>,
-    pub s_axis_tready: Signal<Out, Bit>,
-    // Frames out.
-    pub m_axis_tdata: Signal<Out, Bits<8>>,
-    pub m_axis_tvalid: Signal<Out, Bit>,
-    pub m_axis_tlast: Signal<Out, Bit>,
-    pub m_axis_tready: Signal<In, Bit>,
+    /// Buffer in.
+    pub s_axis: AxisSlave,
+    /// Frames out.
+    pub m_axis: AxisMaster,
     pub m_axis_csum: Signal<Out, Bit>,
     // Status.
     pub seg_done: Signal<Out, Bit>,
@@ -183,113 +178,28 @@ pub struct TsoSegmenter {
     hdr_ok: Signal<Local, Bit>,
     cmd_bad: Signal<Local, Bit>,
     patched: Signal<Local, Bits<8>>,
-    // Offsets and values, as constants (rust-hdl emits a Rust `const` by name).
-    ethertype_hi: Constant<Bits<8>>,
-    ethertype_lo: Constant<Bits<8>>,
-    ip_ver_ihl: Constant<Bits<8>>,
-    ip_total_len_hi: Constant<Bits<8>>,
-    ip_total_len_lo: Constant<Bits<8>>,
-    ip_id_hi: Constant<Bits<8>>,
-    ip_id_lo: Constant<Bits<8>>,
-    ip_protocol: Constant<Bits<8>>,
-    ip_csum_hi: Constant<Bits<8>>,
-    ip_csum_lo: Constant<Bits<8>>,
-    tcp_seq_0: Constant<Bits<8>>,
-    tcp_seq_1: Constant<Bits<8>>,
-    tcp_seq_2: Constant<Bits<8>>,
-    tcp_seq_3: Constant<Bits<8>>,
-    tcp_data_offset: Constant<Bits<8>>,
-    tcp_flags: Constant<Bits<8>>,
-    tcp_csum_hi: Constant<Bits<8>>,
-    tcp_csum_lo: Constant<Bits<8>>,
-    flags_not_fin_psh: Constant<Bits<8>>,
-    min_hdr_len: Constant<Bits<8>>,
-    tcp_offset_no_options: Constant<Bits<8>>,
-}
-
-impl Default for TsoSegmenter {
-    fn default() -> Self {
-        Self {
-            clock: Default::default(),
-            cmd_valid: Default::default(),
-            cmd_ready: Default::default(),
-            cmd_len: Default::default(),
-            cmd_hdr_len: Default::default(),
-            cmd_mss: Default::default(),
-            cmd_tso: Default::default(),
-            cmd_csum: Default::default(),
-            s_axis_tdata: Default::default(),
-            s_axis_tvalid: Default::default(),
-            s_axis_tlast: Default::default(),
-            s_axis_tready: Default::default(),
-            m_axis_tdata: Default::default(),
-            m_axis_tvalid: Default::default(),
-            m_axis_tlast: Default::default(),
-            m_axis_tready: Default::default(),
-            m_axis_csum: Default::default(),
-            seg_done: Default::default(),
-            cmd_done: Default::default(),
-            cmd_frames: Default::default(),
-            cmd_error: Default::default(),
-            ram: Default::default(),
-            state: Default::default(),
-            len: Default::default(),
-            hdr_len: Default::default(),
-            hdr_len_m14: Default::default(),
-            mss: Default::default(),
-            tso: Default::default(),
-            csum: Default::default(),
-            in_left: Default::default(),
-            seg_left: Default::default(),
-            hdr_idx: Default::default(),
-            seg_len: Default::default(),
-            total_len: Default::default(),
-            is_last: Default::default(),
-            tcp_off: Default::default(),
-            tcp_data_off: Default::default(),
-            hdr_bad: Default::default(),
-            cur_id: Default::default(),
-            cur_seq: Default::default(),
-            err: Default::default(),
-            frames: Default::default(),
-            seg_pulse: Default::default(),
-            out_valid: Default::default(),
-            out_data: Default::default(),
-            out_last: Default::default(),
-            can_load: Default::default(),
-            out_xfer: Default::default(),
-            hdr_idx_next: Default::default(),
-            rel: Default::default(),
-            payload: Default::default(),
-            mss17: Default::default(),
-            ip_len_max: Default::default(),
-            hdr_end: Default::default(),
-            hdr_ok: Default::default(),
-            cmd_bad: Default::default(),
-            patched: Default::default(),
-            ethertype_hi: Constant::new(ETHERTYPE_HI.to_bits()),
-            ethertype_lo: Constant::new(ETHERTYPE_LO.to_bits()),
-            ip_ver_ihl: Constant::new(IP_VER_IHL.to_bits()),
-            ip_total_len_hi: Constant::new(IP_TOTAL_LEN_HI.to_bits()),
-            ip_total_len_lo: Constant::new(IP_TOTAL_LEN_LO.to_bits()),
-            ip_id_hi: Constant::new(IP_ID_HI.to_bits()),
-            ip_id_lo: Constant::new(IP_ID_LO.to_bits()),
-            ip_protocol: Constant::new(IP_PROTOCOL.to_bits()),
-            ip_csum_hi: Constant::new(IP_CSUM_HI.to_bits()),
-            ip_csum_lo: Constant::new(IP_CSUM_LO.to_bits()),
-            tcp_seq_0: Constant::new(TCP_SEQ_0.to_bits()),
-            tcp_seq_1: Constant::new(TCP_SEQ_1.to_bits()),
-            tcp_seq_2: Constant::new(TCP_SEQ_2.to_bits()),
-            tcp_seq_3: Constant::new(TCP_SEQ_3.to_bits()),
-            tcp_data_offset: Constant::new(TCP_DATA_OFFSET.to_bits()),
-            tcp_flags: Constant::new(TCP_FLAGS.to_bits()),
-            tcp_csum_hi: Constant::new(TCP_CSUM_HI.to_bits()),
-            tcp_csum_lo: Constant::new(TCP_CSUM_LO.to_bits()),
-            flags_not_fin_psh: Constant::new(FLAGS_NOT_FIN_PSH.to_bits()),
-            min_hdr_len: Constant::new(MIN_HDR_LEN.to_bits()),
-            tcp_offset_no_options: Constant::new(TCP_OFFSET_NO_OPTIONS.to_bits()),
-        }
-    }
+    // Offsets and values, as constants (`hdl_gen` cannot read a Rust `const`).
+    ethertype_hi: ConstBits<8, ETHERTYPE_HI>,
+    ethertype_lo: ConstBits<8, ETHERTYPE_LO>,
+    ip_ver_ihl: ConstBits<8, IP_VER_IHL>,
+    ip_total_len_hi: ConstBits<8, IP_TOTAL_LEN_HI>,
+    ip_total_len_lo: ConstBits<8, IP_TOTAL_LEN_LO>,
+    ip_id_hi: ConstBits<8, IP_ID_HI>,
+    ip_id_lo: ConstBits<8, IP_ID_LO>,
+    ip_protocol: ConstBits<8, IP_PROTOCOL>,
+    ip_csum_hi: ConstBits<8, IP_CSUM_HI>,
+    ip_csum_lo: ConstBits<8, IP_CSUM_LO>,
+    tcp_seq_0: ConstBits<8, TCP_SEQ_0>,
+    tcp_seq_1: ConstBits<8, TCP_SEQ_1>,
+    tcp_seq_2: ConstBits<8, TCP_SEQ_2>,
+    tcp_seq_3: ConstBits<8, TCP_SEQ_3>,
+    tcp_data_offset: ConstBits<8, TCP_DATA_OFFSET>,
+    tcp_flags: ConstBits<8, TCP_FLAGS>,
+    tcp_csum_hi: ConstBits<8, TCP_CSUM_HI>,
+    tcp_csum_lo: ConstBits<8, TCP_CSUM_LO>,
+    flags_not_fin_psh: ConstBits<8, FLAGS_NOT_FIN_PSH>,
+    min_hdr_len: ConstBits<8, MIN_HDR_LEN>,
+    tcp_offset_no_options: ConstBits<8, TCP_OFFSET_NO_OPTIONS>,
 }
 
 impl Logic for TsoSegmenter {
@@ -336,31 +246,31 @@ impl Logic for TsoSegmenter {
         self.seg_left.d.next = self.seg_left.q.val() - 1;
         self.seg_left.en.next = false;
         self.tcp_off.d.next =
-            (bit_cast::<8, 4>(self.s_axis_tdata.val().get_bits::<4>(0)) << 2) + 14;
+            (bit_cast::<8, 4>(self.s_axis.tdata.val().get_bits::<4>(0)) << 2) + 14;
         self.tcp_off.en.next = false;
-        self.tcp_data_off.d.next = self.s_axis_tdata.val().get_bits::<4>(4);
+        self.tcp_data_off.d.next = self.s_axis.tdata.val().get_bits::<4>(4);
         self.tcp_data_off.en.next = false;
         self.cur_id.d.next =
-            (self.cur_id.q.val() << 8) | bit_cast::<16, 8>(self.s_axis_tdata.val());
+            (self.cur_id.q.val() << 8) | bit_cast::<16, 8>(self.s_axis.tdata.val());
         self.cur_id.en.next = false;
         self.cur_seq.d.next =
-            (self.cur_seq.q.val() << 8) | bit_cast::<32, 8>(self.s_axis_tdata.val());
+            (self.cur_seq.q.val() << 8) | bit_cast::<32, 8>(self.s_axis.tdata.val());
         self.cur_seq.en.next = false;
         self.frames.d.next = self.frames.q.val() + 1;
         self.frames.en.next = false;
         self.frames.init.next = false;
-        self.out_data.d.next = self.s_axis_tdata.val();
+        self.out_data.d.next = self.s_axis.tdata.val();
         self.out_data.en.next = false;
         self.ram.write_clock.next = self.clock.val();
         self.ram.read_clock.next = self.clock.val();
 
         // Output register: loaded when empty or emptied this cycle.
-        self.can_load.next = !self.out_valid.q.val() | self.m_axis_tready.val();
-        self.out_xfer.next = self.out_valid.q.val() & self.m_axis_tready.val();
-        self.out_valid.d.next = self.out_valid.q.val() & !self.m_axis_tready.val();
-        self.m_axis_tdata.next = self.out_data.q.val();
-        self.m_axis_tvalid.next = self.out_valid.q.val();
-        self.m_axis_tlast.next = self.out_last.q.val();
+        self.can_load.next = !self.out_valid.q.val() | self.m_axis.tready.val();
+        self.out_xfer.next = self.out_valid.q.val() & self.m_axis.tready.val();
+        self.out_valid.d.next = self.out_valid.q.val() & !self.m_axis.tready.val();
+        self.m_axis.tdata.next = self.out_data.q.val();
+        self.m_axis.tvalid.next = self.out_valid.q.val();
+        self.m_axis.tlast.next = self.out_last.q.val();
         self.m_axis_csum.next = self.csum.q.val();
         self.seg_pulse.d.next = self.out_xfer.val() & self.out_last.q.val();
         if self.out_xfer.val() & self.out_last.q.val() {
@@ -371,7 +281,7 @@ impl Logic for TsoSegmenter {
         self.cmd_error.next = self.err.q.val();
         self.cmd_done.next = false;
         self.cmd_ready.next = false;
-        self.s_axis_tready.next = false;
+        self.s_axis.tready.next = false;
 
         // Per-segment values, registered from `in_left` (constant during a header).
         self.mss17.next = bit_cast::<17, 16>(self.mss.q.val());
@@ -442,7 +352,7 @@ impl Logic for TsoSegmenter {
         self.hdr_idx_next.next = 0.into();
         self.ram.write_enable.next = false;
         self.ram.write_address.next = self.hdr_idx.q.val();
-        self.ram.write_data.next = self.s_axis_tdata.val();
+        self.ram.write_data.next = self.s_axis.tdata.val();
 
         match self.state.q.val() {
             TsoState::Idle => {
@@ -480,8 +390,8 @@ impl Logic for TsoSegmenter {
                 }
             }
             TsoState::Pass => {
-                self.s_axis_tready.next = self.can_load.val();
-                if self.s_axis_tvalid.val() & self.can_load.val() {
+                self.s_axis.tready.next = self.can_load.val();
+                if self.s_axis.tvalid.val() & self.can_load.val() {
                     self.out_valid.d.next = true;
                     self.out_data.en.next = true;
                     self.out_last.d.next = self.in_left.q.val() == 1;
@@ -492,27 +402,27 @@ impl Logic for TsoSegmenter {
                 }
             }
             TsoState::Capture => {
-                self.s_axis_tready.next = true;
+                self.s_axis.tready.next = true;
                 self.hdr_idx_next.next = self.hdr_idx.q.val();
-                if self.s_axis_tvalid.val() {
+                if self.s_axis.tvalid.val() {
                     self.ram.write_enable.next = true;
                     self.in_left.en.next = true;
                     self.hdr_idx_next.next = self.hdr_idx.q.val() + 1;
                     // Ethernet II carrying IPv4 (RFC 894): EtherType 0x0800.
                     if (self.hdr_idx.q.val() == self.ethertype_hi.val())
-                        & (self.s_axis_tdata.val() != 0x08)
+                        & (self.s_axis.tdata.val() != 0x08)
                     {
                         self.hdr_bad.d.next = true;
                     }
                     if (self.hdr_idx.q.val() == self.ethertype_lo.val())
-                        & (self.s_axis_tdata.val() != 0x00)
+                        & (self.s_axis.tdata.val() != 0x00)
                     {
                         self.hdr_bad.d.next = true;
                     }
                     // RFC 791: version 4, IHL in 32-bit words, at least 5.
                     if self.hdr_idx.q.val() == self.ip_ver_ihl.val() {
-                        if (self.s_axis_tdata.val().get_bits::<4>(4) != 4)
-                            | (self.s_axis_tdata.val().get_bits::<4>(0) < 5)
+                        if (self.s_axis.tdata.val().get_bits::<4>(4) != 4)
+                            | (self.s_axis.tdata.val().get_bits::<4>(0) < 5)
                         {
                             self.hdr_bad.d.next = true;
                         }
@@ -525,7 +435,7 @@ impl Logic for TsoSegmenter {
                     }
                     // RFC 791 protocol 6 = TCP.
                     if (self.hdr_idx.q.val() == self.ip_protocol.val())
-                        & (self.s_axis_tdata.val() != 6)
+                        & (self.s_axis.tdata.val() != 6)
                     {
                         self.hdr_bad.d.next = true;
                     }
@@ -577,8 +487,8 @@ impl Logic for TsoSegmenter {
                 }
             }
             TsoState::Payload => {
-                self.s_axis_tready.next = self.can_load.val();
-                if self.s_axis_tvalid.val() & self.can_load.val() {
+                self.s_axis.tready.next = self.can_load.val();
+                if self.s_axis.tvalid.val() & self.can_load.val() {
                     self.out_valid.d.next = true;
                     self.out_data.en.next = true;
                     self.out_last.d.next = self.seg_left.q.val() == 1;
@@ -594,8 +504,8 @@ impl Logic for TsoSegmenter {
                 }
             }
             TsoState::Discard => {
-                self.s_axis_tready.next = true;
-                if self.s_axis_tvalid.val() {
+                self.s_axis.tready.next = true;
+                if self.s_axis.tvalid.val() {
                     self.in_left.en.next = true;
                     if self.in_left.q.val() == 1 {
                         self.state.d.next = TsoState::Finish;
@@ -619,9 +529,7 @@ impl Logic for TsoSegmenter {
 
 /// The segmenter's Verilog, as a top for Verilator and Yosys.
 pub fn verilog() -> String {
-    let mut block = TsoSegmenter::default();
-    block.connect_all();
-    generate_verilog(&block)
+    crate::emit::top_verilog(TsoSegmenter::default(), &[])
 }
 
 #[cfg(test)]

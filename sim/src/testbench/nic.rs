@@ -1,5 +1,5 @@
 //! A bench around the Verilator model of `NicCore`: the core clock and the
-//! MII clocks (as in [`crate::mac_bench`]), host memory behind the AXI4 port
+//! MII clocks (as in [`crate::testbench::mac`]), host memory behind the AXI4 port
 //! ([`AxiMemory`]), register accesses over AXI4-Lite ([`AxilMaster`]) and the
 //! PHY's side of MII (a monitor on TX, a driver on RX, optional loopback).
 //!

@@ -26,7 +26,5 @@ impl Logic for Probe {
 
 /// The probe's Verilog.
 pub fn verilog() -> String {
-    let mut p = Probe::default();
-    p.connect_all();
-    generate_verilog(&p)
+    crate::emit::top_verilog(Probe::default(), &[])
 }
