@@ -58,9 +58,8 @@ pub fn run(a: &BenchArgs) -> Result<()> {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("cannot create {}; choose another --plot", dir.display()))?;
     }
-    std::fs::write(&a.plot, "").with_context(|| {
-        format!("cannot write {}; choose another --plot", a.plot.display())
-    })?;
+    std::fs::write(&a.plot, "")
+        .with_context(|| format!("cannot write {}; choose another --plot", a.plot.display()))?;
     let exe = std::env::current_exe().context("finding the synack executable")?;
     let linux_ok = !a.no_linux;
     println!(
@@ -119,7 +118,11 @@ pub fn run(a: &BenchArgs) -> Result<()> {
     });
     // A fresh process for the memory figure and the full-table churn.
     let child = std::process::Command::new(&exe)
-        .args(["bench-time-wait", &a.time_wait.to_string(), &a.churn.to_string()])
+        .args([
+            "bench-time-wait",
+            &a.time_wait.to_string(),
+            &a.churn.to_string(),
+        ])
         .output()
         .context("running the TIME-WAIT measurement")?;
     if !child.status.success() {
@@ -129,7 +132,10 @@ pub fn run(a: &BenchArgs) -> Result<()> {
         );
     }
     let out = String::from_utf8_lossy(&child.stdout);
-    let f: Vec<f64> = out.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    let f: Vec<f64> = out
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
     let [bytes_per_entry, full_churn] = f[..] else {
         bail!("the TIME-WAIT measurement printed `{out}`");
     };
@@ -176,7 +182,11 @@ fn print_table(rows: &[Row]) {
             ratio(r.synack, r.smoltcp),
             ratio(r.synack, r.linux),
             r.unit,
-            if r.lower_better { " (lower is better)" } else { "" }
+            if r.lower_better {
+                " (lower is better)"
+            } else {
+                ""
+            }
         );
     }
 }
@@ -191,15 +201,14 @@ fn plot(path: &Path, rows: &[Row]) -> Result<()> {
             (r.name.clone(), q(r.smoltcp), q(r.linux))
         })
         .collect();
-    let top = bars
-        .iter()
-        .flat_map(|b| [b.1, b.2])
-        .fold(1.0f64, f64::max)
-        * 1.15;
+    let top = bars.iter().flat_map(|b| [b.1, b.2]).fold(1.0f64, f64::max) * 1.15;
     let root = SVGBackend::new(path, (900, 420)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption("synack per CPU-second, as a multiple of each peer", ("sans-serif", 20))
+        .caption(
+            "synack per CPU-second, as a multiple of each peer",
+            ("sans-serif", 20),
+        )
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(50)
@@ -208,10 +217,7 @@ fn plot(path: &Path, rows: &[Row]) -> Result<()> {
         .configure_mesh()
         .disable_x_mesh()
         .x_labels(bars.len())
-        .x_label_formatter(&|x| {
-            bars.get(*x as usize)
-                .map_or(String::new(), |b| b.0.clone())
-        })
+        .x_label_formatter(&|x| bars.get(*x as usize).map_or(String::new(), |b| b.0.clone()))
         .y_desc("synack ÷ peer")
         .draw()?;
     for (i, (_, smol, lin)) in bars.iter().enumerate() {
@@ -233,7 +239,10 @@ fn plot(path: &Path, rows: &[Row]) -> Result<()> {
 /// `bench-time-wait N CHURN`: in a fresh process, resident bytes per
 /// TIME-WAIT record at N records, then churn with them in the table.
 pub fn time_wait_child(args: &[String]) -> Result<()> {
-    let n: u64 = args.first().and_then(|x| x.parse().ok()).context("records")?;
+    let n: u64 = args
+        .first()
+        .and_then(|x| x.parse().ok())
+        .context("records")?;
     let churn: u64 = args.get(1).and_then(|x| x.parse().ok()).context("churn")?;
     let c = stack::churn(churn, n);
     println!(

@@ -291,7 +291,7 @@ fn generated_registers() -> String {
 /// One `#[repr(C)]` layout as a table: field, byte offset, size, meaning.
 fn layout_table(src: &str, name: &str, offsets: &[(&str, usize, usize)]) -> String {
     let start = src
-        .find(&format!("pub struct {name} {{"))
+        .find(&format!("pub struct {name} in "))
         .unwrap_or_else(|| panic!("no struct {name} in ring.rs"));
     let body = &src[start..src[start..].find("\n}").map_or(src.len(), |e| start + e)];
     let mut out = format!(

@@ -15,7 +15,6 @@
 //! service of the stack, tries each socket and returns. Nothing a peer sends
 //! can make an app panic: bad input closes that connection and is counted.
 #![deny(unsafe_code)]
-
 #![deny(unsafe_code)]
 
 pub mod conn;

@@ -1,6 +1,6 @@
 //! `NicCore`: the board-independent NIC (SPEC F1–F8): the MII MAC, checksum
 //! offload, TSO and the DMA ring engines, behind an AXI4-Lite register window
-//! and an AXI4 DMA master. This is what Verilator simulates; `ArtyTop` adds
+//! and an AXI4 DMA master. This is what Verilator simulates; a board top level adds
 //! pins, clocks and resets around it.
 //!
 //! TX: registers → `tx_ring_engine` (descriptor fetch, buffer read, TSO) →
