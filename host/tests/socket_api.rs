@@ -148,3 +148,29 @@ fn accepted_streams_inherit_the_listeners_options() {
     let o = server.options(&nb).unwrap();
     assert!(o.nodelay && o.keepalive);
 }
+
+#[test]
+fn an_application_that_never_polls_events_keeps_none_for_closed_sockets() {
+    // Readiness is enough to drive the socket API; events of sockets the
+    // application closed must not pile up in either engine.
+    let mut l = MemoryLink::default();
+    let listener = TcpListener::bind(&mut l.b(), 9, 64).unwrap();
+    for _ in 0..300 {
+        let client = TcpStream::connect(&mut l.a(), SocketAddrV4::new(B.into(), 9)).unwrap();
+        run_ms(&mut l, 2);
+        let (server, _) = listener.accept(&mut l.b()).unwrap();
+        client.write(&mut l.a(), b"ping").unwrap();
+        run_ms(&mut l, 2);
+        let mut buf = [0u8; 8];
+        assert_eq!(server.read(&mut l.b(), &mut buf).unwrap(), 4);
+        client.close(&mut l.a()).unwrap();
+        server.close(&mut l.b()).unwrap();
+        run_ms(&mut l, 2);
+    }
+    assert!(
+        l.a.engine().pending_events() <= 1 && l.b.engine().pending_events() <= 1,
+        "events pile up: A {} B {}",
+        l.a.engine().pending_events(),
+        l.b.engine().pending_events()
+    );
+}

@@ -120,7 +120,27 @@ impl EventQueue {
 
     /// Sockets with events pending.
     pub(crate) fn len(&self) -> usize {
-        self.order.len()
+        self.pending.len()
+    }
+
+    /// Drop a connection's pending events: the application released it.
+    pub(crate) fn forget_conn(&mut self, h: ConnectionHandle) {
+        self.forget(Key::Conn(h));
+    }
+
+    /// Drop a listener's pending events: it is closed.
+    pub(crate) fn forget_listener(&mut self, l: ListenerHandle) {
+        self.forget(Key::Listener(l));
+    }
+
+    /// Without this, an application that never polls events would keep one
+    /// entry per socket it ever had. `order` is compacted once most of its
+    /// keys are forgotten, so forgetting is amortised O(1).
+    fn forget(&mut self, key: Key) {
+        if self.pending.remove(&key).is_some() && self.order.len() > 2 * self.pending.len() + 16 {
+            let pending = &self.pending;
+            self.order.retain(|k| pending.contains_key(k));
+        }
     }
 }
 

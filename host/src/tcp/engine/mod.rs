@@ -291,7 +291,7 @@ impl Engine {
     }
 
     /// The TIME-WAIT record for a 4-tuple (local, remote), if any.
-    pub fn time_wait(&self, tuple: FourTuple) -> Option<&TimeWaitEntry> {
+    pub fn time_wait(&self, tuple: FourTuple) -> Option<TimeWaitEntry> {
         self.tw.get(&tuple)
     }
 
@@ -668,6 +668,7 @@ impl Engine {
                 self.by_tuple.remove(&tuple);
             }
             if orphan {
+                self.events.forget_conn(h);
                 // A stale handle left in `dirty` finds no slot and is dropped there.
                 if let Some(filed) = self.conns.remove(&h).and_then(|s| s.filed) {
                     self.deadlines.remove(&(filed, h));
@@ -760,6 +761,7 @@ impl Engine {
     pub fn close_listener(&mut self, now: Instant, l: ListenerHandle) -> Result<(), CloseError> {
         let listener = self.listeners.remove(&l).ok_or(CloseError::InvalidHandle)?;
         self.listen_addrs.remove(&listener.local);
+        self.events.forget_listener(l);
         for h in listener.accept_queue {
             if let Some(c) = self.conns.get_mut(&h) {
                 c.orphan = true;
@@ -959,6 +961,8 @@ impl Engine {
             return Err(CloseError::InvalidHandle);
         }
         c.close(now, cfg);
+        // The handle is released: what it had pending will never be read.
+        self.events.forget_conn(h);
         self.after_conn(now, h);
         Ok(())
     }

@@ -2,7 +2,6 @@
 
 use super::harness::*;
 use crate::tcp::segment::{Flags, Segment, SeqNumber};
-use crate::tcp::time_wait::TimeWaitEntry;
 use crate::tcp::{Config, ConnectError, Engine, FourTuple, State};
 use crate::time::Instant;
 
@@ -31,9 +30,10 @@ fn client_in_time_wait(cfg: Config, now: Instant) -> (Engine, u32) {
 }
 
 #[test]
-fn time_wait_record_is_at_most_64_bytes() {
-    // DESIGN: compact records (also asserted at compile time).
-    assert!(core::mem::size_of::<TimeWaitEntry>() <= 64);
+fn time_wait_record_is_stored_in_48_bytes() {
+    // DESIGN: compact records (also asserted at compile time); the index
+    // adds ~5 bytes a record, `synack bench` measures the resident total.
+    assert!(crate::tcp::time_wait::RECORD_BYTES <= 48);
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn tw_reuse_takes_tuple_older_than_1s_with_timestamps() {
     p.run_for(ms(20));
     p.b.close(p.now, s).unwrap();
     p.run_for(ms(20));
-    let tw = *p.a.time_wait(tuple_ab()).unwrap();
+    let tw = p.a.time_wait(tuple_ab()).unwrap();
     assert_eq!(
         p.a.connect_from(p.now, client_addr(), server_addr()),
         Err(ConnectError::AddrInUse)

@@ -1,21 +1,23 @@
 //! TIME-WAIT as compact records in their own table (SPEC T1, T5, T10–T12;
 //! DESIGN: "TIME-WAIT entries are compact records ... so a million of them
-//! are cheap").
+//! are cheap"). Storage is in [`table`]: 48-byte records in a FIFO by
+//! expiry, with a hash index of positions; this module is the behaviour.
 //!
 //! Invariants:
-//! - A record is at most 64 bytes (asserted at compile time).
-//! - `expiry` holds exactly one `(expires, tuple)` pair per record, so the
-//!   earliest deadline is the first element.
+//! - One record per 4-tuple; at most `max_tw_buckets` records (SPEC T11).
 //! - Behaviour follows Linux `tcp_timewait_state_process`.
 
-use std::collections::{BTreeSet, HashMap};
+mod table;
 
 use crate::time::Instant;
 
 use super::config::Config;
 use super::segment::{Flags, FourTuple, Segment, SeqNumber, Timestamps};
 
-/// One connection in TIME-WAIT.
+pub use table::RECORD_BYTES;
+
+/// One connection in TIME-WAIT, as the engine reads and writes it (the
+/// table stores it more compactly, times to the millisecond, rounded up).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TimeWaitEntry {
     pub tuple: FourTuple,
@@ -34,8 +36,6 @@ pub struct TimeWaitEntry {
     pub ts_ok: bool,
 }
 
-const _: () = assert!(core::mem::size_of::<TimeWaitEntry>() <= 64);
-
 /// What to do with a segment that hit a TIME-WAIT record.
 #[derive(Debug)]
 pub enum TwAction {
@@ -52,79 +52,60 @@ pub enum TwAction {
 
 #[derive(Debug, Default)]
 pub struct TimeWaitTable {
-    entries: HashMap<FourTuple, TimeWaitEntry>,
-    expiry: BTreeSet<(Instant, FourTuple)>,
+    table: table::Table,
 }
 
 impl TimeWaitTable {
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.table.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 
-    pub fn get(&self, tuple: &FourTuple) -> Option<&TimeWaitEntry> {
-        self.entries.get(tuple)
+    pub fn get(&self, tuple: &FourTuple) -> Option<TimeWaitEntry> {
+        self.table.get(tuple)
     }
 
     pub fn contains(&self, tuple: &FourTuple) -> bool {
-        self.entries.contains_key(tuple)
+        self.table.contains(tuple)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = &TimeWaitEntry> {
-        self.entries.values()
+    pub fn iter(&self) -> impl Iterator<Item = TimeWaitEntry> + '_ {
+        self.table.iter()
     }
 
     /// Insert unless the table holds `max` records already (SPEC T11); returns
     /// false on overflow, in which case existing records are kept.
     pub fn insert(&mut self, e: TimeWaitEntry, max: usize) -> bool {
-        if self.entries.len() >= max && !self.entries.contains_key(&e.tuple) {
+        if self.len() >= max && !self.contains(&e.tuple) {
             return false;
         }
-        self.remove(&e.tuple);
-        self.expiry.insert((e.expires, e.tuple));
-        self.entries.insert(e.tuple, e);
+        self.table.remove(&e.tuple);
+        self.table.push(&e);
         true
     }
 
     pub fn remove(&mut self, tuple: &FourTuple) -> Option<TimeWaitEntry> {
-        let e = self.entries.remove(tuple)?;
-        self.expiry.remove(&(e.expires, e.tuple));
-        Some(e)
+        self.table.remove(tuple)
     }
 
-    fn reschedule(&mut self, tuple: &FourTuple, expires: Instant) {
-        if let Some(e) = self.entries.get_mut(tuple) {
-            self.expiry.remove(&(e.expires, e.tuple));
-            e.expires = expires;
-            self.expiry.insert((expires, *tuple));
-        }
-    }
-
+    /// When `expire` next has work (perhaps early: see [`table`]).
     pub fn next_expiry(&self) -> Option<Instant> {
-        self.expiry.first().map(|(t, _)| *t)
+        self.table.next_expiry()
     }
 
     /// Remove every record expired at `now`; returns how many.
     pub fn expire(&mut self, now: Instant) -> usize {
-        let mut n = 0;
-        while let Some(&(t, tuple)) = self.expiry.first() {
-            if t > now {
-                break;
-            }
-            self.expiry.pop_first();
-            self.entries.remove(&tuple);
-            n += 1;
-        }
-        n
+        self.table.expire(now)
     }
 
     /// Linux `tcp_timewait_state_process` for a segment addressed to `tuple`.
     pub fn process(&mut self, now: Instant, seg: &Segment, cfg: &Config) -> TwAction {
         let tuple = seg.receiver_tuple();
-        let Some(e) = self.entries.get(&tuple).copied() else {
+        self.table.tick(now);
+        let Some(mut e) = self.table.get(&tuple) else {
             return TwAction::Drop;
         };
         let f = seg.flags;
@@ -140,11 +121,12 @@ impl TimeWaitTable {
                 self.remove(&tuple);
                 return TwAction::Killed;
             }
-            self.reschedule(&tuple, now + cfg.time_wait_len);
-            if let (Some(t), Some(entry)) = (ts, self.entries.get_mut(&tuple)) {
-                entry.ts_recent = t.tsval;
-                entry.ts_recent_stamp = now;
+            e.expires = now + cfg.time_wait_len;
+            if let Some(t) = ts {
+                e.ts_recent = t.tsval;
+                e.ts_recent_stamp = now;
             }
+            self.table.store(&e);
             return TwAction::Drop;
         }
         // A new SYN is accepted only if provably newer (SPEC T10).
@@ -167,22 +149,24 @@ impl TimeWaitTable {
         }
         // SPEC T5: re-ACK (a retransmitted FIN, an old duplicate) and restart 2·MSL.
         if paws_reject || f.ack() {
-            self.reschedule(&tuple, now + cfg.time_wait_len);
+            e.expires = now + cfg.time_wait_len;
         }
         // Linux `tcp_timewait_check_oow_rate_limit`: data-less segments are rate-limited.
         let now_ms = now.total_millis() as u32;
-        let Some(entry) = self.entries.get_mut(&tuple) else {
-            return TwAction::Drop;
-        };
+        let mut limited = false;
         if seg.payload.is_empty() || f.syn() {
-            let since = now_ms.wrapping_sub(entry.last_oow_ms);
-            if entry.last_oow_ms != 0 && u64::from(since) < cfg.invalid_ratelimit.as_millis() as u64
-            {
-                return TwAction::Drop;
+            let since = now_ms.wrapping_sub(e.last_oow_ms);
+            if e.last_oow_ms != 0 && u64::from(since) < cfg.invalid_ratelimit.as_millis() as u64 {
+                limited = true;
+            } else {
+                e.last_oow_ms = now_ms.max(1);
             }
-            entry.last_oow_ms = now_ms.max(1);
         }
-        TwAction::Ack(ack_segment(entry, now))
+        self.table.store(&e);
+        if limited {
+            return TwAction::Drop;
+        }
+        TwAction::Ack(ack_segment(&e, now))
     }
 }
 
