@@ -6,7 +6,9 @@
 //! synack with checksums offloaded, to show what the fabric saves the
 //! host), connection churn (with TIME-WAIT records kept, and again with a
 //! million already in the table), and resident memory per TIME-WAIT record
-//! at a million. Writes a plot next to the table.
+//! at a million. Bulk runs in this process; each churn figure in a fresh
+//! one (`bench-churn`, hidden), Linux's in its network namespace. Writes a
+//! plot next to the table.
 
 use std::path::{Path, PathBuf};
 
@@ -100,13 +102,20 @@ pub fn run(a: &BenchArgs) -> Result<()> {
             lower_better: false,
         });
     }
-    let (mut s, mut m, mut l) = (Vec::new(), Vec::new(), Vec::new());
+    // Churn runs in fresh processes, every stack alike (Linux's in its
+    // namespace): what a process did before (bulk buffers, a fragmented
+    // heap) would otherwise weigh on the figure.
+    let (mut s, mut full, mut bytes, mut m, mut l) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..a.rounds {
-        s.push(stack::churn(a.churn, 0).measurement.per_cpu_s());
-        m.push(smol::churn(a.churn).per_cpu_s());
+        s.push(churn_in_child(&exe, "synack", a.churn, 0)?.1);
+        m.push(churn_in_child(&exe, "smoltcp", a.churn, 0)?.1);
         if linux_ok {
             l.push(linux::churn(&exe, a.churn)?.per_cpu_s());
         }
+        let (b, c) = churn_in_child(&exe, "synack", a.churn, a.time_wait)?;
+        bytes.push(b);
+        full.push(c);
     }
     rows.push(Row {
         name: "churn (TIME-WAIT kept)".into(),
@@ -116,37 +125,15 @@ pub fn run(a: &BenchArgs) -> Result<()> {
         linux: linux_ok.then(|| median(l)),
         lower_better: false,
     });
-    // A fresh process for the memory figure and the full-table churn.
-    let child = std::process::Command::new(&exe)
-        .args([
-            "bench-time-wait",
-            &a.time_wait.to_string(),
-            &a.churn.to_string(),
-        ])
-        .output()
-        .context("running the TIME-WAIT measurement")?;
-    if !child.status.success() {
-        bail!(
-            "the TIME-WAIT measurement failed: {}",
-            String::from_utf8_lossy(&child.stderr)
-        );
-    }
-    let out = String::from_utf8_lossy(&child.stdout);
-    let f: Vec<f64> = out
-        .split_whitespace()
-        .filter_map(|x| x.parse().ok())
-        .collect();
-    let [bytes_per_entry, full_churn] = f[..] else {
-        bail!("the TIME-WAIT measurement printed `{out}`");
-    };
     rows.push(Row {
         name: format!("churn with {} TIME-WAIT records", a.time_wait),
         unit: "connections per CPU-s",
-        synack: full_churn,
+        synack: median(full),
         smoltcp: None,
         linux: None,
         lower_better: false,
     });
+    let bytes_per_entry = median(bytes);
     rows.push(Row {
         name: format!("TIME-WAIT memory at {} records", a.time_wait),
         unit: "resident bytes per record",
@@ -236,19 +223,57 @@ fn plot(path: &Path, rows: &[Row]) -> Result<()> {
     Ok(())
 }
 
-/// `bench-time-wait N CHURN`: in a fresh process, resident bytes per
-/// TIME-WAIT record at N records, then churn with them in the table.
-pub fn time_wait_child(args: &[String]) -> Result<()> {
-    let n: u64 = args
-        .first()
+/// Runs `bench-churn STACK CHURN RECORDS` in a fresh process; returns
+/// (resident bytes per TIME-WAIT record, connections per CPU-second).
+fn churn_in_child(exe: &Path, stack: &str, churn: u64, records: u64) -> Result<(f64, f64)> {
+    let child = std::process::Command::new(exe)
+        .args([
+            "bench-churn",
+            stack,
+            &churn.to_string(),
+            &records.to_string(),
+        ])
+        .output()
+        .context("running a churn measurement")?;
+    if !child.status.success() {
+        bail!(
+            "the {stack} churn measurement failed: {}",
+            String::from_utf8_lossy(&child.stderr)
+        );
+    }
+    let out = String::from_utf8_lossy(&child.stdout);
+    let f: Vec<f64> = out
+        .split_whitespace()
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let [bytes, rate] = f[..] else {
+        bail!("the {stack} churn measurement printed `{out}`");
+    };
+    Ok((bytes, rate))
+}
+
+/// `bench-churn STACK CHURN RECORDS`: in a fresh process, CHURN connections
+/// through STACK (`synack` or `smoltcp`); for synack, after RECORDS others
+/// filled the TIME-WAIT table. Prints the resident bytes per record (0
+/// without records) and connections per CPU-second.
+pub fn churn_child(args: &[String]) -> Result<()> {
+    let stack_name = args.first().map(String::as_str).unwrap_or("");
+    let churn: u64 = args
+        .get(1)
         .and_then(|x| x.parse().ok())
-        .context("records")?;
-    let churn: u64 = args.get(1).and_then(|x| x.parse().ok()).context("churn")?;
-    let c = stack::churn(churn, n);
-    println!(
-        "{:.1} {:.1}",
-        c.bytes_per_prefilled_record,
-        c.measurement.per_cpu_s()
-    );
+        .context("bench-churn: the second argument is the connection count")?;
+    let records: u64 = args.get(2).and_then(|x| x.parse().ok()).unwrap_or(0);
+    match stack_name {
+        "synack" => {
+            let c = stack::churn(churn, records);
+            println!(
+                "{:.1} {:.1}",
+                c.bytes_per_prefilled_record,
+                c.measurement.per_cpu_s()
+            );
+        }
+        "smoltcp" => println!("0 {:.1}", smol::churn(churn).per_cpu_s()),
+        other => bail!("bench-churn: no stack `{other}`; use synack or smoltcp"),
+    }
     Ok(())
 }

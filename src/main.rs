@@ -44,9 +44,10 @@ enum Command {
     /// (internal) The Linux side of `bench`, run in its namespace.
     #[command(hide = true)]
     BenchLinuxPeer { args: Vec<String> },
-    /// (internal) The TIME-WAIT figures of `bench`, in a fresh process.
+    /// (internal) One churn figure of `bench` (and synack's TIME-WAIT
+    /// memory), in a fresh process.
     #[command(hide = true)]
-    BenchTimeWait { args: Vec<String> },
+    BenchChurn { args: Vec<String> },
     /// Synthesises a design with Yosys for 7-series (xc7) and prints LUT, FF, BRAM, CARRY4.
     SynthReport {
         /// Design name, as listed by `emit-verilog`.
@@ -74,7 +75,7 @@ fn main() -> Result<()> {
             println!("{line}");
             Ok(())
         }
-        Command::BenchTimeWait { args } => bench::time_wait_child(&args),
+        Command::BenchChurn { args } => bench::churn_child(&args),
         Command::SynthReport { top, work } => {
             let tops = synack_hdl::verilog_tops();
             let names: Vec<&str> = tops.iter().map(|t| t.name).collect();

@@ -43,6 +43,7 @@
 #![allow(clippy::collapsible_if)]
 
 pub mod config;
+pub mod frame_pool;
 mod neighbor;
 pub mod route;
 mod rx;

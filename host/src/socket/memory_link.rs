@@ -7,7 +7,7 @@
 
 use core::time::Duration;
 
-use crate::iface::{Interface, InterfaceConfig};
+use crate::iface::{Interface, InterfaceConfig, frame_pool};
 use crate::tcp::{Config, Engine};
 use crate::time::Instant;
 use crate::wire::Ipv4Address;
@@ -78,12 +78,14 @@ impl MemoryLink {
                 }
             }
             while let Some(t) = self.a.poll_transmit(self.now) {
-                self.b.receive_frame(self.now, t.frame.into());
+                self.b
+                    .receive_frame(self.now, frame_pool::into_bytes(t.frame));
                 any = true;
                 moved += 1;
             }
             while let Some(t) = self.b.poll_transmit(self.now) {
-                self.a.receive_frame(self.now, t.frame.into());
+                self.a
+                    .receive_frame(self.now, frame_pool::into_bytes(t.frame));
                 any = true;
                 moved += 1;
             }

@@ -24,7 +24,9 @@
 use thiserror::Error;
 
 use crate::driver::{Driver, RxChecksum, TxError, TxOffload};
-use crate::iface::{ConfigError, HwChecksum, Interface, InterfaceConfig, Medium, Transmit};
+use crate::iface::{
+    ConfigError, HwChecksum, Interface, InterfaceConfig, Medium, Transmit, frame_pool,
+};
 use crate::tcp::Engine;
 use crate::time::Instant;
 use crate::wire::{Checksum, ChecksumCapabilities};
@@ -248,8 +250,13 @@ impl Stack {
                 }
                 None => self.stats.plain_sends += 1,
             },
-            Err(TxError::RingFull) => self.held = Some(t),
+            Err(TxError::RingFull) => {
+                self.held = Some(t);
+                return;
+            }
             Err(TxError::TooLong { .. } | TxError::Empty) => self.stats.tx_too_long += 1,
         }
+        // The driver copied the frame into its DMA buffer.
+        frame_pool::give(t.frame);
     }
 }

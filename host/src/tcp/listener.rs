@@ -60,6 +60,9 @@ pub struct Listener {
     pub last_overflow: Option<Instant>,
     /// Options every accepted connection starts with (SPEC R9).
     pub opts: SocketOptions,
+    /// The deadline the engine's listener index holds for this listener
+    /// (its `next_timeout` when last filed).
+    pub(crate) filed: Option<Instant>,
 }
 
 impl Listener {
@@ -72,6 +75,7 @@ impl Listener {
             accept_queue: VecDeque::new(),
             last_overflow: None,
             opts: SocketOptions::default(),
+            filed: None,
         }
     }
 

@@ -127,6 +127,9 @@ pub struct Engine {
     /// stream's segments skip the hash while it stays valid.
     last_demux: Option<(FourTuple, ConnectionHandle)>,
     pub(crate) listeners: FxHashMap<ListenerHandle, Listener>,
+    /// `(next deadline, listener)` for every listener with SYN-queue
+    /// records (each listener's `filed`), kept exact by `refile_listener`.
+    listener_deadlines: BTreeSet<(Instant, ListenerHandle)>,
     pub(crate) listen_addrs: HashMap<SocketAddrV4, ListenerHandle>,
     pub(crate) tw: TimeWaitTable,
     /// Segments not owned by a connection (RSTs, SYN-ACKs, TIME-WAIT ACKs);
@@ -200,6 +203,7 @@ impl Engine {
             by_tuple: HashMap::new(),
             last_demux: None,
             listeners: FxHashMap::default(),
+            listener_deadlines: BTreeSet::new(),
             listen_addrs: HashMap::new(),
             tw: TimeWaitTable::default(),
             out: VecDeque::new(),
@@ -463,11 +467,7 @@ impl Engine {
     /// but tidy the timer index).
     pub fn poll_timeout(&self) -> Option<Instant> {
         let conns = self.next_conn_deadline();
-        let reqs = self
-            .listeners
-            .values()
-            .filter_map(|l| l.next_timeout())
-            .min();
+        let reqs = self.listener_deadlines.first().map(|(t, _)| *t);
         let rx = if self.rx_queue.is_empty() {
             None
         } else {
@@ -712,9 +712,23 @@ impl Engine {
             assert_eq!(c.tuple(), *tuple);
             assert_ne!(c.state(), State::Closed);
         }
-        for l in self.listeners.values() {
+        for (h, l) in &self.listeners {
             l.check_invariants();
+            assert_eq!(l.filed, l.next_timeout(), "{h:?} listener index");
+            if let Some(t) = l.filed {
+                assert!(self.listener_deadlines.contains(&(t, *h)));
+            }
         }
+        let filed = self
+            .listeners
+            .values()
+            .filter(|l| l.filed.is_some())
+            .count();
+        assert_eq!(
+            self.listener_deadlines.len(),
+            filed,
+            "stale listener index entries"
+        );
     }
 
     // ---------------------------------------------------------------- user API
@@ -762,6 +776,9 @@ impl Engine {
         let listener = self.listeners.remove(&l).ok_or(CloseError::InvalidHandle)?;
         self.listen_addrs.remove(&listener.local);
         self.events.forget_listener(l);
+        if let Some(t) = listener.filed {
+            self.listener_deadlines.remove(&(t, l));
+        }
         for h in listener.accept_queue {
             if let Some(c) = self.conns.get_mut(&h) {
                 c.orphan = true;

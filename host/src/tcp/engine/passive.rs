@@ -43,6 +43,34 @@ impl Engine {
         seg: &Segment,
         tw_isn: Option<SeqNumber>,
     ) {
+        self.listener_input(now, l, seg, tw_isn);
+        self.refile_listener(l);
+    }
+
+    /// Keep the listener index entry for `l` equal to its next deadline.
+    pub(crate) fn refile_listener(&mut self, l: ListenerHandle) {
+        let Some(x) = self.listeners.get_mut(&l) else {
+            return;
+        };
+        let next = x.next_timeout();
+        if next == x.filed {
+            return;
+        }
+        if let Some(old) = core::mem::replace(&mut x.filed, next) {
+            self.listener_deadlines.remove(&(old, l));
+        }
+        if let Some(t) = next {
+            self.listener_deadlines.insert((t, l));
+        }
+    }
+
+    fn listener_input(
+        &mut self,
+        now: Instant,
+        l: ListenerHandle,
+        seg: &Segment,
+        tw_isn: Option<SeqNumber>,
+    ) {
         let tuple = seg.receiver_tuple();
         let Some(listener) = self.listeners.get(&l) else {
             return;
@@ -377,34 +405,44 @@ impl Engine {
 
     /// SYN-ACK retransmission (Linux `reqsk_timer_handler`; SPEC H5).
     pub(crate) fn listener_timeouts(&mut self, now: Instant) {
-        let handles: Vec<ListenerHandle> = self.listeners.keys().copied().collect();
+        let handles: Vec<ListenerHandle> = self
+            .listener_deadlines
+            .iter()
+            .take_while(|(t, _)| *t <= now)
+            .map(|(_, l)| *l)
+            .collect();
         for l in handles {
-            let due: Vec<FourTuple> = match self.listeners.get(&l) {
-                Some(x) => x.due(now),
-                None => continue,
+            self.listener_timeouts_of(now, l);
+            self.refile_listener(l);
+        }
+    }
+
+    fn listener_timeouts_of(&mut self, now: Instant, l: ListenerHandle) {
+        let due: Vec<FourTuple> = match self.listeners.get(&l) {
+            Some(x) => x.due(now),
+            None => return,
+        };
+        for tuple in due {
+            let Some(req) = self
+                .listeners
+                .get(&l)
+                .and_then(|x| x.syn_queue.get(&tuple))
+                .cloned()
+            else {
+                continue;
             };
-            for tuple in due {
-                let Some(req) = self
-                    .listeners
-                    .get(&l)
-                    .and_then(|x| x.syn_queue.get(&tuple))
-                    .cloned()
-                else {
-                    continue;
-                };
-                if req.num_timeout >= self.cfg.synack_retries {
-                    self.stats.synack_timeouts += 1;
-                    if let Some(x) = self.listeners.get_mut(&l) {
-                        x.remove(&tuple);
-                    }
-                    continue;
-                }
-                let synack = self.synack(now, &req);
-                self.queue_out(synack);
-                let next = self.synack_timeout(req.num_timeout + 1);
+            if req.num_timeout >= self.cfg.synack_retries {
+                self.stats.synack_timeouts += 1;
                 if let Some(x) = self.listeners.get_mut(&l) {
-                    x.restart(&tuple, now + next, true);
+                    x.remove(&tuple);
                 }
+                continue;
+            }
+            let synack = self.synack(now, &req);
+            self.queue_out(synack);
+            let next = self.synack_timeout(req.num_timeout + 1);
+            if let Some(x) = self.listeners.get_mut(&l) {
+                x.restart(&tuple, now + next, true);
             }
         }
     }
