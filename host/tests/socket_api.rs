@@ -174,3 +174,44 @@ fn an_application_that_never_polls_events_keeps_none_for_closed_sockets() {
         l.b.engine().pending_events()
     );
 }
+
+#[test]
+fn read_bytes_delivers_the_stream_without_copying_it_out() {
+    let mut l = MemoryLink::default();
+    let listener = TcpListener::bind(&mut l.b(), 11, 4).unwrap();
+    let client = TcpStream::connect(&mut l.a(), SocketAddrV4::new(B.into(), 11)).unwrap();
+    run_ms(&mut l, 2);
+    let (server, _) = listener.accept(&mut l.b()).unwrap();
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+    let (mut sent, mut got) = (0, Vec::new());
+    for _ in 0..2_000 {
+        if sent < data.len() {
+            sent += client.write(&mut l.a(), &data[sent..]).unwrap_or(0);
+            if sent == data.len() {
+                client.shutdown(&mut l.a(), Shutdown::Write).unwrap();
+            }
+        }
+        run_ms(&mut l, 1);
+        loop {
+            match server.read_bytes(&mut l.b(), 4096) {
+                Ok(b) if b.is_empty() => break,
+                Ok(b) => {
+                    assert!(b.len() <= 4096);
+                    got.extend_from_slice(&b);
+                }
+                Err(e) => {
+                    assert_eq!(e.kind(), ErrorKind::WouldBlock);
+                    break;
+                }
+            }
+        }
+        if got.len() == data.len() {
+            break;
+        }
+    }
+    assert!(got == data, "got {} of {} bytes", got.len(), data.len());
+    assert!(
+        server.read_bytes(&mut l.b(), 10).unwrap().is_empty(),
+        "end of stream"
+    );
+}

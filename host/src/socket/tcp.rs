@@ -145,6 +145,15 @@ impl TcpStream {
         Ok(net.engine_mut().read(now, self.handle, buf)?)
     }
 
+    /// Read up to `max` bytes without copying them: a view of the received
+    /// frame where the bytes are one payload (small payloads are gathered
+    /// and copied once). Empty is end of stream; `WouldBlock` when nothing
+    /// is ready.
+    pub fn read_bytes(&self, net: &mut Net<'_>, max: usize) -> io::Result<bytes::Bytes> {
+        let now = net.now();
+        Ok(net.engine_mut().read_bytes(now, self.handle, max)?)
+    }
+
     /// Queue data to send; returns how much the send buffer took
     /// (`WouldBlock` when it is full).
     pub fn write(&self, net: &mut Net<'_>, data: &[u8]) -> io::Result<usize> {

@@ -37,7 +37,7 @@ use crate::time::Instant;
 use super::config::Config;
 use super::error::{ConnError, ReadError, Shutdown, ShutdownError, WriteError};
 use super::options::SocketOptions;
-use super::segment::{FourTuple, Segment, SeqNumber};
+use super::segment::{FourTuple, Payload, Segment, SeqNumber};
 use congestion::NewReno;
 use recv_buf::RecvBuffer;
 use rtt::RttEstimator;
@@ -602,17 +602,34 @@ impl Connection {
 
     /// Read in-order data; `Ok(0)` is end-of-stream (SPEC T2).
     pub(crate) fn read(&mut self, buf: &mut [u8], cfg: &Config) -> Result<usize, ReadError> {
+        self.take_received(cfg, |r| r.read(buf), 0)
+    }
+
+    /// Up to `max` bytes of in-order data as shared bytes, without a copy
+    /// where the data is a received frame's payload; empty at end of stream.
+    pub(crate) fn read_bytes(&mut self, max: usize, cfg: &Config) -> Result<Payload, ReadError> {
+        self.take_received(cfg, |r| r.read_bytes(max), Payload::new())
+    }
+
+    /// Take data out of the receive buffer with `take` (or `eof` at end of
+    /// stream), updating the window the peer sees.
+    fn take_received<T>(
+        &mut self,
+        cfg: &Config,
+        take: impl FnOnce(&mut RecvBuffer) -> T,
+        eof: T,
+    ) -> Result<T, ReadError> {
         if let Some(e) = self.error.take() {
             return Err(e.into());
         }
         if self.recv.ready_len() > 0 {
             let before = self.receive_window_remaining();
-            let n = self.recv.read(buf);
+            let out = take(&mut self.recv);
             self.maybe_window_update(before, cfg);
-            return Ok(n);
+            return Ok(out);
         }
         if self.fin_received || self.state == State::Closed || self.rcv_shutdown {
-            return Ok(0);
+            return Ok(eof);
         }
         // Linux: EAGAIN, whether still connecting or waiting for data.
         Err(ReadError::WouldBlock)

@@ -67,6 +67,24 @@ impl ReadyQueue {
         }
     }
 
+    /// Up to `max` bytes from the front as one piece: a view of a received
+    /// payload (no copy), or a copy of collapsed small payloads.
+    pub fn pop_bytes(&mut self, max: usize) -> Bytes {
+        if let Some(front) = self.chunks.front_mut() {
+            let out = front.split_to(max.min(front.len()));
+            if front.is_empty() {
+                self.chunks.pop_front();
+            }
+            self.len -= out.len();
+            return out;
+        }
+        let k = max.min(self.tail.len());
+        let out = Bytes::copy_from_slice(&self.tail[..k]);
+        self.tail.drain(..k);
+        self.len -= k;
+        out
+    }
+
     /// Copy up to `buf.len()` bytes out, oldest first.
     pub fn pop(&mut self, buf: &mut [u8]) -> usize {
         let mut n = 0;
@@ -123,6 +141,22 @@ mod tests {
         }
         assert_eq!(got, expect);
         assert_eq!(q.len(), 0);
+    }
+
+    #[test]
+    fn pop_bytes_hands_out_views_then_the_collapsed_tail() {
+        let mut q = ReadyQueue::default();
+        let frame = Bytes::from(vec![1u8; 1000]);
+        q.push(frame.slice(..));
+        q.push(Bytes::from_static(b"small"));
+        let a = q.pop_bytes(600);
+        assert_eq!(a.len(), 600);
+        assert_eq!(a.as_ptr(), frame.as_ptr(), "a view, not a copy");
+        let b = q.pop_bytes(600);
+        assert_eq!(b.len(), 400, "one piece never spans two payloads");
+        assert_eq!(&q.pop_bytes(600)[..], b"small");
+        assert_eq!(q.len(), 0);
+        assert!(q.pop_bytes(10).is_empty());
     }
 
     #[test]

@@ -82,6 +82,12 @@ impl RecvBuffer {
         self.ready.pop(buf)
     }
 
+    /// Up to `max` in-order bytes, shared rather than copied where they are
+    /// a received payload.
+    pub fn read_bytes(&mut self, max: usize) -> Payload {
+        self.ready.pop_bytes(max)
+    }
+
     /// Insert `data` at `seq`, with RCV.NXT = `rcv_nxt` and the receive window
     /// ending at `wnd_end`; at most `max_ranges` out-of-order ranges are kept.
     /// Bytes outside `[rcv_nxt, wnd_end)` are dropped. In-order data is

@@ -49,7 +49,7 @@ use super::listener::Listener;
 
 use super::options::{SockOpt, SocketOptions};
 use super::run::{RunLimit, TxRun};
-use super::segment::{Flags, FourTuple, Segment, SeqNumber};
+use super::segment::{Flags, FourTuple, Payload, Segment, SeqNumber};
 use super::time_wait::{TimeWaitEntry, TimeWaitTable, TwAction};
 use table::ConnTable;
 
@@ -943,12 +943,32 @@ impl Engine {
         h: ConnectionHandle,
         buf: &mut [u8],
     ) -> Result<usize, ReadError> {
+        self.reading(now, h, |c, cfg| c.read(buf, cfg))
+    }
+
+    /// Read up to `max` in-order bytes without copying them where they are
+    /// a received payload (a view of the frame); empty is end-of-stream.
+    pub fn read_bytes(
+        &mut self,
+        now: Instant,
+        h: ConnectionHandle,
+        max: usize,
+    ) -> Result<Payload, ReadError> {
+        self.reading(now, h, |c, cfg| c.read_bytes(max, cfg))
+    }
+
+    fn reading<T>(
+        &mut self,
+        now: Instant,
+        h: ConnectionHandle,
+        read: impl FnOnce(&mut Connection, &Config) -> Result<T, ReadError>,
+    ) -> Result<T, ReadError> {
         let cfg = &self.cfg;
         let c = self.conns.get_mut(&h).ok_or(ReadError::InvalidHandle)?;
         if c.orphan {
             return Err(ReadError::InvalidHandle);
         }
-        let r = c.read(buf, cfg);
+        let r = read(c, cfg);
         self.after_conn(now, h);
         r
     }
