@@ -74,6 +74,7 @@ impl Interface {
             Some(max) => RunLimit {
                 bytes: max.min(self.cfg.medium.header_len() + MAX_IPV4_LEN) - headers,
                 segments: usize::MAX,
+                defer: true,
             },
             None => RunLimit {
                 bytes: SOFTWARE_RUN_BYTES,
@@ -82,6 +83,7 @@ impl Interface {
                     .tx_queue_len
                     .saturating_sub(self.ready.len())
                     .max(1),
+                defer: false,
             },
         }
     }

@@ -22,6 +22,9 @@ use super::segment::{Flags, Payload, Segment, SeqNumber};
 pub struct RunLimit {
     pub bytes: usize,
     pub segments: usize,
+    /// The device segments runs (TSO): a small run may be held back while
+    /// an ACK that would let it grow is due (Linux `tcp_tso_should_defer`).
+    pub defer: bool,
 }
 
 impl RunLimit {
@@ -29,6 +32,7 @@ impl RunLimit {
     pub const ONE: RunLimit = RunLimit {
         bytes: 0,
         segments: 1,
+        defer: false,
     };
 }
 

@@ -339,6 +339,9 @@ impl Connection {
         forced: bool,
         limit: RunLimit,
     ) -> Option<Tx> {
+        if limit.defer && !forced && self.tso_should_defer(now, limit) {
+            return None;
+        }
         let first = self.next_new_piece(now, cfg, forced)?;
         let mut last = first;
         let mut len = first.len;
@@ -373,6 +376,43 @@ impl Connection {
             data: (len > 0).then(|| (first.seq.distance_from(self.buf_base), len)),
             mss: self.mss,
         })
+    }
+
+    /// Linux `tcp_tso_should_defer`: with a segmenting device, hold back new
+    /// data the windows let out only a little of while an ACK that opens
+    /// them further is due, so the device gets fewer, larger runs. Never
+    /// in recovery, never after 1 ms without sending, never when a third
+    /// of the window (`tcp_tso_win_divisor`) or a whole run can go, and
+    /// never while the oldest unacknowledged segment is younger than half
+    /// an RTT (its ACK is not due yet). Unlike Linux, a run that would take
+    /// all the queued data goes at once (Linux may wait for more from the
+    /// application).
+    fn tso_should_defer(&self, now: Instant, limit: RunLimit) -> bool {
+        if self.cc.recovery.is_some() || !self.state.is_synchronized() || self.fin_seq.is_some() {
+            return false;
+        }
+        if self
+            .last_send
+            .is_none_or(|t| now - t > core::time::Duration::from_millis(1))
+        {
+            return false;
+        }
+        let Some(head) = self.send.rtx.front() else {
+            return false;
+        };
+        let send_win = (self.snd_una + self.snd_wnd as usize).distance_from(self.snd_nxt);
+        let cong_win = (self.cc.cwnd.saturating_sub(self.in_flight()) as usize) * self.mss;
+        let room = send_win.min(cong_win);
+        let unsent = self.end_of_buffer().distance_from(self.snd_nxt);
+        if room >= limit.bytes || room >= unsent || self.fin_queued {
+            return false;
+        }
+        let window = (self.snd_wnd as usize).min(self.cc.cwnd as usize * self.mss);
+        if room >= window / 3 {
+            return false;
+        }
+        let half_rtt = self.rtt.srtt().unwrap_or_default() / 2;
+        now - head.first_sent >= half_rtt
     }
 
     /// The next new segment as one owned segment (probes).

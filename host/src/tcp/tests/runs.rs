@@ -33,6 +33,7 @@ fn runs_put_on_the_wire_exactly_the_segments_sent_one_at_a_time() {
     let big = RunLimit {
         bytes: 64 * 1024,
         segments: usize::MAX,
+        defer: false,
     };
     for seed in 1..=8 {
         let one = lossy_exchange(RunLimit::ONE, seed);
@@ -55,6 +56,7 @@ fn new_data_leaves_as_one_run_of_full_segments_with_psh_on_the_last() {
     let big = RunLimit {
         bytes: 64 * 1024,
         segments: usize::MAX,
+        defer: false,
     };
     let (count, segs) = e
         .poll_transmit_run(t, big, |r| (r.segments(), r.to_segments()))
@@ -73,6 +75,7 @@ fn new_data_leaves_as_one_run_of_full_segments_with_psh_on_the_last() {
     let three = RunLimit {
         bytes: 64 * 1024,
         segments: 3,
+        defer: false,
     };
     let n = e.poll_transmit_run(t, three, |r| r.segments()).unwrap();
     assert_eq!(n, 3);
@@ -89,6 +92,7 @@ fn a_run_ends_at_the_segment_carrying_psh() {
     let big = RunLimit {
         bytes: 64 * 1024,
         segments: usize::MAX,
+        defer: false,
     };
     let first = e.poll_transmit_run(t, big, |r| r.to_segments()).unwrap();
     let lens: Vec<usize> = first.iter().map(|s| s.payload.len()).collect();
@@ -97,4 +101,78 @@ fn a_run_ends_at_the_segment_carrying_psh() {
     assert!(!first[0].flags.contains(Flags::PSH));
     let second = e.poll_transmit_run(t, big, |r| r.segments()).unwrap();
     assert_eq!(second, 3);
+}
+
+const TSO: RunLimit = RunLimit {
+    bytes: 64 * 1024,
+    segments: usize::MAX,
+    defer: true,
+};
+
+/// A client that sent its first ten segments at `t` (the initial window).
+fn client_with_a_full_window(t: Instant) -> (crate::tcp::Engine, crate::tcp::ConnectionHandle) {
+    let (mut e, h, _) = establish_client(plain_config(), t, 5000);
+    let mss = e.connection(h).unwrap().mss;
+    e.write(t, h, &vec![3u8; mss * 40]).unwrap();
+    let n = e.poll_transmit_run(t, TSO, |r| r.segments()).unwrap();
+    assert_eq!(n, 10, "the initial window goes at once");
+    (e, h)
+}
+
+fn ack_segments(e: &mut crate::tcp::Engine, h: crate::tcp::ConnectionHandle, t: Instant, n: usize) {
+    let c = e.connection(h).unwrap();
+    let ack = c.snd_una + n * c.mss;
+    e.handle_segment(
+        t,
+        seg(server_addr(), client_addr(), 5001, ack.0, Flags::ACK),
+    );
+}
+
+#[test]
+fn with_tso_a_small_opening_of_the_window_waits_for_the_next_ack() {
+    // Linux tcp_tso_should_defer. One segment ACKed in slow start: cwnd
+    // 11, 9 in flight, room for 2 — less than a third of the window — and
+    // the next ACK is due: hold back.
+    let t0 = Instant::from_secs(1);
+    let (mut e, h) = client_with_a_full_window(t0);
+    let t1 = t0 + core::time::Duration::from_micros(300);
+    ack_segments(&mut e, h, t1, 1);
+    assert!(
+        e.poll_transmit_run(t1, TSO, |r| r.segments()).is_none(),
+        "deferred"
+    );
+    // Two more: cwnd 13, 7 in flight, room for 6 — over a third: one run.
+    ack_segments(&mut e, h, t1, 2);
+    let n = e
+        .poll_transmit_run(t1, TSO, |r| r.segments())
+        .expect("a third of the window");
+    assert_eq!(n, 6, "one larger run");
+}
+
+#[test]
+fn deferral_ends_after_a_millisecond_without_sending() {
+    let t0 = Instant::from_secs(1);
+    let (mut e, h) = client_with_a_full_window(t0);
+    let t1 = t0 + core::time::Duration::from_micros(1_500);
+    ack_segments(&mut e, h, t1, 1);
+    let n = e
+        .poll_transmit_run(t1, TSO, |r| r.segments())
+        .expect("sent, not deferred");
+    assert!(n >= 2);
+}
+
+#[test]
+fn without_tso_nothing_is_deferred() {
+    let t0 = Instant::from_secs(1);
+    let (mut e, h) = client_with_a_full_window(t0);
+    let t1 = t0 + core::time::Duration::from_micros(300);
+    ack_segments(&mut e, h, t1, 1);
+    let software = RunLimit {
+        defer: false,
+        ..TSO
+    };
+    assert!(
+        e.poll_transmit_run(t1, software, |r| r.segments())
+            .is_some()
+    );
 }
