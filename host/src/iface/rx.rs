@@ -184,8 +184,9 @@ impl Interface {
                 let tcp_packet = TcpPacket::new_checked(payload)?;
                 let tcp = TcpRepr::parse(&tcp_packet, &ip.src_addr, &ip.dst_addr, caps)?;
                 let payload = match owner {
-                    Some(frame) if !tcp.payload.is_empty() => frame.slice_ref(tcp.payload),
-                    _ => Payload::copy_from_slice(tcp.payload),
+                    _ if tcp.payload.is_empty() => Payload::new(),
+                    Some(frame) => frame.slice_ref(tcp.payload),
+                    None => Payload::copy_from_slice(tcp.payload),
                 };
                 let seg = segment::from_wire(&ip, &tcp, payload);
                 self.stats.rx_tcp_segments += 1;

@@ -130,14 +130,73 @@ fn build_run(
             frames.push(t);
         }
         _ => {
+            // The first frame is built field by field; the others copy its
+            // headers and patch what differs, as the segmenter does.
             frames.reserve(segments);
-            for piece in run.pieces() {
+            let mut pieces = run.pieces();
+            let Some(first) = pieces.next() else {
+                return Ok(dst);
+            };
+            *ident = ident.wrapping_add(1);
+            let t = emit_piece(cfg, &header, *ident, run, &first);
+            let hdr = t.frame.len() - first.len;
+            frames.push(t);
+            for piece in pieces {
                 *ident = ident.wrapping_add(1);
-                frames.push(emit_piece(cfg, &header, *ident, run, &piece));
+                let template = &frames[frames.len() - 1].frame[..hdr];
+                let t = cut_piece(cfg, template, *ident, run, &piece);
+                frames.push(t);
             }
         }
     }
     Ok(dst)
+}
+
+/// What the device must do for a TCP frame built here (checksums as `caps`
+/// leaves them; no segmentation).
+fn tcp_meta(cfg: &InterfaceConfig) -> TxMeta {
+    let l3 = cfg.medium.header_len();
+    TxMeta {
+        fabric_ipv4_checksum: !cfg.caps.ipv4.tx(),
+        fabric_l4_checksum: !cfg.caps.tcp.tx(),
+        l3_offset: Some(l3 as u16),
+        l4_offset: Some((l3 + ipv4::HEADER_LEN) as u16),
+        tso: None,
+    }
+}
+
+/// A frame for `piece` from another frame's headers (`template`: link,
+/// IPv4 and TCP), patched: IPv4 length, identification and checksum, TCP
+/// sequence number, flags and checksum.
+fn cut_piece(
+    cfg: &InterfaceConfig,
+    template: &[u8],
+    ident: u16,
+    run: &TxRun<'_>,
+    piece: &Piece,
+) -> Transmit {
+    let l3 = cfg.medium.header_len();
+    let l4 = l3 + ipv4::HEADER_LEN;
+    let mut frame = super::frame_pool::take(template.len() + piece.len);
+    frame.extend_from_slice(template);
+    run.extend_piece(piece, &mut frame);
+    let mut ip = Ipv4Packet::new_unchecked(&mut frame[l3..]);
+    ip.set_total_len((template.len() - l3 + piece.len) as u16);
+    ip.set_ident(ident);
+    let (src, dst) = (ip.src_addr(), ip.dst_addr());
+    if cfg.caps.ipv4.tx() {
+        ip.fill_checksum();
+    }
+    let mut tcp = TcpPacket::new_unchecked(&mut frame[l4..]);
+    tcp.set_seq_number(piece.seq.0);
+    tcp.set_flags(piece.flags);
+    if cfg.caps.tcp.tx() {
+        tcp.fill_checksum(&src, &dst);
+    }
+    Transmit {
+        frame,
+        meta: tcp_meta(cfg),
+    }
 }
 
 /// One frame: link header room, IPv4 and TCP headers (`header` with the
@@ -188,13 +247,7 @@ fn emit_piece(
     }
     Transmit {
         frame,
-        meta: TxMeta {
-            fabric_ipv4_checksum: !cfg.caps.ipv4.tx(),
-            fabric_l4_checksum: !cfg.caps.tcp.tx(),
-            l3_offset: Some(l3 as u16),
-            l4_offset: Some(l4 as u16),
-            tso: None,
-        },
+        meta: tcp_meta(cfg),
     }
 }
 

@@ -362,6 +362,8 @@ impl Connection {
             len += p.len;
             last = p;
         }
+        // Once for the run: what the last of its segments would have armed.
+        self.schedule_loss_probe(now, cfg, false);
         let mut flags = Flags::ACK;
         if last.fin {
             flags |= Flags::FIN;
@@ -513,7 +515,6 @@ impl Connection {
         if !self.timers.is_armed(Timer::Retransmit) && !self.timers.is_armed(Timer::LossProbe) {
             self.timers.set(Timer::Retransmit, now + self.rtt.rto());
         }
-        self.schedule_loss_probe(now, cfg, false);
         Some(Piece { seq, len, fin, psh })
     }
 
