@@ -71,25 +71,37 @@ impl MemoryLink {
     pub fn step(&mut self) -> usize {
         let mut moved = 0;
         loop {
-            let mut any = false;
+            let mut fired = false;
             for i in [&mut self.a, &mut self.b] {
                 if i.poll_timeout().is_some_and(|t| t <= self.now) {
                     i.handle_timeout(self.now);
+                    fired = true;
                 }
             }
-            while let Some(t) = self.a.poll_transmit(self.now) {
-                self.b
-                    .receive_frame(self.now, frame_pool::into_bytes(t.frame));
-                any = true;
-                moved += 1;
+            // Exchange until both are quiet; timers are looked at again
+            // only then (nothing sent at `now` arms a timer due at `now`,
+            // and received segments are handled by `poll_transmit`), and
+            // only if firing them moved packets.
+            let before = moved;
+            loop {
+                let mut any = false;
+                while let Some(t) = self.a.poll_transmit(self.now) {
+                    self.b
+                        .receive_frame(self.now, frame_pool::into_bytes(t.frame));
+                    any = true;
+                    moved += 1;
+                }
+                while let Some(t) = self.b.poll_transmit(self.now) {
+                    self.a
+                        .receive_frame(self.now, frame_pool::into_bytes(t.frame));
+                    any = true;
+                    moved += 1;
+                }
+                if !any {
+                    break;
+                }
             }
-            while let Some(t) = self.b.poll_transmit(self.now) {
-                self.a
-                    .receive_frame(self.now, frame_pool::into_bytes(t.frame));
-                any = true;
-                moved += 1;
-            }
-            if !any {
+            if !fired || moved == before {
                 return moved;
             }
         }

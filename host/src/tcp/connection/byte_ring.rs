@@ -31,7 +31,8 @@ impl ByteRing {
         if need <= self.cap() {
             return;
         }
-        let new_cap = need.next_power_of_two().max(4096);
+        // Start small (a 64-byte request needs no 4 KiB of zeroes); double after.
+        let new_cap = need.next_power_of_two().max(256);
         let mut next = vec![0u8; new_cap];
         let (a, b) = self.as_slices();
         next[..a.len()].copy_from_slice(a);

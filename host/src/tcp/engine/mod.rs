@@ -130,7 +130,8 @@ pub struct Engine {
     /// `(next deadline, listener)` for every listener with SYN-queue
     /// records (each listener's `filed`), kept exact by `refile_listener`.
     listener_deadlines: BTreeSet<(Instant, ListenerHandle)>,
-    pub(crate) listen_addrs: HashMap<SocketAddrV4, ListenerHandle>,
+    /// Our listeners' addresses (the peer only looks keys up): FxHash.
+    pub(crate) listen_addrs: FxHashMap<SocketAddrV4, ListenerHandle>,
     pub(crate) tw: TimeWaitTable,
     /// Segments not owned by a connection (RSTs, SYN-ACKs, TIME-WAIT ACKs);
     /// at most `tx_queue_len`, filled through [`Engine::queue_out`].
@@ -204,7 +205,7 @@ impl Engine {
             last_demux: None,
             listeners: FxHashMap::default(),
             listener_deadlines: BTreeSet::new(),
-            listen_addrs: HashMap::new(),
+            listen_addrs: FxHashMap::default(),
             tw: TimeWaitTable::default(),
             out: VecDeque::new(),
             events: EventQueue::default(),
@@ -668,13 +669,17 @@ impl Engine {
                 self.by_tuple.remove(&tuple);
             }
             if orphan {
+                let unaccepted = c.unaccepted;
                 self.events.forget_conn(h);
                 // A stale handle left in `dirty` finds no slot and is dropped there.
                 if let Some(filed) = self.conns.remove(&h).and_then(|s| s.filed) {
                     self.deadlines.remove(&(filed, h));
                 }
-                for l in self.listeners.values_mut() {
-                    l.accept_queue.retain(|x| *x != h);
+                // Only a connection never accepted waits in an accept queue.
+                if unaccepted {
+                    for l in self.listeners.values_mut() {
+                        l.accept_queue.retain(|x| *x != h);
+                    }
                 }
             }
         }
