@@ -41,11 +41,16 @@ impl ReadyQueue {
         }
         self.len += data.len();
         if data.len() < COLLAPSE_BELOW {
-            if self.tail.len() + data.len() > self.tail.capacity() && !self.tail.is_empty() {
+            if self.tail.len() + data.len() > TAIL_CAPACITY && !self.tail.is_empty() {
                 self.seal_tail();
             }
-            if self.tail.capacity() == 0 {
-                self.tail.reserve_exact(TAIL_CAPACITY);
+            if self.tail.len() + data.len() > self.tail.capacity() {
+                // Grow by doubling up to a chunk: a single small request
+                // costs a small buffer, not 4 KiB.
+                let want = (self.tail.len() + data.len())
+                    .next_power_of_two()
+                    .clamp(256, TAIL_CAPACITY);
+                self.tail.reserve_exact(want - self.tail.len());
             }
             self.tail.extend_from_slice(&data);
             return;

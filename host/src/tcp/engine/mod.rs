@@ -880,10 +880,12 @@ impl Engine {
         if self.by_tuple.contains_key(&tuple) {
             return None;
         }
+        // Only the listener on the tuple's local address can hold it in
+        // its SYN queue.
         if self
-            .listeners
-            .values()
-            .any(|l| l.syn_queue.contains_key(&tuple))
+            .listener_for(tuple.local)
+            .and_then(|l| self.listeners.get(&l))
+            .is_some_and(|l| l.syn_queue.contains_key(&tuple))
         {
             return None;
         }
