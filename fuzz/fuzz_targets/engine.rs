@@ -5,6 +5,9 @@
 //! play: the engine sees checked segments) aimed at the victim's 4-tuple,
 //! the listener, and unused ports, interleaved with the bystanders' traffic.
 //!
+//! The server hands out its segments as TSO runs (with deferral), cut by
+//! `TxRun::pieces`; the client one at a time.
+//!
 //! Asserts: no panic; every bystander stream arrives intact and in order;
 //! the server engine's footprint stays within its configured bounds at
 //! every step.
@@ -16,7 +19,9 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use libfuzzer_sys::fuzz_target;
 use synack_host::tcp::segment::{SackBlock, TcpOptions, Timestamps};
-use synack_host::tcp::{Config, ConnectionHandle, Engine, Flags, Segment, SeqNumber, State};
+use synack_host::tcp::{
+    Config, ConnectionHandle, Engine, Flags, RunLimit, Segment, SeqNumber, State,
+};
 use synack_host::time::Instant;
 
 const A: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 1);
@@ -24,6 +29,11 @@ const B: Ipv4Addr = Ipv4Addr::new(10, 0, 0, 2);
 const PORT: u16 = 80;
 const BYSTANDERS: usize = 3;
 const STREAM: usize = 6000;
+const RUNS: RunLimit = RunLimit {
+    bytes: 64 * 1024,
+    segments: usize::MAX,
+    defer: true,
+};
 
 struct Net {
     a: Engine,
@@ -39,8 +49,12 @@ impl Net {
         while let Some(s) = self.a.poll_transmit(self.now) {
             self.wire.push_back((at, true, s));
         }
-        while let Some(s) = self.b.poll_transmit(self.now) {
-            self.wire.push_back((at, false, s));
+        // The server hands out runs as to a segmenting device (TSO,
+        // deferral), cut by the one rule.
+        while let Some(segs) = self.b.poll_transmit_run(self.now, RUNS, |r| r.to_segments()) {
+            for s in segs {
+                self.wire.push_back((at, false, s));
+            }
         }
         while self.a.poll_event().is_some() {}
     }
