@@ -11,14 +11,22 @@ use std::net::SocketAddrV4;
 use std::time::Instant;
 
 use synack_sim::cosim::transfer::{Transfer, TransferConfig};
-use synack_sim::cosim::{NodeConfig, Testbed};
+use synack_sim::cosim::{NodeConfig, Testbed, Threads};
 use synack_sim::wire::WireConfig;
 
-const BYTES: u64 = 10 * 1024 * 1024;
 const LIMIT: f64 = 1460.0 / 1538.0 * 100.0;
 const LIMIT_TS: f64 = 1448.0 / 1538.0 * 100.0;
 
 fn main() {
+    // Knobs for side-by-side runs: `COSIM_MIB` (default 10), `COSIM_THREADS`
+    // (1, 2, or 0 for the adaptive default).
+    let mib: u64 = env_or("COSIM_MIB", 10);
+    let threads = match env_or("COSIM_THREADS", 0u8) {
+        1 => Threads::One,
+        2 => Threads::Two,
+        _ => Threads::Adaptive,
+    };
+    let bytes = mib * 1024 * 1024;
     let mut tb = Testbed::new(
         [
             NodeConfig::numbered("client", 1),
@@ -33,8 +41,9 @@ fn main() {
         ],
     )
     .expect("testbed");
+    tb.set_threads(threads).expect("threads");
     let mut t = Transfer::new(TransferConfig {
-        bytes: BYTES,
+        bytes,
         data_seed: 1,
         server: SocketAddrV4::new([10, 0, 0, 2].into(), 5001),
         server_close_delay: core::time::Duration::from_millis(1),
@@ -63,7 +72,12 @@ fn main() {
     let stats = tb.stats();
     let client = tb.node(0).stack().stats();
     println!(
-        "co-simulation: 10 MiB client → server, no faults, interrupt mode, TSO + checksum offload"
+        "co-simulation: {mib} MiB client → server, no faults, interrupt mode, TSO + checksum offload"
+    );
+    let (allowed, share) = tb.threads();
+    println!(
+        "  threads: {allowed} allowed; two chosen in {} of the rounds",
+        share.map_or("none".into(), |s| format!("{:.0}%", s * 100.0))
     );
     println!(
         "  (a) goodput {goodput:.3} Mb/s simulated = {:.3}% of {LIMIT:.2} Mb/s ({:.3}% of {LIMIT_TS:.2} Mb/s with timestamps)",
@@ -86,4 +100,14 @@ fn main() {
         tb.now_ns() as f64 / 1e9 / total_wall,
         stats.skipped_ns as f64 / 1e9
     );
+}
+
+/// The environment variable `name` parsed, or `default` when unset.
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    match std::env::var(name) {
+        Ok(v) => v
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v:?} is not a number; unset it or give one")),
+        Err(_) => default,
+    }
 }

@@ -8,6 +8,7 @@
 //! are unique per type, or generation panics naming the clashing port.
 
 use crate::parse::{Dir, PortDecl, mask64};
+use crate::shim::{scalar_inputs, scalar_outputs};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
@@ -78,7 +79,8 @@ pub fn rust_bindings(models: &[Model], trace: bool) -> String {
              pub fn {s}_delete(sim: *mut {raw});\n        \
              pub fn {s}_eval(sim: *mut {raw});\n        \
              pub fn {s}_time(sim: *const {raw}) -> u64;\n        \
-             pub fn {s}_set_time(sim: *mut {raw}, t: u64);\n"
+             pub fn {s}_set_time(sim: *mut {raw}, t: u64);\n        \
+             pub fn {s}_eval_io(sim: *mut {raw}, inputs: *const u64, outputs: *mut u64);\n"
         );
         if trace {
             let _ = write!(
@@ -130,6 +132,32 @@ pub fn rust_bindings(models: &[Model], trace: bool) -> String {
     r
 }
 
+/// The index constants of [`eval_io`]'s arrays: `INPUTS`/`OUTPUTS` and an
+/// `IN_<PORT>` / `OUT_<PORT>` per port of up to 64 bits.
+fn io_indices(r: &mut String, ports: &[PortDecl]) {
+    let inputs: Vec<_> = scalar_inputs(ports).collect();
+    let outputs: Vec<_> = scalar_outputs(ports).collect();
+    let _ = writeln!(
+        r,
+        "\n    /// Inputs of up to 64 bits: the length of `eval_io`'s input array.\n    \
+         pub const INPUTS: usize = {};\n    \
+         /// Outputs of up to 64 bits: the length of `eval_io`'s output array.\n    \
+         pub const OUTPUTS: usize = {};",
+        inputs.len(),
+        outputs.len()
+    );
+    for (prefix, list) in [("IN", &inputs), ("OUT", &outputs)] {
+        for (i, p) in list.iter().enumerate() {
+            let _ = writeln!(
+                r,
+                "    /// Index of `{}` in `eval_io`'s array.\n    pub const {prefix}_{}: usize = {i};",
+                p.name,
+                p.name.to_ascii_uppercase()
+            );
+        }
+    }
+}
+
 fn rust_model(r: &mut String, m: &Model, trace: bool) {
     let name = &m.name;
     let ty = camel(name);
@@ -138,7 +166,7 @@ fn rust_model(r: &mut String, m: &Model, trace: bool) {
 
     // Every generated method name must be unique, or the impl would not compile (or worse,
     // a port would shadow `eval`).
-    let mut methods: Vec<String> = ["new", "eval", "time", "set_time"]
+    let mut methods: Vec<String> = ["new", "eval", "eval_io", "time", "set_time"]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -199,9 +227,11 @@ impl {ty} {{
             p.name, p.width
         );
     }
+    r.push_str("    ];\n");
+    io_indices(r, &m.ports);
     let _ = write!(
         r,
-        r#"    ];
+        r#"
 
     /// Builds a fresh instance at time 0; initial blocks run on the first [`Self::eval`].
     pub fn new() -> Self {{
@@ -216,6 +246,17 @@ impl {ty} {{
     pub fn eval(&mut self) {{
         // SAFETY: `raw` is live (owned by `self`) and `&mut self` makes this the only access.
         unsafe {{ ffi::{s}_eval(self.raw.as_ptr()) }}
+    }}
+
+    /// Sets every input of up to 64 bits from `inputs` (indexed by the
+    /// `IN_*` constants), evaluates, and writes every output of up to 64 bits
+    /// into `outputs` (indexed by the `OUT_*` constants): one call per half
+    /// cycle. Inputs are masked to their ports' widths.
+    pub fn eval_io(&mut self, inputs: &[u64; Self::INPUTS], outputs: &mut [u64; Self::OUTPUTS]) {{
+        // SAFETY: `raw` is live and exclusively borrowed; the shim reads
+        // exactly `INPUTS` words from `inputs` and writes exactly `OUTPUTS`
+        // words to `outputs`, both generated from the same port list.
+        unsafe {{ ffi::{s}_eval_io(self.raw.as_ptr(), inputs.as_ptr(), outputs.as_mut_ptr()) }}
     }}
 
     /// Simulation time of this instance's context, in the design's time precision.

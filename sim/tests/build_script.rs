@@ -225,3 +225,41 @@ fn the_shim_binds_the_context_and_masks_inputs() {
     assert!(!c.contains("VerilatedVcdC"));
     assert!(shim::c_shim("demo", &ports, true).contains("VerilatedVcdC"));
 }
+
+#[test]
+fn eval_io_sets_every_narrow_input_and_reads_every_narrow_output_in_index_order() {
+    let ports = parse_ports(HEADER, "demo");
+    let c = shim::c_shim("demo", &ports, false);
+    let at = c.find("void synack_demo_eval_io(").expect("eval_io entry");
+    let body: Vec<&str> = c[at..].lines().take_while(|l| *l != "}").collect();
+    assert!(body[1].contains("synack_demo_bind(sim);"));
+    let io: Vec<&str> = body.iter().skip(3).map(|l| l.trim()).collect();
+    assert_eq!(
+        io,
+        [
+            "top->clock = (uint8_t)(in[0] & 0x1ULL);",
+            "top->len = (uint16_t)(in[1] & 0x1ffffULL);",
+            "top->addr = (uint32_t)(in[2] & 0xffffffffULL);",
+            "top->pad = (uint8_t)(in[3] & 0xfULL);",
+            "top->eval();",
+            "out[0] = top->ready;",
+            "out[1] = top->stamp;",
+        ],
+        "wide ports (desc, record) keep their own accessors"
+    );
+    let model = Model {
+        name: "demo".into(),
+        ports,
+        warnings: vec![],
+    };
+    let rust = rust_bindings(&[model], false);
+    for constant in [
+        "pub const INPUTS: usize = 4;",
+        "pub const OUTPUTS: usize = 2;",
+        "pub const IN_CLOCK: usize = 0;",
+        "pub const IN_PAD: usize = 3;",
+        "pub const OUT_STAMP: usize = 1;",
+    ] {
+        assert!(rust.contains(constant), "{constant}");
+    }
+}

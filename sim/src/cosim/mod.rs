@@ -44,6 +44,7 @@
 //! of jumping further. A busy fabric clocks as fast as it can and falls
 //! behind the wall clock; the kernel then simply sees a slow link.
 mod idle;
+pub mod pair;
 mod tap_port;
 mod trace;
 pub mod transfer;
@@ -71,6 +72,7 @@ use crate::pcap::{PcapError, PcapRecorder};
 use crate::sim_nic::SimNic;
 use crate::tap::TapLink;
 use crate::wire::{Wire, WireConfig, WireStats};
+use pair::{ModeChooser, PairRunner};
 use tap_port::TapPort;
 
 pub use trace::{
@@ -79,6 +81,17 @@ pub use trace::{
 
 /// Core cycles clocked between scheduling decisions.
 pub const CHUNK_CYCLES: u64 = 16;
+
+/// How a two-node testbed clocks its two models ([`Testbed::set_threads`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threads {
+    /// One after the other on the calling thread.
+    One,
+    /// Node 1 on a second thread, always.
+    Two,
+    /// Whichever of the two is measured faster, re-measured as it runs.
+    Adaptive,
+}
 
 /// One host.
 #[derive(Clone, Debug)]
@@ -141,6 +154,8 @@ pub enum TestbedError {
     Stack(#[from] StackError),
     #[error(transparent)]
     Pcap(#[from] PcapError),
+    #[error("cannot start the thread that clocks the second NIC: {0}")]
+    Thread(io::Error),
 }
 
 /// A host: its NIC model and its stack.
@@ -305,6 +320,9 @@ pub struct Testbed {
     tracing: bool,
     trace: Vec<TraceRecord>,
     stats: TestbedStats,
+    /// The second thread that may clock node 1 (two-node testbeds), and
+    /// the running choice of whether it is worth it.
+    pair: Option<(PairRunner, ModeChooser)>,
 }
 
 fn instant(ns: u64) -> Instant {
@@ -319,7 +337,7 @@ fn instant_ns(t: Instant) -> u64 {
 impl Testbed {
     /// Two nodes; `wires[0]` carries node 0's frames, `wires[1]` node 1's.
     pub fn new(nodes: [NodeConfig; 2], wires: [WireConfig; 2]) -> Result<Self, TestbedError> {
-        Ok(Self {
+        let mut tb = Self {
             nodes: vec![Node::new(&nodes[0])?, Node::new(&nodes[1])?],
             wires: wires.map(Wire::new),
             tap: None,
@@ -328,7 +346,49 @@ impl Testbed {
             tracing: false,
             trace: Vec::new(),
             stats: TestbedStats::default(),
-        })
+            pair: None,
+        };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        tb.set_threads(if cores >= 2 {
+            Threads::Adaptive
+        } else {
+            Threads::One
+        })?;
+        Ok(tb)
+    }
+
+    /// How the two models are clocked: by default ([`Threads::Adaptive`]
+    /// with two or more cores) the testbed keeps measuring whether two
+    /// threads are faster than one on this machine now and uses the faster
+    /// (see [`pair::ModeChooser`]). Results are identical whichever runs;
+    /// only the wall time differs.
+    pub fn set_threads(&mut self, threads: Threads) -> Result<(), TestbedError> {
+        let chooser = match threads {
+            Threads::One => {
+                self.pair = None;
+                return Ok(());
+            }
+            Threads::Two => ModeChooser::always_two(),
+            Threads::Adaptive => ModeChooser::new(true),
+        };
+        let runner = match self.pair.take() {
+            Some((runner, _)) => runner,
+            None => PairRunner::new().map_err(TestbedError::Thread)?,
+        };
+        self.pair = Some((runner, chooser));
+        Ok(())
+    }
+
+    /// Threads allowed to clock the models, and the share of finished
+    /// rounds in which two were chosen (`None` before the first round).
+    pub fn threads(&self) -> (usize, Option<f64>) {
+        match &self.pair {
+            Some((_, c)) => (
+                2,
+                (c.rounds > 0).then(|| c.rounds_two as f64 / c.rounds as f64),
+            ),
+            None => (1, None),
+        }
     }
 
     /// One node whose cable leads to the Linux kernel through `link` (SPEC
@@ -351,6 +411,7 @@ impl Testbed {
             tracing: false,
             trace: Vec::new(),
             stats: TestbedStats::default(),
+            pair: None,
         })
     }
 
@@ -515,10 +576,7 @@ impl Testbed {
             // Busy, but never ahead of the wall clock.
             tap.hold_back(now_ns);
         }
-        for node in &mut self.nodes {
-            node.nic.bench_mut().run(CHUNK_CYCLES);
-            node.nic.collect_register_reads();
-        }
+        self.clock_chunk();
         self.stats.cycles += CHUNK_CYCLES;
         let now_ns = self.now_ns();
         for i in 0..self.nodes.len() {
@@ -545,6 +603,37 @@ impl Testbed {
                 }
                 self.wires[i].send(now_ns, bytes);
             }
+        }
+    }
+
+    /// Clocks every model for [`CHUNK_CYCLES`]: two models on two threads.
+    /// Nothing is shared during a chunk (each model has its own Verilator
+    /// context, memory and MII); frames cross between chunks, as they did
+    /// when the models ran one after the other, so results are identical.
+    fn clock_chunk(&mut self) {
+        fn chunk(node: &mut Node) {
+            node.nic.bench_mut().run(CHUNK_CYCLES);
+            node.nic.collect_register_reads();
+        }
+        match (self.nodes.as_mut_slice(), self.pair.as_mut()) {
+            ([a, b], Some((pair, chooser))) => {
+                let start = std::time::Instant::now();
+                if chooser.two_now() {
+                    let b = &mut b.nic;
+                    pair.join(
+                        || chunk(a),
+                        || {
+                            b.bench_mut().run(CHUNK_CYCLES);
+                            b.collect_register_reads();
+                        },
+                    );
+                } else {
+                    chunk(a);
+                    chunk(b);
+                }
+                chooser.record(start.elapsed().as_nanos() as u64);
+            }
+            (nodes, _) => nodes.iter_mut().for_each(chunk),
         }
     }
 

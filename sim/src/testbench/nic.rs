@@ -45,6 +45,10 @@ pub struct NicBench {
     phy: MiiPhy,
     axil_out: crate::axil_master::AxilOut,
     slave: AxiSlave,
+    /// Every input port as last driven, and every output as of the last
+    /// eval (`NicCore::IN_*` / `OUT_*`): one FFI call per half cycle.
+    inputs: [u64; NicCore::INPUTS],
+    outputs: [u64; NicCore::OUTPUTS],
     /// Simulated time at which an open VCD dump ends (0: none open).
     #[cfg(feature = "trace")]
     vcd_until: u64,
@@ -59,10 +63,13 @@ impl NicBench {
     /// A bench whose DMA is served from `mem` (which a driver may also map).
     pub fn with_memory(mem: AxiMemory, loopback: bool) -> Self {
         let mut model = NicCore::new();
-        model.set_clock(0);
-        model.eval();
+        let inputs = [0; NicCore::INPUTS];
+        let mut outputs = [0; NicCore::OUTPUTS];
+        model.eval_io(&inputs, &mut outputs);
         Self {
             model,
+            inputs,
+            outputs,
             mem,
             axil: AxilMaster::default(),
             step: 0,
@@ -121,7 +128,7 @@ impl NicBench {
     }
 
     pub fn irq(&self) -> bool {
-        self.model.irq() != 0
+        self.outputs[NicCore::OUT_IRQ] != 0
     }
 
     /// Runs `cycles` core cycles.
@@ -197,94 +204,98 @@ impl NicBench {
         self.step += 1;
         let phase = k % (2 * MII_HALF);
         // k is even here; the MII clocks change on these steps only.
-        let m = &mut self.model;
-        m.set_clock(0);
+        let i = &mut self.inputs;
+        i[NicCore::IN_CLOCK] = 0;
         let tx_rise = phase == 2;
         let rx_rise = phase == 6;
         if tx_rise {
+            // The MAC's outputs as of the last edge.
+            let o = &self.outputs;
             let nibble = Nibble {
-                data: m.mii_txd() as u8,
-                valid: m.mii_tx_en() != 0,
+                data: o[NicCore::OUT_MII_TXD] as u8,
+                valid: o[NicCore::OUT_MII_TX_EN] != 0,
                 error: false,
             };
             self.phy.sample_tx(nibble);
-            m.set_mii_tx_clk(1);
+            i[NicCore::IN_MII_TX_CLK] = 1;
         } else if phase == 2 + MII_HALF {
-            m.set_mii_tx_clk(0);
+            i[NicCore::IN_MII_TX_CLK] = 0;
         }
         if rx_rise {
-            m.set_mii_rx_clk(1);
+            i[NicCore::IN_MII_RX_CLK] = 1;
         } else if phase == (6 + MII_HALF) % (2 * MII_HALF) {
-            m.set_mii_rx_clk(0);
+            i[NicCore::IN_MII_RX_CLK] = 0;
         }
         self.slave = self.mem.drive();
         let s = self.slave;
-        m.set_m_axi_arready(s.arready as u64);
-        m.set_m_axi_rvalid(s.rvalid as u64);
-        m.set_m_axi_rid(s.rid as u64);
-        m.set_m_axi_rdata(s.rdata as u64);
-        m.set_m_axi_rresp(s.rresp as u64);
-        m.set_m_axi_rlast(s.rlast as u64);
-        m.set_m_axi_awready(s.awready as u64);
-        m.set_m_axi_wready(s.wready as u64);
-        m.set_m_axi_bvalid(s.bvalid as u64);
-        m.set_m_axi_bresp(s.bresp as u64);
+        i[NicCore::IN_M_AXI_ARREADY] = s.arready as u64;
+        i[NicCore::IN_M_AXI_RVALID] = s.rvalid as u64;
+        i[NicCore::IN_M_AXI_RID] = s.rid as u64;
+        i[NicCore::IN_M_AXI_RDATA] = s.rdata as u64;
+        i[NicCore::IN_M_AXI_RRESP] = s.rresp as u64;
+        i[NicCore::IN_M_AXI_RLAST] = s.rlast as u64;
+        i[NicCore::IN_M_AXI_AWREADY] = s.awready as u64;
+        i[NicCore::IN_M_AXI_WREADY] = s.wready as u64;
+        i[NicCore::IN_M_AXI_BVALID] = s.bvalid as u64;
+        i[NicCore::IN_M_AXI_BRESP] = s.bresp as u64;
         self.axil_out = self.axil.drive();
         let a = self.axil_out;
-        m.set_s_axil_awvalid(a.awvalid as u64);
-        m.set_s_axil_awaddr(a.awaddr as u64);
-        m.set_s_axil_wvalid(a.wvalid as u64);
-        m.set_s_axil_wdata(a.wdata as u64);
-        m.set_s_axil_wstrb(a.wstrb as u64);
-        m.set_s_axil_bready(a.bready as u64);
-        m.set_s_axil_arvalid(a.arvalid as u64);
-        m.set_s_axil_araddr(a.araddr as u64);
-        m.set_s_axil_rready(a.rready as u64);
-        m.eval();
+        i[NicCore::IN_S_AXIL_AWVALID] = a.awvalid as u64;
+        i[NicCore::IN_S_AXIL_AWADDR] = a.awaddr as u64;
+        i[NicCore::IN_S_AXIL_WVALID] = a.wvalid as u64;
+        i[NicCore::IN_S_AXIL_WDATA] = a.wdata as u64;
+        i[NicCore::IN_S_AXIL_WSTRB] = a.wstrb as u64;
+        i[NicCore::IN_S_AXIL_BREADY] = a.bready as u64;
+        i[NicCore::IN_S_AXIL_ARVALID] = a.arvalid as u64;
+        i[NicCore::IN_S_AXIL_ARADDR] = a.araddr as u64;
+        i[NicCore::IN_S_AXIL_RREADY] = a.rready as u64;
+        self.model.eval_io(&self.inputs, &mut self.outputs);
         if rx_rise {
+            // Changes after rx_clk's edge: the rising edge's eval applies it.
             let n = self.phy.next_rx_nibble();
-            m.set_mii_rxd(n.data as u64);
-            m.set_mii_rx_dv(n.valid as u64);
-            m.set_mii_rx_er(n.error as u64);
+            let i = &mut self.inputs;
+            i[NicCore::IN_MII_RXD] = n.data as u64;
+            i[NicCore::IN_MII_RX_DV] = n.valid as u64;
+            i[NicCore::IN_MII_RX_ER] = n.error as u64;
         }
     }
 
     fn rising_edge(&mut self) {
         self.step += 1;
-        let m = &mut self.model;
+        let o = &self.outputs;
         let master = AxiMaster {
-            arvalid: m.m_axi_arvalid() != 0,
-            arid: m.m_axi_arid() as u8,
-            araddr: m.m_axi_araddr() as u32,
-            arlen: m.m_axi_arlen() as u8,
-            arsize: m.m_axi_arsize() as u8,
-            arburst: m.m_axi_arburst() as u8,
-            rready: m.m_axi_rready() != 0,
-            awvalid: m.m_axi_awvalid() != 0,
-            awaddr: m.m_axi_awaddr() as u32,
-            awlen: m.m_axi_awlen() as u8,
-            awsize: m.m_axi_awsize() as u8,
-            awburst: m.m_axi_awburst() as u8,
-            wvalid: m.m_axi_wvalid() != 0,
-            wdata: m.m_axi_wdata() as u32,
-            wstrb: m.m_axi_wstrb() as u8,
-            wlast: m.m_axi_wlast() != 0,
-            bready: m.m_axi_bready() != 0,
+            arvalid: o[NicCore::OUT_M_AXI_ARVALID] != 0,
+            arid: o[NicCore::OUT_M_AXI_ARID] as u8,
+            araddr: o[NicCore::OUT_M_AXI_ARADDR] as u32,
+            arlen: o[NicCore::OUT_M_AXI_ARLEN] as u8,
+            arsize: o[NicCore::OUT_M_AXI_ARSIZE] as u8,
+            arburst: o[NicCore::OUT_M_AXI_ARBURST] as u8,
+            rready: o[NicCore::OUT_M_AXI_RREADY] != 0,
+            awvalid: o[NicCore::OUT_M_AXI_AWVALID] != 0,
+            awaddr: o[NicCore::OUT_M_AXI_AWADDR] as u32,
+            awlen: o[NicCore::OUT_M_AXI_AWLEN] as u8,
+            awsize: o[NicCore::OUT_M_AXI_AWSIZE] as u8,
+            awburst: o[NicCore::OUT_M_AXI_AWBURST] as u8,
+            wvalid: o[NicCore::OUT_M_AXI_WVALID] != 0,
+            wdata: o[NicCore::OUT_M_AXI_WDATA] as u32,
+            wstrb: o[NicCore::OUT_M_AXI_WSTRB] as u8,
+            wlast: o[NicCore::OUT_M_AXI_WLAST] != 0,
+            bready: o[NicCore::OUT_M_AXI_BREADY] != 0,
         };
         let axil_in = AxilIn {
-            awready: m.s_axil_awready() != 0,
-            wready: m.s_axil_wready() != 0,
-            bvalid: m.s_axil_bvalid() != 0,
-            bresp: m.s_axil_bresp() as u8,
-            arready: m.s_axil_arready() != 0,
-            rvalid: m.s_axil_rvalid() != 0,
-            rdata: m.s_axil_rdata() as u32,
-            rresp: m.s_axil_rresp() as u8,
+            awready: o[NicCore::OUT_S_AXIL_AWREADY] != 0,
+            wready: o[NicCore::OUT_S_AXIL_WREADY] != 0,
+            bvalid: o[NicCore::OUT_S_AXIL_BVALID] != 0,
+            bresp: o[NicCore::OUT_S_AXIL_BRESP] as u8,
+            arready: o[NicCore::OUT_S_AXIL_ARREADY] != 0,
+            rvalid: o[NicCore::OUT_S_AXIL_RVALID] != 0,
+            rdata: o[NicCore::OUT_S_AXIL_RDATA] as u32,
+            rresp: o[NicCore::OUT_S_AXIL_RRESP] as u8,
         };
         self.mem.clock(&master, &self.slave);
         self.axil.clock(&self.axil_out, &axil_in);
-        m.set_clock(1);
-        m.eval();
+        self.inputs[NicCore::IN_CLOCK] = 1;
+        self.model.eval_io(&self.inputs, &mut self.outputs);
     }
 }
 
