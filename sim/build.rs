@@ -40,11 +40,14 @@ const TRACKED_ENV: &[&str] = &["VERILATOR", "VERILATOR_ROOT", "CXX", "CXXFLAGS",
 
 /// The lint waivers, each with its reason: warning kinds listed there are known.
 const WAIVERS: &str = "../hdl/verilator/lint_waivers.vlt";
+/// Verilator configuration every model is built with (block splitting).
+const SPLIT: &str = "../hdl/verilator/split_blocks.vlt";
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build");
     println!("cargo:rerun-if-changed={WAIVERS}");
+    println!("cargo:rerun-if-changed={SPLIT}");
     for var in TRACKED_ENV {
         println!("cargo:rerun-if-env-changed={var}");
     }
@@ -62,10 +65,11 @@ fn main() {
         .collect();
     let waivers = fs::read_to_string(WAIVERS).unwrap_or_else(|e| panic!("reading {WAIVERS}: {e}"));
     let waived = parse::waived_kinds(&waivers);
+    let split = verilator::Config::read(Path::new(SPLIT));
     let mut models = Vec::new();
     let mut runtime_files = BTreeSet::new();
     for top in &tops {
-        let built = build_top(top, &out_dir, &verilator, trace, &env_key);
+        let built = build_top(top, &out_dir, &verilator, trace, &env_key, &split);
         for (code, count) in &built.model.warnings {
             if !waived.contains(code) {
                 println!(

@@ -139,6 +139,21 @@ fn cached(dir: &Path, key: &str, lib: &str, build: impl FnOnce()) {
     fs::write(&stamp, key).unwrap_or_else(|e| panic!("writing {}: {e}", stamp.display()));
 }
 
+/// A Verilator configuration file (`.vlt`) passed to every model's build:
+/// its absolute path, and its text (part of each model's cache key).
+pub struct Config {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl Config {
+    pub fn read(path: &Path) -> Self {
+        let path = fs::canonicalize(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text = read(&path);
+        Self { path, text }
+    }
+}
+
 /// Verilates and compiles `top` into `$OUT_DIR/v_{name}/` (or reuses it).
 pub fn build_top(
     top: &synack_hdl::VerilogTop,
@@ -146,6 +161,7 @@ pub fn build_top(
     verilator: &Verilator,
     trace: bool,
     env_key: &str,
+    config: &Config,
 ) -> Built {
     let name = top.name;
     let dir = out_dir.join(format!("v_{name}"));
@@ -170,13 +186,20 @@ pub fn build_top(
     if trace {
         args.push("--trace".into());
     }
-    let key = hash_key(&[&verilator.version, &args.join(" "), env_key, &top.verilog]);
+    let key = hash_key(&[
+        &verilator.version,
+        &args.join(" "),
+        env_key,
+        &config.text,
+        &top.verilog,
+    ]);
     let lib = format!("synack_v{name}");
 
     cached(&dir, &key, &lib, || {
         fs::write(&source, &top.verilog).expect("writing Verilog to OUT_DIR");
         let out = Command::new(&verilator.bin)
             .args(&args)
+            .arg(&config.path)
             .arg(&source)
             .output()
             .expect("running verilator");
@@ -188,7 +211,7 @@ pub fn build_top(
             );
         }
         // Lint is the HDL crate's business: keep the log; main() reports kinds
-        // not waived (UNOPTFLAT, waived, costs simulation speed, which is measured).
+        // not waived.
         fs::write(dir.join("verilator.log"), stderr.as_bytes()).expect("writing verilator.log");
         let classes = read(&dir.join(format!("{prefix}_classes.mk")));
         let ports = parse_ports(&read(&dir.join(format!("{prefix}.h"))), name);
