@@ -268,7 +268,10 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         clocked_s / wall_s,
         stats.skipped_ns as f64 / 1e9,
         match (allowed, two_share) {
-            (2, Some(share)) => format!("the NICs on two threads in {:.0}% of the time", share * 100.0),
+            (2, Some(share)) => format!(
+                "the NICs on two threads in {:.0}% of the time",
+                share * 100.0
+            ),
             (2, None) => "too short to try two threads".to_string(),
             _ => "one thread".to_string(),
         }

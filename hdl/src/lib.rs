@@ -13,6 +13,7 @@ pub mod dma;
 pub mod emit;
 pub mod mac;
 pub mod nic_core;
+pub mod nic_datapath;
 pub mod prim;
 pub mod stream;
 #[doc(hidden)]
@@ -49,6 +50,7 @@ pub fn verilog_tops() -> Vec<VerilogTop> {
         VerilogTop::new("axil_csr", csr::axil_csr::verilog()),
         VerilogTop::new("stat_bank", csr::stat_bank::verilog()),
         VerilogTop::new("nic_core", nic_core::verilog()),
+        VerilogTop::new("nic_datapath", nic_datapath::verilog()),
         VerilogTop::new("ip_csum_insert", csum::ip_csum_insert::verilog()),
         VerilogTop::new("ip_csum_verify", csum::ip_csum_verify::verilog()),
         VerilogTop::new("tso_segmenter", tso::tso_segmenter::verilog()),
