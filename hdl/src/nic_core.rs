@@ -78,6 +78,11 @@ pub struct NicCore {
     ip_csum_bad: Signal<Local, Bit>,
     l4_csum_bad: Signal<Local, Bit>,
     rx_beat: Signal<Local, Bit>,
+    // The checksum tap, one register stage behind the MAC's output (the
+    // frame FIFO's block RAM has a slow clock-to-out; see SPEC A2).
+    tap_data: DFF<Bits<8>>,
+    tap_beat: DFF<Bit>,
+    tap_last: DFF<Bit>,
     bit_tx_enable: ConstBits<3, { control::TX_ENABLE as u64 }>,
     bit_rx_enable: ConstBits<3, { control::RX_ENABLE as u64 }>,
     bit_irq_enable: ConstBits<3, { control::IRQ_ENABLE as u64 }>,
@@ -103,6 +108,7 @@ impl Logic for NicCore {
         self.writes.clock.next = self.clock.val();
         self.interrupt.clock.next = self.clock.val();
         self.stats.clock.next = self.clock.val();
+        dff_setup!(self, clock, tap_data, tap_beat, tap_last);
 
         // Registers.
         AxilSlave::link(&mut self.s_axil, &mut self.csr.s_axil);
@@ -133,9 +139,15 @@ impl Logic for NicCore {
         RingConfigMaster::join(&mut self.csr.rx_ring, &mut self.rx.ring);
         AxisMaster::join(&mut self.mac.m_axis, &mut self.rx.s_axis);
         self.rx_beat.next = self.mac.m_axis.tvalid.val() & self.rx.s_axis.tready.val();
-        self.csum_verify.tap.tdata.next = self.mac.m_axis.tdata.val();
-        self.csum_verify.tap.beat.next = self.rx_beat.val();
-        self.csum_verify.tap.tlast.next = self.mac.m_axis.tlast.val();
+        // The verdict comes a cycle later than without the stage: still
+        // before the frame's last DMA write response, when the RX engine
+        // first needs it.
+        self.tap_data.d.next = self.mac.m_axis.tdata.val();
+        self.tap_beat.d.next = self.rx_beat.val();
+        self.tap_last.d.next = self.mac.m_axis.tlast.val();
+        self.csum_verify.tap.tdata.next = self.tap_data.q.val();
+        self.csum_verify.tap.beat.next = self.tap_beat.q.val();
+        self.csum_verify.tap.tlast.next = self.tap_last.q.val();
         self.rx.csum_valid.next = self.csum_verify.result_valid.val();
         self.rx.csum_result.next = self.csum_verify.result.val();
 
