@@ -64,7 +64,7 @@ fn main() {
     let waived = parse::waived_kinds(&waivers);
     let mut models = Vec::new();
     let mut runtime_files = BTreeSet::new();
-    for top in &tops {
+    for top in tops.iter().filter(|t| t.simulate) {
         let built = build_top(top, &out_dir, &verilator, trace, &env_key);
         for (code, count) in &built.model.warnings {
             if !waived.contains(code) {

@@ -6,10 +6,12 @@
 //! - `synack timing-report`: fmax per clock from the open ECP5 flow (a proxy).
 //! - `synack emit-verilog`: writes every design's Verilog.
 //! - `synack tap`: the co-simulated NIC on a TAP link to the Linux kernel.
+//! - `synack bitstream`, `synack program`: the Arty A7 board (Vivado, openFPGALoader).
 #![deny(unsafe_code)]
 
 mod args;
 mod bench;
+mod board;
 mod demo;
 mod mac_loopback;
 mod synth;
@@ -75,6 +77,27 @@ enum Command {
         #[arg(long)]
         venv: Option<PathBuf>,
     },
+    /// Emits ArtyTop's Verilog and runs Vivado's batch flow to a bitstream
+    /// (constraints/build.tcl), when Vivado is installed.
+    Bitstream {
+        /// The board: Arty A7-35T or A7-100T.
+        #[arg(long, default_value = "35t", value_parser = ["35t", "100t"])]
+        part: String,
+        /// Folder for the Verilog, the reports and synack_arty.bit.
+        #[arg(long, default_value = "out/arty")]
+        out: PathBuf,
+    },
+    /// Loads a bitstream into the Arty with openFPGALoader (or, with --flash,
+    /// into its configuration flash, which it boots from).
+    Program {
+        #[arg(long, default_value = "35t", value_parser = ["35t", "100t"])]
+        part: String,
+        /// Write the SPI flash instead of the FPGA.
+        #[arg(long)]
+        flash: bool,
+        #[arg(long, default_value = "out/arty/synack_arty.bit")]
+        bit: PathBuf,
+    },
     /// Writes each design's Verilog to a folder.
     EmitVerilog {
         #[arg(default_value = "out/verilog")]
@@ -124,6 +147,8 @@ fn main() -> Result<()> {
             work,
             venv,
         } => timing_report(&top, seeds, &work, venv),
+        Command::Bitstream { part, out } => board::bitstream(&part, &out),
+        Command::Program { part, flash, bit } => board::program(&part, &bit, flash),
         Command::EmitVerilog { dir } => emit_verilog(&dir),
     }
 }

@@ -6,6 +6,7 @@
 //! top flat, standard port names.
 #![deny(unsafe_code)]
 
+pub mod board;
 pub mod bus;
 pub mod csr;
 pub mod csum;
@@ -34,6 +35,9 @@ pub struct VerilogTop {
     /// Every clock input (or clock made inside, as `instance.net`) and its
     /// frequency in MHz, for timing constraints.
     pub clocks: &'static [(&'static str, f64)],
+    /// Verilator builds a model of it (the board's pad-level top is for
+    /// Vivado and the checks only; see `board::arty`).
+    pub simulate: bool,
 }
 
 /// The core clock alone.
@@ -50,6 +54,17 @@ impl VerilogTop {
             verilog,
             standins: "",
             clocks: CORE_CLOCK,
+            simulate: true,
+        }
+    }
+
+    /// A board top: vendor primitives with their stand-ins, its clocks.
+    fn board(self, clocks: &'static [(&'static str, f64)], simulate: bool) -> Self {
+        Self {
+            standins: board::xilinx::STANDINS,
+            clocks,
+            simulate,
+            ..self
         }
     }
 
@@ -67,7 +82,15 @@ impl VerilogTop {
     }
 }
 
-/// Every design the co-simulation builds.
+/// The Arty's clocks: the oscillator, and the PHY's MII clocks. The core
+/// clock is made inside (the MMCM stand-in's output, named by its net).
+const ARTY_CLOCKS: &[(&str, f64)] = &[
+    ("clk100", 100.0),
+    ("eth_tx_clk", 25.0),
+    ("eth_rx_clk", 25.0),
+];
+
+/// Every design: the co-simulation builds those marked `simulate`.
 pub fn verilog_tops() -> Vec<VerilogTop> {
     vec![
         VerilogTop::new("probe", testing::probe::verilog()),
@@ -80,5 +103,7 @@ pub fn verilog_tops() -> Vec<VerilogTop> {
         VerilogTop::new("ip_csum_insert", csum::ip_csum_insert::verilog()),
         VerilogTop::new("ip_csum_verify", csum::ip_csum_verify::verilog()),
         VerilogTop::new("tso_segmenter", tso::tso_segmenter::verilog()),
+        VerilogTop::new("arty_board", board::arty::board_verilog()).board(ARTY_CLOCKS, true),
+        VerilogTop::new("arty_top", board::arty::verilog()).board(ARTY_CLOCKS, false),
     ]
 }
