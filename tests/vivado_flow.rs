@@ -6,9 +6,23 @@
 //! standard.
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output};
 
-mod common;
+fn synack(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(args)
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .expect("run synack")
+}
+
+/// A fresh temporary folder.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("synack-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
 
 /// ArtyTop's ports as `name` or `name[i]`, one per pin.
 fn arty_top_pins(verilog: &str) -> BTreeSet<String> {
@@ -73,8 +87,8 @@ fn dry_run(part: &str, out: &Path) -> DryRun {
 }
 
 fn emitted(dir: &Path) -> String {
-    let out = common::synack(&["bitstream", "--out", dir.to_str().unwrap()]);
-    // No Vivado here: it emits the Verilog, then says what to install.
+    let out = synack(&["bitstream", "--out", dir.to_str().unwrap()]);
+    // No Vivado on this PATH: it emits the Verilog, then says what to install.
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -86,7 +100,7 @@ fn emitted(dir: &Path) -> String {
 
 #[test]
 fn the_vivado_script_reads_every_listed_file_for_the_right_part() {
-    let dir = common::temp_dir("vivado-files");
+    let dir = temp_dir("vivado-files");
     emitted(&dir);
     let run = dry_run("xc7a35ticsg324-1L", &dir);
     assert_eq!(run.exit, 0, "{:#?}", run.lines);
@@ -126,7 +140,7 @@ fn the_vivado_script_reads_every_listed_file_for_the_right_part() {
 
 #[test]
 fn every_xdc_port_is_an_arty_top_port_and_every_arty_top_port_has_a_pin() {
-    let dir = common::temp_dir("vivado-ports");
+    let dir = temp_dir("vivado-ports");
     let pins = arty_top_pins(&emitted(&dir));
     let run = dry_run("xc7a35ticsg324-1L", &dir);
     assert_eq!(run.exit, 0);

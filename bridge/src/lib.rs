@@ -8,8 +8,11 @@
 //! requests travel over a [`link::Transport`]: the board's serial port
 //! ([`serial::SerialTransport`]), or the co-simulated board's UART
 //! (`synack-sim`). Neither the driver nor the stack above it can tell.
+//! [`board`] brings the board up (its PHY over MDIO, its memory, the
+//! driver's configuration) over either transport.
 #![deny(unsafe_code)]
 
+pub mod board;
 pub mod frame;
 pub mod link;
 pub mod mirror;

@@ -44,6 +44,8 @@ pub enum LinkError {
     Encode(#[from] EncodeError),
     #[error("the board answered request {seq} with '{}' (status {status})", status_name(*status))]
     Refused { seq: u8, status: u8 },
+    #[error("the board's answer has {got} bytes where {expected} were due")]
+    ShortAnswer { expected: usize, got: usize },
     #[error(
         "no good answer to request {seq} after {RETRIES} tries: check the cable, the port and the baud rate"
     )]

@@ -5,6 +5,7 @@ use synack_abi::board::{
     self, DMA_BYTES, MAX_PAYLOAD, SYNC_REQUEST, counter, op, phy, regs, status,
 };
 use synack_abi::{DEVICE_ID, regs as nic};
+use synack_bridge::board::{Call, mdio_read};
 use synack_bridge::frame::{self, Op, Response, ResponseParser};
 use synack_sim::testbench::board::BoardBench;
 
@@ -114,28 +115,12 @@ fn phy_reset_is_held_low_for_ten_ms_after_configuration_and_after_the_button() {
     );
 }
 
-/// Runs an MDIO read of `reg` through the board registers.
-fn mdio_read(b: &mut BoardBench, toggle: bool, reg: u32) -> u16 {
-    let command = (phy::ADDRESS << regs::mdio::PHY_SHIFT)
-        | (reg << regs::mdio::REG_SHIFT)
-        | if toggle { regs::mdio::TOGGLE } else { 0 };
-    b.write_reg(regs::MDIO_COMMAND, command).unwrap();
-    for _ in 0..100 {
-        let s = b.read_reg(regs::MDIO_STATUS).unwrap();
-        let done = (s & regs::mdio::DONE_TOGGLE != 0) == toggle;
-        if done && s & regs::mdio::BUSY == 0 {
-            return s as u16;
-        }
-    }
-    panic!("the MDIO read of register {reg} never finished");
-}
-
 #[test]
 fn mdio_reads_the_phys_id_and_link_status() {
     let mut b = running_bench(board::DEFAULT_BAUD);
-    let id1 = mdio_read(&mut b, true, phy::PHYIDR1);
-    let id2 = mdio_read(&mut b, false, phy::PHYIDR2);
-    let bmsr = mdio_read(&mut b, true, phy::BMSR);
+    let id1 = mdio_read(&mut b, phy::PHYIDR1).unwrap();
+    let id2 = mdio_read(&mut b, phy::PHYIDR2).unwrap();
+    let bmsr = mdio_read(&mut b, phy::BMSR).unwrap();
     assert_eq!(id1, phy::DP83848_ID1);
     assert_eq!(id2 & 0xFFF0, phy::DP83848_ID2_MASKED);
     assert_eq!(bmsr, b.mdio.regs[phy::BMSR as usize]);
@@ -160,7 +145,7 @@ fn bridge_reads_nic_and_board_registers_and_dma_memory() {
     // DMA memory: a write across words and a read back, at an odd address.
     let data: Vec<u8> = (0..300u32).map(|i| (i * 7 + 3) as u8).collect();
     let answers = b
-        .call(
+        .call_within(
             vec![
                 Op::MemWrite {
                     addr: 0xFF01,
@@ -196,7 +181,7 @@ fn assert_refused(b: &mut BoardBench, bytes: &[u8], status: u8, cause: u32, max:
         assert_eq!(after[i], expected, "counter {}", counter::NAMES[i]);
     }
     let memory = b
-        .call(
+        .call_within(
             vec![Op::MemRead {
                 addr: 0x100,
                 len: 4,
@@ -210,7 +195,7 @@ fn assert_refused(b: &mut BoardBench, bytes: &[u8], status: u8, cause: u32, max:
 #[test]
 fn bad_frames_are_answered_with_an_error_counted_and_never_executed() {
     let mut b = running_bench(board::DEFAULT_BAUD);
-    b.call(
+    b.call_within(
         vec![Op::MemWrite {
             addr: 0x100,
             data: vec![1, 2, 3, 4],
@@ -326,7 +311,7 @@ fn the_baud_rate_changes_after_the_answer_and_works_at_1_and_12_mbaud() {
         );
         let data: Vec<u8> = (0..200u32).map(|i| (i ^ baud) as u8).collect();
         let answers = b
-            .call(
+            .call_within(
                 vec![
                     Op::MemWrite {
                         addr: 0x40,

@@ -7,6 +7,7 @@
 //!
 //! Time: a step is 5 ns, half an oscillator period; the MII clocks run at
 //! 25 MHz (a period of 8 steps), as in `testbench::nic`.
+use synack_bridge::board::Call;
 use synack_bridge::frame::Op;
 use synack_bridge::link::{Link, LinkError};
 
@@ -17,6 +18,10 @@ use crate::uart::UartHost;
 
 /// Nanoseconds per step.
 pub const STEP_NS: u64 = 5;
+/// Oscillator cycles a batch of [`Call::call`] may take before the bench
+/// gives up: half a second (a full 2 KiB request and its answer take
+/// 42 ms at 1 Mbaud).
+const CALL_CYCLES: u64 = 50_000_000;
 /// Steps per half period of the MII clocks.
 const MII_HALF: u64 = 4;
 
@@ -116,7 +121,7 @@ impl BoardBench {
 
     /// Runs a batch of bridge requests to its answers, or fails after
     /// `max` cycles.
-    pub fn call(&mut self, batch: Vec<Op>, max: u64) -> Result<Vec<Vec<u8>>, LinkError> {
+    pub fn call_within(&mut self, batch: Vec<Op>, max: u64) -> Result<Vec<Vec<u8>>, LinkError> {
         self.link.start(batch);
         let limit = self.cycles() + max;
         loop {
@@ -129,27 +134,6 @@ impl BoardBench {
             );
             self.run(64);
         }
-    }
-
-    /// Reads registers through the bridge.
-    pub fn read_regs(&mut self, addrs: &[u32]) -> Result<Vec<u32>, LinkError> {
-        let answers = self.call(
-            vec![Op::RegRead(addrs.iter().map(|&a| a as u16).collect())],
-            2_000_000,
-        )?;
-        Ok(answers[0]
-            .chunks_exact(4)
-            .map(|w| u32::from_le_bytes(w.try_into().expect("4 bytes")))
-            .collect())
-    }
-
-    pub fn read_reg(&mut self, addr: u32) -> Result<u32, LinkError> {
-        Ok(self.read_regs(&[addr])?[0])
-    }
-
-    pub fn write_reg(&mut self, addr: u32, value: u32) -> Result<(), LinkError> {
-        self.call(vec![Op::RegWrite(vec![(addr as u16, value)])], 2_000_000)?;
-        Ok(())
     }
 
     fn half(&mut self, rising: bool) {
@@ -207,5 +191,13 @@ impl BoardBench {
         self.last_mdc = mdc;
         let out = m.uart_rxd_out() != 0;
         self.link.transport_mut().sample(now, out);
+    }
+}
+
+/// Bridge requests through the co-simulated UART, clocking the board until
+/// the answers are in.
+impl Call for BoardBench {
+    fn call(&mut self, batch: Vec<Op>) -> Result<Vec<Vec<u8>>, LinkError> {
+        self.call_within(batch, CALL_CYCLES)
     }
 }
