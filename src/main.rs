@@ -1,6 +1,7 @@
 //! `synack`: the command line of the synack NIC.
 //!
-//! - `synack demo`: the co-simulation demo: TCP between two co-simulated NICs.
+//! - `synack demo`: the co-simulation demo: TCP between two co-simulated NICs
+//!   (`--board`: the Arty board's host reaching its NIC over the UART bridge).
 //! - `synack mac-loopback`: frames through the MII MAC alone, looped back.
 //! - `synack synth-report`: Yosys figures for a design of the fabric.
 //! - `synack timing-report`: fmax per clock from the open ECP5 flow (a proxy).
@@ -13,6 +14,7 @@ mod args;
 mod bench;
 mod board;
 mod demo;
+mod demo_board;
 mod mac_loopback;
 mod synth;
 mod tap;

@@ -12,19 +12,6 @@ use synack_sim::wire::WireConfig;
 
 mod common;
 
-/// Runs until the transfer arrived and the close reached TIME-WAIT on the
-/// board (which closed first) and CLOSED on the peer, or `max_ms` passed.
-fn run(tb: &mut BoardTestbed, t: &mut Transfer, bytes: u64, max_ms: u64) -> bool {
-    for _ in 0..max_ms {
-        tb.run_until(1_000_000, &mut |n, net| t.app(n, net), |_| false)
-            .expect("the bridge and the mirror work");
-        if t.received == bytes && t.state(0) == "TIME-WAIT" && t.state(1) == "CLOSED" {
-            return true;
-        }
-    }
-    false
-}
-
 #[test]
 fn board_host_does_handshake_transfer_and_close_through_the_uart_bridge() {
     let board = NodeConfig::numbered("board", 1);
@@ -49,7 +36,9 @@ fn board_host_does_handshake_transfer_and_close_through_the_uart_bridge() {
         server_close_delay: Duration::from_millis(20),
         ..common::transfer_config(bytes)
     });
-    let done = run(&mut tb, &mut t, bytes, 400);
+    let done = tb
+        .run_transfer(&mut t, 400_000_000, 1_000_000, |_, _| {})
+        .expect("the bridge and the mirror work");
     assert!(
         done,
         "received {} of {bytes}, states {:?}, errors {:?}",

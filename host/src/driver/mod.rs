@@ -80,14 +80,17 @@ impl Default for DriverConfig {
 impl DriverConfig {
     /// Small rings and buffers for DMA memory on the board itself (the
     /// Arty's 64 KiB of block RAM, reached over the USB-UART bridge): 8 TX
-    /// slots of 4 KiB + headers (so TSO sends are at most 4 KiB), 8 RX
-    /// buffers of 2 KiB, polled (the bridge carries no interrupt line).
+    /// slots of 4 KiB + headers (so TSO sends are at most 4 KiB), 16 RX
+    /// buffers of 1536 bytes (a 1514-byte frame, rounded to 64), polled (the
+    /// bridge carries no interrupt line). RX gets the slots: the wire fills
+    /// them at 100 Mb/s and only a bridge sync empties them, so a burst of
+    /// ACKs must fit between two syncs.
     pub fn board() -> Self {
         Self {
             tx_ring_log2: 3,
-            rx_ring_log2: 3,
+            rx_ring_log2: 4,
             tx_buffer_size: 4096 + 256,
-            rx_buffer_size: 2048,
+            rx_buffer_size: 1536,
             irq: IrqMode::Poll,
         }
     }

@@ -31,6 +31,7 @@ use synack_host::stack::Stack;
 use synack_host::tcp::Engine;
 use thiserror::Error;
 
+use super::transfer::Transfer;
 use super::{Apps, Node, NodeConfig, TestbedError, instant};
 use crate::mii::encode_frame;
 use crate::testbench::board::BoardBench;
@@ -56,6 +57,21 @@ pub enum BoardError {
     NoReset(u64),
     #[error("bring-up: {0}")]
     BringUp(#[from] BringUpError),
+}
+
+/// What the bridge had carried at one moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BridgeCounts {
+    pub at_ns: u64,
+    /// Bytes on the UART to the board and back (frames whole).
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub requests: u64,
+    pub resends: u64,
+    /// Mirror syncs finished, and DMA-memory bytes they wrote and read.
+    pub syncs: u64,
+    pub dma_pushed: u64,
+    pub dma_pulled: u64,
 }
 
 /// The board host: the bench, the mirror, the stack.
@@ -147,6 +163,48 @@ impl BoardTestbed {
         // The driver's set-up (rings, registers) goes to the board first.
         tb.start_sync();
         Ok(tb)
+    }
+
+    /// The bridge's counters now, for rates over a stretch of the run.
+    pub fn bridge_counts(&self) -> BridgeCounts {
+        let link = &self.board.bench.link;
+        let mirror = &self.board.mirror;
+        BridgeCounts {
+            at_ns: self.now_ns(),
+            bytes_sent: link.bytes_sent,
+            bytes_received: link.bytes_received,
+            requests: link.requests,
+            resends: link.resends,
+            syncs: mirror.syncs,
+            dma_pushed: mirror.bytes_pushed,
+            dma_pulled: mirror.bytes_pulled,
+        }
+    }
+
+    /// Runs the transfer scenario with the board as its client (node 0)
+    /// until every byte arrived, the board is in TIME-WAIT and the peer
+    /// CLOSED, or `max_ns` passed; `progress` after every `slice_ns`.
+    /// TIME-WAIT is not waited out: the board's host polls the bridge
+    /// without pause, so there is no idle time to jump over, and two MSL
+    /// of UART traffic would take hours to co-simulate. Returns whether it
+    /// got there.
+    pub fn run_transfer(
+        &mut self,
+        t: &mut Transfer,
+        max_ns: u64,
+        slice_ns: u64,
+        mut progress: impl FnMut(&Transfer, &BoardTestbed),
+    ) -> Result<bool, BoardError> {
+        let end = self.now_ns().saturating_add(max_ns);
+        let done = |t: &Transfer| {
+            t.received == t.config().bytes && t.state(0) == "TIME-WAIT" && t.state(1) == "CLOSED"
+        };
+        while !done(t) && self.now_ns() < end {
+            let slice = slice_ns.min(end - self.now_ns());
+            self.run_until(slice, &mut |n, net| t.app(n, net), |_| false)?;
+            progress(t, self);
+        }
+        Ok(done(t))
     }
 
     /// Simulated time, nanoseconds (the board's clock).
