@@ -158,7 +158,7 @@ fn uart_payload_mbps(baud: u32) -> f64 {
 }
 
 fn baud_text(baud: u32) -> String {
-    if baud % 1_000_000 == 0 {
+    if baud.is_multiple_of(1_000_000) {
         format!("{} Mbaud", baud / 1_000_000)
     } else {
         format!("{baud} baud")

@@ -136,10 +136,14 @@ pub fn run(tools: &Tools, design: &Design<'_>, seeds: u64, work: &Path) -> Resul
         reads.push_str(&format!("read_verilog {}; ", path.display()));
     }
     let json = work.join("design.json");
+    // A top-level inout (ArtyTop's MDIO pad, an IOBUF) is an I/O block,
+    // which out-of-context place and route has none of: `tribuf -formal`
+    // turns its tristate into logic, so the pad's input path (an
+    // asynchronous input, a false path in the XDC) drops out of the report.
     let script = format!(
-        "{reads}synth_ecp5 -top {} -json {}",
-        design.module,
-        json.display()
+        "{reads}hierarchy -top {top}; proc; tribuf -formal; synth_ecp5 -top {top} -json {}",
+        json.display(),
+        top = design.module,
     );
     let log = work.join("yosys.log");
     let out = Command::new(&tools.yosys)

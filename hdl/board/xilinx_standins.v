@@ -5,10 +5,17 @@
 // - MMCME2_BASE: CLKOUT0 = CLKIN1 (the 100 MHz core clock), CLKOUT1 =
 //   CLKIN1 / 4 (the PHY's 25 MHz), CLKFBOUT = CLKIN1; LOCKED rises
 //   LOCK_CYCLES input cycles after RST falls (a real MMCM takes tens of µs).
-// - BUFGCE: a glitch-free gate (enable sampled on the falling edge).
+// - BUFGCE: a glitch-free gate (enable sampled on the falling edge); for
+//   Yosys (`SYNTHESIS`, the ECP5 timing proxy), a buffer.
 // - BUFG: a wire. ODDR: both edges, SAME/OPPOSITE_EDGE alike for constant
 //   D1/D2. FDRE: a register with synchronous reset and clock enable.
 // - IOBUF: a tri-state pad.
+// Lint waivers for this file only: the stand-ins keep every parameter and
+// port the real primitives have, so the design's instances are the same
+// for Vivado, but model only what ArtyTop uses (UNUSEDPARAM, UNUSEDSIGNAL);
+// one file holds several primitives, none named after it (DECLFILENAME),
+// and one a design does not instantiate (ArtyBoard has no IOBUF) is a
+// second top (MULTITOP).
 /* verilator lint_off UNUSEDPARAM */
 /* verilator lint_off UNUSEDSIGNAL */
 /* verilator lint_off DECLFILENAME */
@@ -50,9 +57,19 @@ module BUFG (input wire I, output wire O);
 endmodule
 
 module BUFGCE (input wire I, input wire CE, output wire O);
+`ifdef SYNTHESIS
+    // Yosys (the ECP5 timing proxy): a plain buffer. The enable only holds
+    // the core clock until the MMCM locks; for timing, Vivado takes the
+    // BUFGCE's output as the MMCM's clock, related to the oscillator's, and
+    // nextpnr does the same with a buffer. A gate in a LUT would leave the
+    // core clock unconstrained (nextpnr does not time through LUTs), and
+    // ECP5's DCCA cannot be fed from the global network the oscillator is on.
+    assign O = I;
+`else
     reg enabled = 1'b0;
     always @(negedge I) enabled <= CE;
     assign O = I & enabled;
+`endif
 endmodule
 
 module ODDR #(

@@ -13,9 +13,17 @@
 //!
 //! Invariants: every accepted read burst gets exactly `arlen + 1` beats,
 //! the last with `rlast`, in order, with its ID; every accepted write
-//! burst gets one B response after its `wlast`; the two ports may touch the
-//! same word in one cycle (the host bridge and the NIC never share a byte
-//! by the ring protocol), a read then sees the old value.
+//! burst gets one B response after its `wlast`; no port reads a word in
+//! the cycle it or the other port writes that word: port A reads and writes
+//! in separate bursts, port B reads or writes a byte, and by the ring
+//! protocol the host bridge and the NIC never share a word (descriptors,
+//! completions and buffers are word-aligned, each with one owner at a time).
+//!
+//! So what such a read returns is left open (`no_rw_check` on the array):
+//! Vivado maps the RAM read-first as before (it ignores the attribute);
+//! Yosys may then map it to ECP5's DP16KD, which promises nothing across
+//! ports, for the open-flow timing proxy. Verilator and `TdpRam`'s Rust
+//! model return the old value.
 use crate::bus::axi_read::AxiReadSlave;
 use crate::bus::axi_write::AxiWriteSlave;
 use rust_hdl::prelude::*;
@@ -42,7 +50,7 @@ pub struct TdpRam {
     pub b_addr: Signal<In, Bits<WORDS_LOG2>>,
     pub b_wdata: Signal<In, Bits<32>>,
     pub b_rdata: Signal<Out, Bits<32>>,
-    _sim: Box<BTreeMap<Bits<WORDS_LOG2>, Bits<32>>>,
+    _sim: BTreeMap<Bits<WORDS_LOG2>, Bits<32>>,
 }
 
 impl TdpRam {
@@ -103,9 +111,11 @@ impl Logic for TdpRam {
             "\
 // Two processes, one per port, as the vendors' true dual-port templates
 // write it; Verilator would call the shared array multi-driven, which it
-// is by design (a block RAM has two write ports).
+// is by design (a block RAM has two write ports). no_rw_check: Yosys may
+// leave a read of a word written in the same cycle undefined (see the
+// module's notes); without it no ECP5 block RAM qualifies. Vivado ignores it.
 /* verilator lint_off MULTIDRIVEN */
-reg [31:0] mem [0:{last}];
+(* no_rw_check *) reg [31:0] mem [0:{last}];
 /* verilator lint_on MULTIDRIVEN */
 always @(posedge clock) begin
     if (a_en) begin
