@@ -68,7 +68,7 @@ fn main() {
     let split = verilator::Config::read(Path::new(SPLIT));
     let mut models = Vec::new();
     let mut runtime_files = BTreeSet::new();
-    for top in &tops {
+    for top in tops.iter().filter(|t| t.simulate) {
         let built = build_top(top, &out_dir, &verilator, trace, &env_key, &split);
         for (code, count) in &built.model.warnings {
             if !waived.contains(code) {

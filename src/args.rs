@@ -10,6 +10,9 @@ pub const DEMO_LIMIT_S: u64 = 600;
 pub const MAX_DEMO_MICROS: u64 = DEMO_LIMIT_S * 1_000_000;
 /// Most frames `mac-loopback` sends (they are held in memory, up to 1514 bytes each).
 pub const MAX_LOOPBACK_FRAMES: usize = 100_000;
+/// The board bridge's slowest and fastest UART rates, baud ([`baud_rate`]).
+pub const MIN_BAUD: u32 = 400_000;
+pub const MAX_BAUD: u32 = 12_000_000;
 /// Largest demo transfer, MiB.
 pub const MAX_DEMO_MIB: f64 = 4096.0;
 
@@ -66,6 +69,20 @@ pub fn mebibytes(s: &str) -> Result<f64, String> {
     } else {
         Err(format!(
             "must be above 0 and at most {MAX_DEMO_MIB} MiB; got {s}"
+        ))
+    }
+}
+
+/// The board bridge's UART rate: the baud divisor register's 12 bits of
+/// sixteenths of a 100 MHz cycle reach down to 390,720 baud; the FT2232H
+/// goes up to 12 Mbaud.
+pub fn baud_rate(s: &str) -> Result<u32, String> {
+    let baud: u32 = number(s, "a whole number of baud")?;
+    if (MIN_BAUD..=MAX_BAUD).contains(&baud) {
+        Ok(baud)
+    } else {
+        Err(format!(
+            "must be {MIN_BAUD} to {MAX_BAUD} baud (the board's divisor and the FT2232H's range); got {s}"
         ))
     }
 }

@@ -19,7 +19,7 @@ use std::time::Instant as WallClock;
 use anyhow::{Context, Result, ensure};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use synack_sim::cosim::transfer::{Transfer, TransferConfig};
+use synack_sim::cosim::transfer::{StateChange, Transfer, TransferConfig};
 use synack_sim::cosim::{
     NodeConfig, Testbed, TraceRecord, connection_exchanges, initial_sequence_numbers,
 };
@@ -27,8 +27,9 @@ use synack_sim::sequence_diagram::{Ending, render_with_ending};
 use synack_sim::wire::WireConfig;
 
 use crate::args::{
-    DEMO_LIMIT_S, demo_micros, mebibytes, nanos, poll_micros, probability_below_one,
+    DEMO_LIMIT_S, baud_rate, demo_micros, mebibytes, nanos, poll_micros, probability_below_one,
 };
+use crate::demo_board::{self, BoardDemo};
 
 /// Payload bytes per full frame over wire byte times per frame at MSS 1460:
 /// 1460 / (8 preamble + 14 + 20 + 20 + 1460 + 4 FCS + 12 gap) × 100 Mb/s.
@@ -38,9 +39,21 @@ pub const WIRE_LIMIT_TS_MBPS: f64 = 1448.0 / 1538.0 * 100.0;
 
 #[derive(Args)]
 pub struct DemoArgs {
-    /// MiB to transfer from client to server (above 0, at most 4096).
-    #[arg(long, default_value_t = 1.0, value_parser = mebibytes)]
-    size: f64,
+    /// MiB to transfer from client to server (above 0, at most 4096);
+    /// 1 MiB unless given, 8 KiB with --board.
+    #[arg(long, value_parser = mebibytes)]
+    size: Option<f64>,
+    /// The client is the Arty board: its host reaches ArtyTop in Verilator
+    /// only through the USB-UART bridge (as a PC reaches a real board); the
+    /// server is a co-simulated NicCore. Prints the PHY's ID read over MDIO,
+    /// the driver configuration chosen for the board and the bridge's
+    /// goodput. Writes no files.
+    #[arg(long, conflicts_with_all = ["out", "poll_us", "vcd"])]
+    board: bool,
+    /// With --board: the bridge's UART rate, baud (400000 to 12000000;
+    /// 1, 3 and 12 Mbaud are the documented ones).
+    #[arg(long, default_value_t = synack_abi::board::DEFAULT_BAUD, value_parser = baud_rate, requires = "board")]
+    baud: u32,
     /// Probability that the wire loses a frame (each direction), in [0, 1).
     #[arg(long, default_value_t = 0.0, value_parser = probability_below_one)]
     loss: f64,
@@ -80,6 +93,26 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
+/// A state change as the demos print it: time, side, state.
+pub fn state_line(c: &StateChange, names: [&str; 2]) -> String {
+    format!(
+        "  {:>12.6} s  {:<6}  {}",
+        c.at.total_micros() as f64 / 1e6,
+        names[c.node],
+        c.state
+    )
+}
+
+/// Bytes as KiB ("16 KiB", "8.5 KiB").
+pub fn kib(bytes: u64) -> String {
+    let k = bytes as f64 / 1024.0;
+    if k.fract() == 0.0 {
+        format!("{k} KiB")
+    } else {
+        format!("{k:.1} KiB")
+    }
+}
+
 /// The demo's output files, created before anything is simulated.
 struct Outputs {
     pcap: PathBuf,
@@ -117,8 +150,8 @@ impl Outputs {
 }
 
 pub fn run(args: &DemoArgs) -> Result<()> {
-    let bytes = (args.size * 1024.0 * 1024.0).round() as u64;
-    let outputs = Outputs::create(&args.out)?;
+    let default_mib = if args.board { 1.0 / 128.0 } else { 1.0 };
+    let bytes = (args.size.unwrap_or(default_mib) * 1024.0 * 1024.0).round() as u64;
     let wire = |seed| -> Result<WireConfig> {
         Ok(WireConfig {
             seed,
@@ -130,6 +163,15 @@ pub fn run(args: &DemoArgs) -> Result<()> {
             reorder_delay_ns: 300_000,
         })
     };
+    if args.board {
+        return demo_board::run(&BoardDemo {
+            bytes,
+            baud: args.baud,
+            seed: args.seed,
+            wires: [wire(args.seed)?, wire(args.seed ^ 0x5A5A)?],
+        });
+    }
+    let outputs = Outputs::create(&args.out)?;
     let mut client = NodeConfig::numbered("client", 1);
     let mut server = NodeConfig::numbered("server", 2);
     client.seed = args.seed;
@@ -191,14 +233,7 @@ pub fn run(args: &DemoArgs) -> Result<()> {
     let limit_ns = DEMO_LIMIT_S * 1_000_000_000;
     t.run(&mut tb, limit_ns, slice_ns, |t, tb| {
         for c in &t.changes[printed..] {
-            bar.suspend(|| {
-                println!(
-                    "  {:>12.6} s  {:<6}  {}",
-                    c.at.total_micros() as f64 / 1e6,
-                    ["client", "server"][c.node],
-                    c.state
-                )
-            });
+            bar.suspend(|| println!("{}", state_line(c, ["client", "server"])));
         }
         printed = t.changes.len();
         bar.set_position(t.received);

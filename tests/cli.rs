@@ -103,6 +103,18 @@ fn demo_refuses_probabilities_and_sizes_that_cannot_work() {
 }
 
 #[test]
+fn demo_board_refuses_baud_rates_the_board_cannot_run_and_baud_without_board() {
+    for value in ["100", "13000000", "fast"] {
+        let text = refused(&["demo", "--board", &format!("--baud={value}")]);
+        assert!(text.contains("--baud") && text.contains(value), "{text}");
+    }
+    let text = refused(&["demo", "--baud", "1000000"]);
+    assert!(text.contains("--board"), "{text}");
+    let text = refused(&["demo", "--board", "--out", "somewhere"]);
+    assert!(text.contains("--out"), "{text}");
+}
+
+#[test]
 fn mac_loopback_refuses_probabilities_that_would_panic_or_never_finish() {
     for value in ["1.5", "nan", "-1", "1.0"] {
         let text = refused(&["mac-loopback", &format!("--idle={value}")]);

@@ -5,7 +5,8 @@
 //!
 //! TX: registers → `tx_ring_engine` (descriptor fetch, buffer read, TSO) →
 //! `ip_csum_insert` → `eth_mac_mii` → MII. RX: MII → `eth_mac_mii` (FCS) →
-//! `ip_csum_verify` (a tap) → `rx_ring_engine` → host buffers and completions.
+//! `axis_register` → `ip_csum_verify` (a tap) → `rx_ring_engine` → host
+//! buffers and completions.
 //! Built as two blocks: [`NicDatapath`] (everything but the MAC, also a
 //! top of its own for the co-simulation's frame-level fidelity) and
 //! `eth_mac_mii`, joined by the two frame streams and the MAC's statistics

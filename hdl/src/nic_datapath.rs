@@ -8,8 +8,8 @@
 //!
 //! TX: registers → `tx_ring_engine` (descriptor fetch, buffer read, TSO) →
 //! `ip_csum_insert` → `mac_tx` (to the MAC). RX: `mac_rx` (from the MAC,
-//! FCS checked) → `ip_csum_verify` (a tap) → `rx_ring_engine` → host
-//! buffers and completions.
+//! FCS checked) → `axis_register` → `ip_csum_verify` (a tap) →
+//! `rx_ring_engine` → host buffers and completions.
 //! Reads of the two engines share the AXI4 read port by ID (`axi_read_mux`:
 //! TX = 0, RX = 1); their writes share one writer (`dma_write_arbiter`, RX
 //! first). `irq` is the coalesced, level-triggered interrupt. Statistics
@@ -39,6 +39,7 @@ use crate::dma::irq_coalesce::IrqCoalesce;
 use crate::dma::rx_ring_engine::RxRingEngine;
 use crate::dma::tx_ring_engine::TxRingEngine;
 use crate::prim::const_bits::ConstBits;
+use crate::stream::axis_register::AxisRegister;
 use rust_hdl::prelude::*;
 use synack_abi::regs::{self, control, stat, status};
 use synack_abi::ring::rx_csum;
@@ -77,6 +78,7 @@ pub struct NicDatapath {
     tx: TxRingEngine,
     csum_insert: IpCsumInsert,
     csum_verify: IpCsumVerify,
+    rx_slice: AxisRegister,
     rx: RxRingEngine,
     reads: AxiReadMux,
     writes: DmaWriteArbiter,
@@ -85,6 +87,11 @@ pub struct NicDatapath {
     ip_csum_bad: Signal<Local, Bit>,
     l4_csum_bad: Signal<Local, Bit>,
     rx_beat: Signal<Local, Bit>,
+    // The checksum tap, one register stage behind the MAC's output (the
+    // frame FIFO's block RAM has a slow clock-to-out; see SPEC A2).
+    tap_data: DFF<Bits<8>>,
+    tap_beat: DFF<Bit>,
+    tap_last: DFF<Bit>,
     bit_tx_enable: ConstBits<3, { control::TX_ENABLE as u64 }>,
     bit_rx_enable: ConstBits<3, { control::RX_ENABLE as u64 }>,
     bit_irq_enable: ConstBits<3, { control::IRQ_ENABLE as u64 }>,
@@ -105,10 +112,12 @@ impl Logic for NicDatapath {
         self.csum_insert.clock.next = self.clock.val();
         self.csum_verify.clock.next = self.clock.val();
         self.rx.clock.next = self.clock.val();
+        self.rx_slice.clock.next = self.clock.val();
         self.reads.clock.next = self.clock.val();
         self.writes.clock.next = self.clock.val();
         self.interrupt.clock.next = self.clock.val();
         self.stats.clock.next = self.clock.val();
+        dff_setup!(self, clock, tap_data, tap_beat, tap_last);
 
         // Registers.
         AxilSlave::link(&mut self.s_axil, &mut self.csr.s_axil);
@@ -136,11 +145,20 @@ impl Logic for NicDatapath {
         // RX: from the MAC → checksum verification (a tap) → ring engine.
         self.rx.enable.next = (self.csr.reg_control.val() & self.bit_rx_enable.val()).any();
         RingConfigMaster::join(&mut self.csr.rx_ring, &mut self.rx.ring);
-        AxisSlave::link(&mut self.mac_rx, &mut self.rx.s_axis);
-        self.rx_beat.next = self.mac_rx.tvalid.val() & self.mac_rx.tready.val();
-        self.csum_verify.tap.tdata.next = self.mac_rx.tdata.val();
-        self.csum_verify.tap.beat.next = self.rx_beat.val();
-        self.csum_verify.tap.tlast.next = self.mac_rx.tlast.val();
+        // A register slice after the MAC's frame FIFO: nothing the RX engine
+        // decides from a byte adds to the block RAM's clock-to-output time.
+        AxisSlave::link(&mut self.mac_rx, &mut self.rx_slice.s_axis);
+        AxisMaster::join(&mut self.rx_slice.m_axis, &mut self.rx.s_axis);
+        self.rx_beat.next = self.rx_slice.m_axis.tvalid.val() & self.rx.s_axis.tready.val();
+        // The verdict comes a cycle later than without the stage: still
+        // before the frame's last DMA write response, when the RX engine
+        // first needs it.
+        self.tap_data.d.next = self.rx_slice.m_axis.tdata.val();
+        self.tap_beat.d.next = self.rx_beat.val();
+        self.tap_last.d.next = self.rx_slice.m_axis.tlast.val();
+        self.csum_verify.tap.tdata.next = self.tap_data.q.val();
+        self.csum_verify.tap.beat.next = self.tap_beat.q.val();
+        self.csum_verify.tap.tlast.next = self.tap_last.q.val();
         self.rx.csum_valid.next = self.csum_verify.result_valid.val();
         self.rx.csum_result.next = self.csum_verify.result.val();
 

@@ -14,7 +14,7 @@ fn every_design_passes_verilator_lint_with_only_the_listed_waivers() {
     std::fs::create_dir_all(&dir).unwrap();
     for top in synack_hdl::verilog_tops() {
         let file = dir.join(format!("{}.v", top.name));
-        std::fs::write(&file, &top.verilog).unwrap();
+        std::fs::write(&file, top.simulation_verilog()).unwrap();
         let output = Command::new("verilator")
             .args(["--lint-only", "-Wall", "--top-module", top.module])
             .arg(&waivers)

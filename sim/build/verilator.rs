@@ -186,17 +186,18 @@ pub fn build_top(
     if trace {
         args.push("--trace".into());
     }
+    let verilog = top.simulation_verilog();
     let key = hash_key(&[
         &verilator.version,
         &args.join(" "),
         env_key,
         &config.text,
-        &top.verilog,
+        &verilog,
     ]);
     let lib = format!("synack_v{name}");
 
     cached(&dir, &key, &lib, || {
-        fs::write(&source, &top.verilog).expect("writing Verilog to OUT_DIR");
+        fs::write(&source, &verilog).expect("writing Verilog to OUT_DIR");
         let out = Command::new(&verilator.bin)
             .args(&args)
             .arg(&config.path)

@@ -12,6 +12,7 @@
 pub mod axi_memory;
 pub mod axil_master;
 pub mod cosim;
+pub mod mdio;
 pub mod mii;
 pub mod model;
 pub mod pcap;
@@ -20,4 +21,5 @@ pub mod shared_memory;
 pub mod sim_nic;
 pub mod tap;
 pub mod testbench;
+pub mod uart;
 pub mod wire;

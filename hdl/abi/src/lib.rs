@@ -9,6 +9,7 @@
 #![no_std]
 #![deny(unsafe_code)]
 
+pub mod board;
 pub mod record;
 pub mod regs;
 pub mod ring;

@@ -12,3 +12,12 @@ bus! {
         rx_clk: In Clock, rxd: In Bits<4>, rx_dv: In Bit, rx_er: In Bit,
     }
 }
+
+bus! {
+    /// The management data pin (MDIO), bidirectional: `eth_mdio` at a
+    /// board's top (the bundle is named so that it flattens to that).
+    pub struct MdioPin;
+    {
+        mdio: InOut Bit,
+    }
+}

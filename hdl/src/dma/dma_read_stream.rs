@@ -12,6 +12,16 @@
 //! of it, so `rready` is always high and a slow consumer never stalls the
 //! shared R channel; bursts never cross a 4 KiB boundary (AXI4 rule); words
 //! requested = ⌈(addr mod 4 + len) / 4⌉ exactly.
+//!
+//! Timing (SPEC A2): the burst decision is pipelined. Each cycle the *plan*
+//! registers (`plan_beats`, `plan_fits`, `plan_any`) are computed from the
+//! address side's registers; a burst is issued from a plan only while
+//! `plan_valid`, which is cleared for the cycle after anything the plan was
+//! computed from moved (a command taken, a burst issued). A valid plan is
+//! exact for `next_word`/`words_left` and conservative for the FIFO room:
+//! between planning and issuing, `reserved` can only fall (words popped).
+//! The issue rate is unchanged: the AR handshake already leaves a cycle
+//! between two bursts, in which the next plan is made.
 use crate::bus::axi_read::AxiReadMaster;
 use crate::bus::axis::AxisMaster;
 use crate::dma::MAX_BURST;
@@ -64,6 +74,11 @@ pub struct DmaReadStream {
     beats_left: Signal<Local, Bits<5>>,
     beats_page: Signal<Local, Bits<5>>,
     beats: Signal<Local, Bits<5>>,
+    plan_beats: DFF<Bits<5>>,
+    plan_fits: DFF<Bit>,
+    plan_any: DFF<Bit>,
+    plan_valid: DFF<Bit>,
+    next_sum: Signal<Local, Bits<30>>,
     issue: Signal<Local, Bit>,
     issued: Signal<Local, Bits<7>>,
     ar_fire: Signal<Local, Bit>,
@@ -90,7 +105,11 @@ impl Logic for DmaReadStream {
             have,
             byte_idx,
             first_word,
-            bytes_left
+            bytes_left,
+            plan_beats,
+            plan_fits,
+            plan_any,
+            plan_valid
         );
         clock!(self, clock, fifo, ar_word, ar_len, reserved, word, skip);
         self.cmd_ready.next = self.state.q.val() == ReadState::Idle;
@@ -113,15 +132,21 @@ impl Logic for DmaReadStream {
         if self.beats_page.val() < self.beats_left.val() {
             self.beats.next = self.beats_page.val();
         }
+        // The plan, registered: valid the cycle after nothing it reads moved.
+        self.plan_beats.d.next = self.beats.val();
+        self.plan_fits.d.next =
+            (self.reserved.q.val() + bit_cast::<7, 5>(self.beats.val())) <= self.fifo_words.val();
+        self.plan_any.d.next = self.words_left.q.val().any();
         self.issue.next = (self.state.q.val() == ReadState::Run)
             & !self.ar_pending.q.val()
-            & self.words_left.q.val().any()
-            & ((self.reserved.q.val() + bit_cast::<7, 5>(self.beats.val()))
-                <= self.fifo_words.val());
+            & self.plan_valid.q.val()
+            & self.plan_any.q.val()
+            & self.plan_fits.q.val();
         self.issued.next = 0.into();
         if self.issue.val() {
-            self.issued.next = bit_cast::<7, 5>(self.beats.val());
+            self.issued.next = bit_cast::<7, 5>(self.plan_beats.q.val());
         }
+        self.plan_valid.d.next = !self.take.val() & !self.issue.val();
         self.axi.araddr.next = bit_cast::<32, 30>(self.ar_word.q.val()) << 2;
         self.axi.arlen.next = bit_cast::<8, 4>(self.ar_len.q.val());
         self.axi.arsize.next = 2.into();
@@ -130,7 +155,7 @@ impl Logic for DmaReadStream {
         self.ar_fire.next = self.ar_pending.q.val() & self.axi.arready.val();
         self.ar_word.d.next = self.next_word.q.val();
         self.ar_word.en.next = self.issue.val();
-        self.ar_len.d.next = bit_cast::<4, 5>(self.beats.val() - 1);
+        self.ar_len.d.next = bit_cast::<4, 5>(self.plan_beats.q.val() - 1);
         self.ar_len.en.next = self.issue.val();
         if self.issue.val() {
             self.ar_pending.d.next = true;
@@ -139,14 +164,16 @@ impl Logic for DmaReadStream {
             self.ar_pending.d.next = false;
         }
         // Next address and words left: a command loads them, a burst moves them.
+        self.next_sum.next = self.next_word.q.val() + bit_cast::<30, 5>(self.plan_beats.q.val());
         self.word_count.next =
             (self.cmd_len.val() + bit_cast::<17, 2>(self.cmd_addr.val().get_bits::<2>(0)) + 3) >> 2;
         if self.take.val() {
             self.next_word.d.next = self.cmd_addr.val().get_bits::<30>(2);
             self.words_left.d.next = bit_cast::<16, 17>(self.word_count.val());
-        } else {
-            self.next_word.d.next = self.next_word.q.val() + bit_cast::<30, 7>(self.issued.val());
-            self.words_left.d.next = self.words_left.q.val() - bit_cast::<16, 7>(self.issued.val());
+        } else if self.issue.val() {
+            self.next_word.d.next = self.next_sum.val();
+            self.words_left.d.next =
+                self.words_left.q.val() - bit_cast::<16, 5>(self.plan_beats.q.val());
         }
 
         // Data side: room was reserved, so every beat is taken at once.

@@ -3,3 +3,4 @@
 pub mod const_bits;
 pub mod dff_en;
 pub mod lut_ram;
+pub mod sync_bit;

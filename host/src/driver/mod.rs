@@ -78,6 +78,31 @@ impl Default for DriverConfig {
 }
 
 impl DriverConfig {
+    /// Small rings and buffers for DMA memory on the board itself (the
+    /// Arty's 64 KiB of block RAM, reached over the USB-UART bridge): 8 TX
+    /// slots of 4 KiB + headers (so TSO sends are at most 4 KiB), 16 RX
+    /// buffers of 1536 bytes (a 1514-byte frame, rounded to 64), polled (the
+    /// bridge carries no interrupt line). RX gets the slots: the wire fills
+    /// them at 100 Mb/s and only a bridge sync empties them, so a burst of
+    /// ACKs must fit between two syncs.
+    pub fn board() -> Self {
+        Self {
+            tx_ring_log2: 3,
+            rx_ring_log2: 4,
+            tx_buffer_size: 4096 + 256,
+            rx_buffer_size: 1536,
+            irq: IrqMode::Poll,
+        }
+    }
+
+    /// The configuration for a device with `dma_bytes` of DMA memory: the
+    /// default when it fits, else the board's; `None` if neither fits.
+    pub fn fitting(dma_bytes: usize) -> Option<Self> {
+        [Self::default(), Self::board()]
+            .into_iter()
+            .find(|c| c.layout().size <= dma_bytes)
+    }
+
     /// The DMA layout this configuration needs.
     pub fn layout(&self) -> DmaLayout {
         DmaLayout::new(
@@ -258,4 +283,22 @@ impl Driver {
 /// set on even passes over a ring of `1 << log2` slots, clear on odd ones.
 fn expected_phase(index: u32, log2: u32) -> bool {
     (index >> log2) & 1 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_board_gets_a_configuration_that_fits_its_block_ram() {
+        let board = synack_abi::board::DMA_BYTES;
+        let cfg = DriverConfig::fitting(board).expect("a configuration fits the board");
+        assert_eq!(cfg, DriverConfig::board());
+        assert!(cfg.layout().size <= board);
+        assert_eq!(cfg.irq, IrqMode::Poll);
+        // Host memory (the co-simulation's) gets the default.
+        let host = DriverConfig::default().layout().size;
+        assert_eq!(DriverConfig::fitting(host), Some(DriverConfig::default()));
+        assert_eq!(DriverConfig::fitting(4096), None);
+    }
 }

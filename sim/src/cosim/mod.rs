@@ -43,6 +43,7 @@
 //! testbed waits (for the wall clock or a frame from the kernel) instead
 //! of jumping further. A busy fabric clocks as fast as it can and falls
 //! behind the wall clock; the kernel then simply sees a slow link.
+pub mod board;
 mod idle;
 pub mod pair;
 mod tap_port;

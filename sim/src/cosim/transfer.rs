@@ -96,6 +96,10 @@ impl Transfer {
         }
     }
 
+    pub fn config(&self) -> &TransferConfig {
+        &self.cfg
+    }
+
     /// Every byte arrived and both sides are CLOSED (the client after TIME-WAIT).
     pub fn finished(&self) -> bool {
         self.received == self.cfg.bytes
