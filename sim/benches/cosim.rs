@@ -7,6 +7,10 @@
 //! co-simulation's speed: simulated seconds per wall-clock second while the
 //! fabric is busy, and over the whole run including the 60 s TIME-WAIT that
 //! time skipping jumps over.
+//!
+//! `COSIM_MIB` sets the size (default 10); `COSIM_THREADS` fixes one (1) or
+//! two (2) threads for the two models, instead of the adaptive default (0),
+//! so that runs can be compared side by side (`farm-bench ... --vs ...`).
 use std::net::SocketAddrV4;
 use std::time::Instant;
 
