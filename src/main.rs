@@ -20,7 +20,7 @@ mod synth;
 mod tap;
 mod timing;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -121,14 +121,7 @@ fn main() -> Result<()> {
         }
         Command::BenchChurn { args } => bench::churn_child(&args),
         Command::SynthReport { top, work } => {
-            let tops = synack_hdl::verilog_tops();
-            let names: Vec<&str> = tops.iter().map(|t| t.name).collect();
-            let design = tops.iter().find(|t| t.name == top).with_context(|| {
-                format!(
-                    "no design named {top}; --top takes one of: {}",
-                    names.join(", ")
-                )
-            })?;
+            let design = design_named(&top)?;
             let u = synth::synthesize(&design.verilog, design.module, &work.join(&top))?;
             println!("Yosys synth_xilinx -family xc7, design {top}:");
             println!("  LUT      {:>6}", u.luts);
@@ -156,20 +149,26 @@ fn main() -> Result<()> {
     }
 }
 
+/// The design `top` of `synack_hdl::verilog_tops()`, or an error listing them.
+fn design_named(top: &str) -> Result<synack_hdl::VerilogTop> {
+    let mut tops = synack_hdl::verilog_tops();
+    let names: Vec<&str> = tops.iter().map(|t| t.name).collect();
+    let Some(at) = tops.iter().position(|t| t.name == top) else {
+        bail!(
+            "no design named {top}; --top takes one of: {}",
+            names.join(", ")
+        );
+    };
+    Ok(tops.swap_remove(at))
+}
+
 fn timing_report(
     top: &str,
     seeds: u64,
     work: &std::path::Path,
     venv: Option<PathBuf>,
 ) -> Result<()> {
-    let tops = synack_hdl::verilog_tops();
-    let names: Vec<&str> = tops.iter().map(|t| t.name).collect();
-    let design = tops.iter().find(|t| t.name == top).with_context(|| {
-        format!(
-            "no design named {top}; --top takes one of: {}",
-            names.join(", ")
-        )
-    })?;
+    let design = design_named(top)?;
     let tools = timing::Tools::ensure(&venv.unwrap_or_else(timing::default_venv))?;
     let mut sources = vec![("design.v", design.verilog.clone())];
     if !design.standins.is_empty() {

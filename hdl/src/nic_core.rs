@@ -72,8 +72,5 @@ impl Logic for NicCore {
 /// The NIC core's Verilog, top module `top`, with flat port names (`m_axi_*`
 /// for both AXI4 halves, `s_axil_*`, `mii_*`).
 pub fn verilog() -> String {
-    crate::emit::top_verilog(
-        NicCore::default(),
-        &[("m_axi_rd$", "m_axi_"), ("m_axi_wr$", "m_axi_")],
-    )
+    crate::emit::top_verilog(NicCore::default(), crate::emit::AXI_MASTER_PORTS)
 }

@@ -207,8 +207,5 @@ impl Logic for NicDatapath {
 /// The datapath's Verilog, top module `top`, with flat port names (`m_axi_*`
 /// for both AXI4 halves, `s_axil_*`, `mac_tx_*`, `mac_rx_*`).
 pub fn verilog() -> String {
-    crate::emit::top_verilog(
-        NicDatapath::default(),
-        &[("m_axi_rd$", "m_axi_"), ("m_axi_wr$", "m_axi_")],
-    )
+    crate::emit::top_verilog(NicDatapath::default(), crate::emit::AXI_MASTER_PORTS)
 }

@@ -124,6 +124,13 @@ impl SimNic {
     }
 
     /// Moves finished register reads into the page; call after clocking.
+    /// Clocks the model `cycles` core cycles, then takes the register
+    /// reads that completed into the mirrored page.
+    pub fn run(&mut self, cycles: u64) {
+        self.bench.run(cycles);
+        self.collect_register_reads();
+    }
+
     pub fn collect_register_reads(&mut self) {
         for done in self.bench.axil.take_completed() {
             if done.resp != 0 {

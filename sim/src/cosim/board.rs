@@ -241,14 +241,7 @@ impl BoardTestbed {
         }
         // The peer's host.
         if self.peer.nic.registers_synced() && self.peer.due(now_ns) {
-            let now = instant(now_ns);
-            let mut wake = None;
-            self.peer.stack.service(now, |now, iface| {
-                wake = apps(1, &mut Net::new(iface, now));
-            });
-            self.peer.app_wake_ns = wake.map(super::instant_ns);
-            self.peer.nic.sync_registers();
-            self.peer.want_service = false;
+            self.peer.serve(1, now_ns, apps, |_, _| {});
         }
         // Frames the wires deliver by now.
         for bytes in self.wires[0].receive(now_ns) {
@@ -262,8 +255,7 @@ impl BoardTestbed {
         }
         // Clock both.
         self.board.bench.run(CHUNK_CYCLES);
-        self.peer.nic.bench_mut().run(CHUNK_CYCLES);
-        self.peer.nic.collect_register_reads();
+        self.peer.nic.run(CHUNK_CYCLES);
         let now_ns = self.now_ns();
         for frame in self.board.bench.take_wire_frames() {
             if let Ok(bytes) = frame.bytes() {

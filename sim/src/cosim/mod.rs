@@ -57,7 +57,7 @@ use std::path::Path;
 use synack_host::driver::{
     DmaRegion, Driver, DriverConfig, DriverError, IrqMode, RegisterWindow, WindowError,
 };
-use synack_host::iface::InterfaceConfig;
+use synack_host::iface::{Interface, InterfaceConfig};
 use synack_host::socket::Net;
 use synack_host::stack::{Stack, StackError};
 use synack_host::tcp::{self, Engine};
@@ -221,6 +221,34 @@ impl Node {
 
     pub fn nic_mut(&mut self) -> &mut SimNic {
         &mut self.nic
+    }
+
+    /// Runs the host as node `i` at `now_ns`: its stack's service with the
+    /// application inside (`before_app` sees the interface first), then the
+    /// registers it wrote go to the fabric and the next poll is set.
+    fn serve(
+        &mut self,
+        i: usize,
+        now_ns: u64,
+        apps: &mut Apps<'_>,
+        before_app: impl FnOnce(&Interface, Instant),
+    ) {
+        let mut app_wake = None;
+        let written = idle::written(self.stack.driver().registers().block());
+        self.stack.service(instant(now_ns), |now, iface| {
+            before_app(iface, now);
+            app_wake = apps(i, &mut Net::new(iface, now));
+        });
+        self.app_wake_ns = app_wake.map(instant_ns);
+        // A service that changed no register left the fabric as it was.
+        if idle::written(self.stack.driver().registers().block()) != written {
+            self.fabric = Fabric::Moved;
+        }
+        self.nic.sync_registers();
+        self.want_service = false;
+        if now_ns >= self.next_poll_ns {
+            self.advance_poll(now_ns);
+        }
     }
 
     /// Ask for the host to run at the next chunk boundary.
@@ -612,29 +640,19 @@ impl Testbed {
     /// context, memory and MII); frames cross between chunks, as they did
     /// when the models ran one after the other, so results are identical.
     fn clock_chunk(&mut self) {
-        fn chunk(node: &mut Node) {
-            node.nic.bench_mut().run(CHUNK_CYCLES);
-            node.nic.collect_register_reads();
-        }
         match (self.nodes.as_mut_slice(), self.pair.as_mut()) {
             ([a, b], Some((pair, chooser))) => {
                 let start = std::time::Instant::now();
+                let (a, b) = (&mut a.nic, &mut b.nic);
                 if chooser.two_now() {
-                    let b = &mut b.nic;
-                    pair.join(
-                        || chunk(a),
-                        || {
-                            b.bench_mut().run(CHUNK_CYCLES);
-                            b.collect_register_reads();
-                        },
-                    );
+                    pair.join(|| a.run(CHUNK_CYCLES), || b.run(CHUNK_CYCLES));
                 } else {
-                    chunk(a);
-                    chunk(b);
+                    a.run(CHUNK_CYCLES);
+                    b.run(CHUNK_CYCLES);
                 }
                 chooser.record(start.elapsed().as_nanos() as u64);
             }
-            (nodes, _) => nodes.iter_mut().for_each(chunk),
+            (nodes, _) => nodes.iter_mut().for_each(|n| n.nic.run(CHUNK_CYCLES)),
         }
     }
 
@@ -679,24 +697,11 @@ impl Testbed {
         let node = &mut self.nodes[i];
         let tracing = self.tracing;
         let mut before_app = Vec::new();
-        let mut app_wake = None;
-        let written = idle::written(node.stack.driver().registers().block());
-        node.stack.service(now, |now, iface| {
+        node.serve(i, now_ns, apps, |iface, now| {
             if tracing {
                 before_app = iface.engine().sockets(now);
             }
-            app_wake = apps(i, &mut Net::new(iface, now));
         });
-        node.app_wake_ns = app_wake.map(instant_ns);
-        // A service that changed no register left the fabric as it was.
-        if idle::written(node.stack.driver().registers().block()) != written {
-            node.fabric = Fabric::Moved;
-        }
-        node.nic.sync_registers();
-        node.want_service = false;
-        if now_ns >= node.next_poll_ns {
-            node.advance_poll(now_ns);
-        }
         self.stats.services += 1;
         if tracing {
             let log = node.stack.take_frame_log();

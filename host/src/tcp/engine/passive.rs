@@ -261,14 +261,14 @@ impl Engine {
         false
     }
 
+    /// A copy of listener `l`'s SYN-queue entry for `tuple`, if it has one.
+    fn syn_request(&self, l: ListenerHandle, tuple: &FourTuple) -> Option<RequestSock> {
+        self.listeners.get(&l)?.syn_queue.get(tuple).cloned()
+    }
+
     /// A segment for a SYN-queue entry (Linux `tcp_check_req`; SPEC H4, H5, H8).
     fn check_req(&mut self, now: Instant, l: ListenerHandle, tuple: FourTuple, seg: &Segment) {
-        let Some(req) = self
-            .listeners
-            .get(&l)
-            .and_then(|x| x.syn_queue.get(&tuple))
-            .cloned()
-        else {
+        let Some(req) = self.syn_request(l, &tuple) else {
             return;
         };
         let f = seg.flags;
@@ -423,12 +423,7 @@ impl Engine {
             None => return,
         };
         for tuple in due {
-            let Some(req) = self
-                .listeners
-                .get(&l)
-                .and_then(|x| x.syn_queue.get(&tuple))
-                .cloned()
-            else {
+            let Some(req) = self.syn_request(l, &tuple) else {
                 continue;
             };
             if req.num_timeout >= self.cfg.synack_retries {
