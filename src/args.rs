@@ -139,3 +139,22 @@ mod tests {
         assert!(frame_count("100001").is_err());
     }
 }
+
+/// A MAC address as six hex bytes separated by colons; unicast (a group
+/// address as a source is refused by every receiver).
+pub fn mac_address(s: &str) -> Result<synack_host::wire::EthernetAddress, String> {
+    let bytes: Vec<u8> = s
+        .split(':')
+        .map(|b| u8::from_str_radix(b, 16))
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("`{s}` is not a MAC address (six hex bytes, as 02:53:41:43:4b:01)"))?;
+    let bytes: [u8; 6] = bytes
+        .try_into()
+        .map_err(|_| format!("`{s}` is not a MAC address (six hex bytes, as 02:53:41:43:4b:01)"))?;
+    if bytes[0] & 1 == 1 {
+        return Err(format!(
+            "{s} is a group (multicast) address; give a unicast one"
+        ));
+    }
+    Ok(synack_host::wire::EthernetAddress(bytes))
+}

@@ -157,7 +157,7 @@ fn uart_payload_mbps(baud: u32) -> f64 {
     f64::from(baud) * 0.8 / 1e6
 }
 
-fn baud_text(baud: u32) -> String {
+pub(crate) fn baud_text(baud: u32) -> String {
     if baud.is_multiple_of(1_000_000) {
         format!("{} Mbaud", baud / 1_000_000)
     } else {
@@ -165,7 +165,7 @@ fn baud_text(baud: u32) -> String {
     }
 }
 
-fn phy_name(id1: u16, id2: u16) -> &'static str {
+pub(crate) fn phy_name(id1: u16, id2: u16) -> &'static str {
     if id1 == phy::DP83848_ID1 && id2 & 0xFFF0 == phy::DP83848_ID2_MASKED {
         "TI DP83848J"
     } else {
@@ -173,7 +173,7 @@ fn phy_name(id1: u16, id2: u16) -> &'static str {
     }
 }
 
-fn driver_text(c: &DriverConfig, dma_bytes: u32) -> String {
+pub(crate) fn driver_text(c: &DriverConfig, dma_bytes: u32) -> String {
     let layout = c.layout();
     let mode = match c.irq {
         IrqMode::Poll => "polled".to_string(),

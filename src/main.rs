@@ -7,18 +7,23 @@
 //! - `synack timing-report`: fmax per clock from the open ECP5 flow (a proxy).
 //! - `synack emit-verilog`: writes every design's Verilog.
 //! - `synack tap`: the co-simulated NIC on a TAP link to the Linux kernel.
+//! - `synack board`: the host on an Arty board over its USB-UART.
+//! - `synack virtual-board`: a co-simulated board on a pseudo-terminal and a TAP.
 //! - `synack bitstream`, `synack program`: the Arty A7 board (Vivado, openFPGALoader).
 #![deny(unsafe_code)]
 
+mod app_run;
 mod args;
 mod bench;
 mod board;
+mod board_host;
 mod demo;
 mod demo_board;
 mod mac_loopback;
 mod synth;
 mod tap;
 mod timing;
+mod virtual_board;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -44,6 +49,12 @@ enum Command {
     /// The co-simulated NIC on a TAP link to the Linux kernel in a network
     /// namespace of its own, serving echo, discard, HTTP or iperf3, or sending.
     Tap(tap::TapArgs),
+    /// The host on an Arty board over its USB-UART: the driver and stack on
+    /// this PC, serving echo, discard, HTTP or iperf3, or sending.
+    Board(board_host::BoardArgs),
+    /// A co-simulated Arty board: its USB-UART on a pseudo-terminal for
+    /// `synack board`, its Ethernet on a TAP link to Linux in a namespace.
+    VirtualBoard(virtual_board::VirtualBoardArgs),
     /// Host throughput, connection churn and TIME-WAIT memory of synack's
     /// stack against smoltcp and Linux loopback, side by side, per CPU-second.
     Bench(bench::BenchArgs),
@@ -113,6 +124,8 @@ fn main() -> Result<()> {
         Command::Demo(args) => demo::run(&args),
         Command::MacLoopback(args) => mac_loopback::run(&args),
         Command::Tap(args) => tap::run(&args),
+        Command::Board(args) => board_host::run(&args),
+        Command::VirtualBoard(args) => virtual_board::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchLinuxPeer { args } => {
             let line = synack_bench::linux::child_main(&args).map_err(anyhow::Error::msg)?;

@@ -198,3 +198,35 @@ fn synth_report_names_a_work_folder_it_cannot_use_and_lists_designs() {
     );
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn board_names_a_serial_port_it_cannot_open_and_refuses_bad_addresses() {
+    let text = refused(&[
+        "board",
+        "--serial",
+        "/nonexistent/ttyUSB9",
+        "--addr",
+        "192.0.2.2/24",
+        "--serve",
+        "echo",
+    ]);
+    assert!(
+        text.contains("/nonexistent/ttyUSB9") && text.contains("ttyUSB1"),
+        "names the port and where the board's bridge usually is: {text}"
+    );
+    for (flag, value) in [
+        ("--addr", "192.0.2.2"),
+        ("--mac", "01:00:5e:00:00:01"),
+        ("--mac", "02:00"),
+    ] {
+        let mut args = vec!["board", "--serial", "/dev/null", "--serve", "echo"];
+        if flag != "--addr" {
+            args.extend(["--addr", "192.0.2.2/24"]);
+        }
+        args.extend([flag, value]);
+        let text = refused(&args);
+        assert!(text.contains(flag) && text.contains(value), "{text}");
+    }
+    let text = refused(&["board", "--serial", "/dev/null", "--addr", "192.0.2.2/24"]);
+    assert!(text.contains("--serve"), "says what to run: {text}");
+}

@@ -17,4 +17,5 @@ pub mod frame;
 pub mod link;
 pub mod mirror;
 pub mod serial;
+pub mod session;
 pub mod shared_memory;

@@ -306,6 +306,41 @@ fn received_frames_land_in_posted_buffers_with_checksum_verdicts() {
 }
 
 #[test]
+fn disabling_rx_while_a_buffer_waits_for_a_frame_returns_the_engine_to_index_zero() {
+    // A driver that stops and starts again (a second session on the board,
+    // a driver reload) must find the RX engine idle at index 0, even when
+    // it had fetched a descriptor and was waiting for a frame.
+    let mut b = bench(true, 12);
+    b.setup_rings(TX, RX, control::TX_ENABLE | control::RX_ENABLE);
+    post_rx_buffers(&mut b, 0, 4, 2048);
+    let udp = udp_frame(&[0x33; 80]);
+    send(&mut b, 0, &udp, tx_flags::CSUM, 0, 0);
+    assert!(
+        b.run_until(400_000, |b| b.read_reg(regs::RX_CONSUMER) == 1),
+        "one frame received"
+    );
+    // Buffer 1's descriptor is fetched; the engine waits for a frame.
+    b.run(2_000);
+    b.write_reg(regs::CONTROL, 0);
+    assert!(
+        b.run_until(10_000, |b| b.read_reg(regs::RX_CONSUMER) == 0
+            && b.read_reg(regs::STATUS) & regs::status::RX_BUSY == 0),
+        "disabled, the RX engine is idle at index 0 (consumer {})",
+        b.read_reg(regs::RX_CONSUMER)
+    );
+    // Started again from index 0 (as the driver does), it fills buffer 0 again.
+    b.write_reg(regs::TX_PRODUCER, 0);
+    b.write_reg(regs::TX_CPL_HEAD, 0);
+    b.write_reg(regs::RX_CPL_HEAD, 0);
+    b.write_reg(regs::CONTROL, control::TX_ENABLE | control::RX_ENABLE);
+    send(&mut b, 0, &udp, tx_flags::CSUM, 0, 0);
+    assert!(
+        b.run_until(400_000, |b| b.read_reg(regs::RX_CONSUMER) == 1),
+        "the frame after the restart lands in buffer 0"
+    );
+}
+
+#[test]
 fn bad_checksums_are_reported_and_counted() {
     let mut b = bench(true, 9);
     b.setup_rings(TX, RX, control::TX_ENABLE | control::RX_ENABLE);

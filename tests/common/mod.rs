@@ -2,6 +2,8 @@
 //! bulk-transfer scenario of `synack demo`.
 #![allow(dead_code)]
 
+pub mod live;
+
 use core::time::Duration;
 use std::net::SocketAddrV4;
 

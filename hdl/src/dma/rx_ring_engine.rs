@@ -16,7 +16,9 @@
 //! (`rx_desc`, `rx_cpl`): every bit position written below as a literal is
 //! checked against them at compile time.
 //!
-//! Invariants: buffers are filled strictly in ring order; a completion is
+//! Invariants: buffers are filled strictly in ring order; cleared
+//! `enable` returns the engine to idle (at once while it waits for a frame,
+//! else after the frame in progress) with `consumer` back at 0; a completion is
 //! written only after its frame's last write response, so the host never sees
 //! a completion before the data; a frame longer than its buffer is cut at the
 //! buffer's length and flagged TRUNCATED; a frame that arrives while no
@@ -197,7 +199,12 @@ impl Logic for RxRingEngine {
                 self.length.d.next = 0.into();
                 self.truncated.d.next = false;
                 self.csum.d.next = 0.into();
-                if self.s_axis.tvalid.val() {
+                // Disabled while a buffer waits for a frame: the buffer is
+                // given back (nothing was written to it), so a driver that
+                // starts again finds the engine idle at index 0.
+                if !self.enable.val() {
+                    self.state.d.next = RxEngineState::Idle;
+                } else if self.s_axis.tvalid.val() {
                     self.state.d.next = RxEngineState::DataCommand;
                 }
             }

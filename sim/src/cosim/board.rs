@@ -21,10 +21,10 @@
 use std::io;
 
 use synack_abi::board as abi;
-use synack_bridge::board::{BoardInfo, BringUpError, Call, probe, set_baud};
+use synack_bridge::board::{BoardInfo, BringUpError, probe, set_baud};
 use synack_bridge::link::LinkError;
 use synack_bridge::mirror::{Mirror, MirrorError};
-use synack_host::driver::{DmaRegion, Driver, RegisterWindow};
+use synack_bridge::session::{SessionError, attach};
 use synack_host::iface::InterfaceConfig;
 use synack_host::socket::Net;
 use synack_host::stack::Stack;
@@ -57,6 +57,8 @@ pub enum BoardError {
     NoReset(u64),
     #[error("bring-up: {0}")]
     BringUp(#[from] BringUpError),
+    #[error("the board's host: {0}")]
+    Attach(#[from] SessionError),
 }
 
 /// What the bridge had carried at one moment.
@@ -125,25 +127,11 @@ impl BoardTestbed {
             bench.uart().set_baud(baud);
         }
         let info = probe(&mut bench)?;
-        let (mut mirror, maps) = Mirror::new()?;
-        let batch = mirror.initial();
-        let answers = bench.call(batch)?;
-        mirror.complete(answers)?;
-        let driver = Driver::new(
-            RegisterWindow::new(maps.registers).map_err(TestbedError::from)?,
-            DmaRegion::new(maps.dma, maps.dma_bus_base).map_err(TestbedError::from)?,
-            info.driver,
-        )
-        .map_err(TestbedError::from)?;
         let mut iface =
             InterfaceConfig::ethernet(board_node.mac, board_node.addr, board_node.netmask);
         iface.gateway = board_node.gateway;
-        let stack = Stack::new(
-            iface,
-            Engine::with_seed(board_node.tcp.clone(), board_node.seed),
-            driver,
-        )
-        .map_err(TestbedError::from)?;
+        let engine = Engine::with_seed(board_node.tcp.clone(), board_node.seed);
+        let (mirror, stack) = attach(&mut bench, &info, iface, engine)?;
         let mut peer = Node::new(peer_node)?;
         // The peer's NIC idled through the board's bring-up.
         let behind = bench.now_ns() - peer.nic.bench().sim_time_ns();

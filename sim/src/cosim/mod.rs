@@ -49,6 +49,7 @@ pub mod pair;
 mod tap_port;
 mod trace;
 pub mod transfer;
+pub mod virtual_board;
 
 use std::fs::File;
 use std::io::{self, BufWriter};

@@ -65,6 +65,25 @@ impl TapConfig {
         }
     }
 
+    /// This process's fresh namespace and device, or `netns` borrowed,
+    /// with the link's addresses.
+    pub fn with_addresses(
+        netns: Option<&str>,
+        linux_addr: Ipv4Addr,
+        synack_addr: Ipv4Addr,
+        prefix: u8,
+    ) -> Self {
+        let mut cfg = Self::for_process();
+        if let Some(ns) = netns {
+            cfg.netns = ns.to_owned();
+            cfg.borrow_netns = true;
+        }
+        cfg.linux_addr = linux_addr;
+        cfg.synack_addr = synack_addr;
+        cfg.prefix = prefix;
+        cfg
+    }
+
     /// The netmask of `prefix`.
     pub fn netmask(&self) -> Ipv4Addr {
         let bits = u32::MAX
