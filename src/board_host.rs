@@ -24,13 +24,13 @@ use synack_bridge::serial::SerialTransport;
 use synack_bridge::session::Session;
 use synack_host::iface::InterfaceConfig;
 use synack_host::socket::Net;
-use synack_host::tcp::{Config as TcpConfig, Engine};
+use synack_host::tcp::Config as TcpConfig;
 use synack_host::time::Instant;
 use synack_host::wire::{EthernetAddress, Ipv4Address, Ipv4Cidr};
 
 use crate::app_run::{AppArgs, AppRun, rate_mbps, stop_flag};
 use crate::args;
-use crate::demo_board::{baud_text, driver_text, phy_name};
+use crate::demo_board::{baud_text, driver_text, fabric_line, phy_name};
 
 #[derive(Args)]
 pub struct BoardArgs {
@@ -70,7 +70,6 @@ pub fn run(a: &BoardArgs) -> Result<()> {
     transport.set_patience(Duration::from_millis(a.patience));
     let mut iface = InterfaceConfig::ethernet(a.mac, a.addr.address(), a.addr.netmask());
     iface.gateway = a.gateway;
-    let engine = Engine::with_seed(TcpConfig::default(), a.seed);
     println!(
         "synack board: {} at {}; synack {} ({})",
         a.serial,
@@ -78,7 +77,7 @@ pub fn run(a: &BoardArgs) -> Result<()> {
         a.addr,
         a.mac
     );
-    let mut session = Session::open(transport, a.baud, iface, engine)
+    let mut session = Session::open(transport, a.baud, iface, TcpConfig::default(), a.seed)
         .with_context(|| format!("bringing up the board on {}", a.serial))?;
     let info = session.info;
     println!(
@@ -96,7 +95,14 @@ pub fn run(a: &BoardArgs) -> Result<()> {
     );
     println!("{}", a.app.describe(a.addr.address().into(), ""));
     println!("ready");
+    // The NIC's counters run from the board's configuration: this session's
+    // share is the difference (frames dropped while no driver had the NIC
+    // enabled are not this session's).
+    let before = session.stack().driver().fabric_stats();
     let result = serve(&mut session, AppRun::new(app, stop, a.seconds));
+    let after = session.stack().driver().fabric_stats();
+    let this_session = core::array::from_fn(|i| after[i].wrapping_sub(before[i]));
+    println!("{} (this session)", fabric_line(&this_session));
     let link = session.link();
     println!(
         "bridge: {} requests ({} resent, {} stale answers), {} syncs; {} KiB to the board, {} KiB back",

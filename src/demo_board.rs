@@ -110,24 +110,7 @@ pub fn run(demo: &BoardDemo) -> Result<()> {
         goodput / line * 100.0,
         baud_text(demo.baud)
     );
-    let fabric = tb.board.stack().driver().fabric_stats();
-    let dropped: Vec<String> = stat::NAMES
-        .iter()
-        .zip(fabric)
-        .filter(|(name, n)| name.starts_with("rx_drop") && *n > 0)
-        .map(|(name, n)| format!("{name} {n}"))
-        .collect();
-    println!(
-        "board NIC: {} frames sent ({} TSO segments), {} received, {}",
-        fabric[stat::TX_FRAMES as usize],
-        fabric[stat::TX_TSO_SEGMENTS as usize],
-        fabric[stat::RX_FRAMES as usize],
-        if dropped.is_empty() {
-            "none dropped".to_string()
-        } else {
-            format!("dropped: {}", dropped.join(", "))
-        }
-    );
+    println!("{}", fabric_line(&tb.board.stack().driver().fabric_stats()));
     let used = delta(&start, &tb.bridge_counts());
     let secs = used.at_ns as f64 / 1e9;
     println!(
@@ -149,6 +132,27 @@ pub fn run(demo: &BoardDemo) -> Result<()> {
         wall.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// The board NIC's frame counters and drops by cause (SPEC F8).
+pub(crate) fn fabric_line(fabric: &[u32; stat::COUNT as usize]) -> String {
+    let dropped: Vec<String> = stat::NAMES
+        .iter()
+        .zip(fabric)
+        .filter(|(name, n)| name.starts_with("rx_drop") && **n > 0)
+        .map(|(name, n)| format!("{name} {n}"))
+        .collect();
+    format!(
+        "board NIC: {} frames sent ({} TSO segments), {} received, {}",
+        fabric[stat::TX_FRAMES as usize],
+        fabric[stat::TX_TSO_SEGMENTS as usize],
+        fabric[stat::RX_FRAMES as usize],
+        if dropped.is_empty() {
+            "none dropped".to_string()
+        } else {
+            format!("dropped: {}", dropped.join(", "))
+        }
+    )
 }
 
 /// Bytes of payload a UART carries one way per second at `baud`, 8N1

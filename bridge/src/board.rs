@@ -12,6 +12,7 @@
 //! so it runs exactly once however often the write is repeated.
 use synack_abi::board::{self as abi, phy, regs};
 use synack_host::driver::DriverConfig;
+use synack_host::tcp::Config as TcpConfig;
 use thiserror::Error;
 
 use crate::frame::Op;
@@ -134,4 +135,38 @@ pub fn probe(board: &mut impl Call) -> Result<BoardInfo, BringUpError> {
         dma_bytes,
         driver,
     })
+}
+
+/// Caps the TCP receive window to what the NIC's RX buffers hold between
+/// two syncs: the board lands frames only in the buffers the host posted,
+/// and the host reposts them only when a sync brings the frames back, so a
+/// peer sending a larger window than `slots - 1` full segments (one buffer
+/// kept for ARP and ACKs) would have the rest dropped for want of a buffer
+/// and retransmitted after a timeout. The window is half of `rcv_buf`.
+pub fn fit_receive_window(tcp: &mut TcpConfig, driver: &DriverConfig) {
+    let slots = 1usize << driver.rx_ring_log2;
+    let mss = usize::from(tcp.mtu).saturating_sub(40);
+    tcp.rcv_buf = tcp.rcv_buf.min(2 * slots.saturating_sub(1) * mss);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_receive_window_fits_the_boards_rx_buffers_less_one() {
+        let board = DriverConfig::fitting(synack_abi::board::DMA_BYTES).expect("a board config");
+        let mut tcp = TcpConfig::default();
+        fit_receive_window(&mut tcp, &board);
+        let slots = 1usize << board.rx_ring_log2;
+        // The advertised window is half of rcv_buf.
+        assert_eq!(tcp.rcv_buf / 2, (slots - 1) * 1460);
+        // A buffer smaller than the cap is left alone.
+        let mut small = TcpConfig {
+            rcv_buf: 4096,
+            ..TcpConfig::default()
+        };
+        fit_receive_window(&mut small, &board);
+        assert_eq!(small.rcv_buf, 4096);
+    }
 }

@@ -20,11 +20,11 @@ use synack_abi::regs::{self, status};
 use synack_host::driver::{DmaError, DmaRegion, Driver, DriverError, RegisterWindow, WindowError};
 use synack_host::iface::{Interface, InterfaceConfig};
 use synack_host::stack::{Stack, StackError};
-use synack_host::tcp::Engine;
+use synack_host::tcp::{Config as TcpConfig, Engine};
 use synack_host::time::Instant;
 use thiserror::Error;
 
-use crate::board::{BoardInfo, BringUpError, Call, probe, set_baud};
+use crate::board::{BoardInfo, BringUpError, Call, fit_receive_window, probe, set_baud};
 use crate::link::{Link, LinkError, Transport};
 use crate::mirror::{Mirror, MirrorError};
 
@@ -126,14 +126,16 @@ pub struct Session<T: Transport> {
 impl<T: Transport + Rate> Session<T> {
     /// Brings the board up over `transport` (opened at the board's
     /// power-on rate) and moves both ends to `baud`, then builds the host
-    /// on it. A board left at `baud` by an earlier session that did not
+    /// on it (`tcp` with its receive window fitted to the board's RX
+    /// buffers, `seed` for the ISN secret). A board left at `baud` by an earlier session that did not
     /// [`Session::close`] does not answer at the power-on rate; it is tried
     /// at `baud` before bring-up fails.
     pub fn open(
         transport: T,
         baud: u32,
         iface: InterfaceConfig,
-        engine: Engine,
+        mut tcp: TcpConfig,
+        seed: u64,
     ) -> Result<Self, SessionError> {
         let mut link = Link::new(transport);
         let info = match probe(&mut link) {
@@ -147,6 +149,8 @@ impl<T: Transport + Rate> Session<T> {
         // it is already there).
         set_baud(&mut link, baud)?;
         link.transport_mut().set_baud(baud)?;
+        fit_receive_window(&mut tcp, &info.driver);
+        let engine = Engine::with_seed(tcp, seed);
         let (mirror, stack) = attach(&mut link, &info, iface, engine)?;
         let mut session = Self {
             link,

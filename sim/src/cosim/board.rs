@@ -21,7 +21,7 @@
 use std::io;
 
 use synack_abi::board as abi;
-use synack_bridge::board::{BoardInfo, BringUpError, probe, set_baud};
+use synack_bridge::board::{BoardInfo, BringUpError, fit_receive_window, probe, set_baud};
 use synack_bridge::link::LinkError;
 use synack_bridge::mirror::{Mirror, MirrorError};
 use synack_bridge::session::{SessionError, attach};
@@ -130,7 +130,9 @@ impl BoardTestbed {
         let mut iface =
             InterfaceConfig::ethernet(board_node.mac, board_node.addr, board_node.netmask);
         iface.gateway = board_node.gateway;
-        let engine = Engine::with_seed(board_node.tcp.clone(), board_node.seed);
+        let mut tcp = board_node.tcp.clone();
+        fit_receive_window(&mut tcp, &info.driver);
+        let engine = Engine::with_seed(tcp, board_node.seed);
         let (mirror, stack) = attach(&mut bench, &info, iface, engine)?;
         let mut peer = Node::new(peer_node)?;
         // The peer's NIC idled through the board's bring-up.
