@@ -30,6 +30,8 @@
 //! `ArtyBoard` is everything but the MDIO pad, whose pin is bidirectional:
 //! it has the pad's three sides (`eth_mdio_i`, `eth_mdio_o`, `eth_mdio_t`)
 //! as ports. `ArtyTop` adds the pad (an IOBUF) and is what Vivado builds.
+//! Both have every other pin as one bundle (`bus::arty_pins::ArtyPins`,
+//! flattened at the top to the pins' own names): `ArtyTop` links it through.
 //! Verilator simulates `ArtyBoard`: Verilator 5.006 cannot drive a top-level
 //! inout from outside while the design drives it too, and the IOBUF is all
 //! that differs.
@@ -38,6 +40,7 @@ use crate::board::dma_bram::DmaBram;
 use crate::board::host_bridge::HostBridge;
 use crate::board::reset_seq::ResetSeq;
 use crate::board::xilinx::{ArtyClocks, ClockBuffer, IobRegs, TristatePad};
+use crate::bus::arty_pins::ArtyPins;
 use crate::bus::axi_read::AxiReadMaster;
 use crate::bus::axi_write::AxiWriteMaster;
 use crate::bus::axil::AxilMaster;
@@ -48,26 +51,11 @@ use rust_hdl::prelude::*;
 
 #[derive(LogicBlock, Default)]
 pub struct ArtyBoard {
-    pub clk100: Signal<In, Clock>,
-    pub ck_rst_n: Signal<In, Bit>,
-    pub eth_ref_clk: Signal<Out, Bit>,
-    pub eth_rstn: Signal<Out, Bit>,
-    pub eth_tx_clk: Signal<In, Clock>,
-    pub eth_txd: Signal<Out, Bits<4>>,
-    pub eth_tx_en: Signal<Out, Bit>,
-    pub eth_rx_clk: Signal<In, Clock>,
-    pub eth_rxd: Signal<In, Bits<4>>,
-    pub eth_rx_dv: Signal<In, Bit>,
-    pub eth_rxerr: Signal<In, Bit>,
-    pub eth_col: Signal<In, Bit>,
-    pub eth_crs: Signal<In, Bit>,
-    pub eth_mdc: Signal<Out, Bit>,
+    /// Every pin but the MDIO pad's (flattened to their own names).
+    pub pins: ArtyPins,
     pub eth_mdio_i: Signal<In, Bit>,
     pub eth_mdio_o: Signal<Out, Bit>,
     pub eth_mdio_t: Signal<Out, Bit>,
-    pub uart_txd_in: Signal<In, Bit>,
-    pub uart_rxd_out: Signal<Out, Bit>,
-    pub led: Signal<Out, Bits<4>>,
     clocks: ArtyClocks,
     resets: ResetSeq,
     tx_clk: ClockBuffer,
@@ -87,16 +75,16 @@ impl Logic for ArtyBoard {
     #[hdl_gen]
     fn update(&mut self) {
         // Clocks and resets.
-        self.clocks.clk100.next = self.clk100.val();
+        self.clocks.clk100.next = self.pins.clk100.val();
         self.clocks.mmcm_reset.next = self.resets.mmcm_reset.val();
         self.clocks.core_enable.next = self.resets.core_enable.val();
-        self.eth_ref_clk.next = self.clocks.eth_ref_clk.val();
+        self.pins.eth_ref_clk.next = self.clocks.eth_ref_clk.val();
         self.resets.clock.next = self.clocks.sys_clock.val();
-        self.resets.button_n.next = self.ck_rst_n.val();
+        self.resets.button_n.next = self.pins.ck_rst_n.val();
         self.resets.locked.next = self.clocks.locked.val();
-        self.eth_rstn.next = self.resets.phy_reset_n.val();
-        self.tx_clk.i.next = self.eth_tx_clk.val();
-        self.rx_clk.i.next = self.eth_rx_clk.val();
+        self.pins.eth_rstn.next = self.resets.phy_reset_n.val();
+        self.tx_clk.i.next = self.pins.eth_tx_clk.val();
+        self.rx_clk.i.next = self.pins.eth_rx_clk.val();
         self.core_reset.clock.next = self.clocks.core_clock.val();
         self.core_reset.d.next = self.resets.core_reset.val();
         self.tx_reset.clock.next = self.tx_clk.o.val();
@@ -112,13 +100,13 @@ impl Logic for ArtyBoard {
         self.tx_pins.reset.next = self.tx_reset.q.val();
         self.tx_pins.d.next = bit_cast::<5, 4>(self.core.mii.txd.val())
             | (bit_cast::<5, 1>(self.core.mii.tx_en.val().into()) << 4);
-        self.eth_txd.next = self.tx_pins.q.val().get_bits::<4>(0);
-        self.eth_tx_en.next = self.tx_pins.q.val().get_bit(4);
+        self.pins.eth_txd.next = self.tx_pins.q.val().get_bits::<4>(0);
+        self.pins.eth_tx_en.next = self.tx_pins.q.val().get_bit(4);
         self.rx_pins.clock.next = self.rx_clk.o.val();
         self.rx_pins.reset.next = self.rx_reset.q.val();
-        self.rx_pins.d.next = bit_cast::<6, 4>(self.eth_rxd.val())
-            | (bit_cast::<6, 1>(self.eth_rx_dv.val().into()) << 4)
-            | (bit_cast::<6, 1>(self.eth_rxerr.val().into()) << 5);
+        self.rx_pins.d.next = bit_cast::<6, 4>(self.pins.eth_rxd.val())
+            | (bit_cast::<6, 1>(self.pins.eth_rx_dv.val().into()) << 4)
+            | (bit_cast::<6, 1>(self.pins.eth_rxerr.val().into()) << 5);
         self.core.mii.rxd.next = self.rx_pins.q.val().get_bits::<4>(0);
         self.core.mii.rx_dv.next = self.rx_pins.q.val().get_bit(4);
         self.core.mii.rx_er.next = self.rx_pins.q.val().get_bit(5);
@@ -133,8 +121,8 @@ impl Logic for ArtyBoard {
         // The host bridge: NIC registers, board registers, DMA memory.
         self.bridge.clock.next = self.clocks.core_clock.val();
         self.bridge.reset.next = self.core_reset.q.val();
-        self.bridge.rxd.next = self.uart_txd_in.val();
-        self.uart_rxd_out.next = self.bridge.txd.val();
+        self.bridge.rxd.next = self.pins.uart_txd_in.val();
+        self.pins.uart_rxd_out.next = self.bridge.txd.val();
         AxilMaster::join(&mut self.bridge.axil, &mut self.core.s_axil);
         self.memory.b_en.next = self.bridge.mem_en.val();
         self.memory.b_write.next = self.bridge.mem_write.val();
@@ -154,36 +142,21 @@ impl Logic for ArtyBoard {
         self.regs.tx_en.next = self.tx_pins.q.val().get_bit(4);
         self.regs.rx_dv.next = self.rx_pins.q.val().get_bit(4);
         self.regs.bridge_error.next = self.bridge.error.val();
-        self.eth_mdc.next = self.regs.mdc.val();
+        self.pins.eth_mdc.next = self.regs.mdc.val();
         self.eth_mdio_o.next = self.regs.mdio_o.val();
         self.eth_mdio_t.next = self.regs.mdio_t.val();
         self.regs.mdio_i.next = self.eth_mdio_i.val();
-        self.led.next = self.regs.led.val();
+        self.pins.led.next = self.regs.led.val();
     }
 }
 
 /// `ArtyBoard` with the MDIO pad: the board's pins, for Vivado.
 #[derive(LogicBlock, Default)]
 pub struct ArtyTop {
-    pub clk100: Signal<In, Clock>,
-    pub ck_rst_n: Signal<In, Bit>,
-    pub eth_ref_clk: Signal<Out, Bit>,
-    pub eth_rstn: Signal<Out, Bit>,
-    pub eth_tx_clk: Signal<In, Clock>,
-    pub eth_txd: Signal<Out, Bits<4>>,
-    pub eth_tx_en: Signal<Out, Bit>,
-    pub eth_rx_clk: Signal<In, Clock>,
-    pub eth_rxd: Signal<In, Bits<4>>,
-    pub eth_rx_dv: Signal<In, Bit>,
-    pub eth_rxerr: Signal<In, Bit>,
-    pub eth_col: Signal<In, Bit>,
-    pub eth_crs: Signal<In, Bit>,
-    pub eth_mdc: Signal<Out, Bit>,
+    /// The pins `ArtyBoard` has too, passed through.
+    pub pins: ArtyPins,
     /// `eth_mdio` at the top (a one-pin bundle, see `bus::mii::MdioPin`).
     pub eth: MdioPin,
-    pub uart_txd_in: Signal<In, Bit>,
-    pub uart_rxd_out: Signal<Out, Bit>,
-    pub led: Signal<Out, Bits<4>>,
     board: ArtyBoard,
     mdio_pad: TristatePad,
 }
@@ -191,36 +164,23 @@ pub struct ArtyTop {
 impl Logic for ArtyTop {
     #[hdl_gen]
     fn update(&mut self) {
-        self.board.clk100.next = self.clk100.val();
-        self.board.ck_rst_n.next = self.ck_rst_n.val();
-        self.eth_ref_clk.next = self.board.eth_ref_clk.val();
-        self.eth_rstn.next = self.board.eth_rstn.val();
-        self.board.eth_tx_clk.next = self.eth_tx_clk.val();
-        self.eth_txd.next = self.board.eth_txd.val();
-        self.eth_tx_en.next = self.board.eth_tx_en.val();
-        self.board.eth_rx_clk.next = self.eth_rx_clk.val();
-        self.board.eth_rxd.next = self.eth_rxd.val();
-        self.board.eth_rx_dv.next = self.eth_rx_dv.val();
-        self.board.eth_rxerr.next = self.eth_rxerr.val();
-        self.board.eth_col.next = self.eth_col.val();
-        self.board.eth_crs.next = self.eth_crs.val();
-        self.eth_mdc.next = self.board.eth_mdc.val();
+        ArtyPins::link(&mut self.pins, &mut self.board.pins);
         MdioPin::link(&mut self.eth, &mut self.mdio_pad.pad);
         self.mdio_pad.i.next = self.board.eth_mdio_o.val();
         self.mdio_pad.t.next = self.board.eth_mdio_t.val();
         self.board.eth_mdio_i.next = self.mdio_pad.o.val();
-        self.board.uart_txd_in.next = self.uart_txd_in.val();
-        self.uart_rxd_out.next = self.board.uart_rxd_out.val();
-        self.led.next = self.board.led.val();
     }
 }
 
+/// The `pins` bundle's ports keep the board's pin names (`clk100`, `eth_txd`, …).
+const PIN_PORTS: &[(&str, &str)] = &[("pins$", "")];
+
 /// `ArtyTop`'s Verilog, top module `top`: the design Vivado builds.
 pub fn verilog() -> String {
-    crate::emit::top_verilog(ArtyTop::default(), &[])
+    crate::emit::top_verilog(ArtyTop::default(), PIN_PORTS)
 }
 
 /// `ArtyBoard`'s Verilog, top module `top`: what Verilator simulates.
 pub fn board_verilog() -> String {
-    crate::emit::top_verilog(ArtyBoard::default(), &[])
+    crate::emit::top_verilog(ArtyBoard::default(), PIN_PORTS)
 }

@@ -78,6 +78,7 @@ macro_rules! flip {
 
 pub(crate) use flip;
 
+pub mod arty_pins;
 pub mod axi_read;
 pub mod axi_write;
 pub mod axil;

@@ -5,6 +5,7 @@
 pub const MAX_BURST: u64 = 16;
 
 pub mod axi_read_mux;
+pub mod cpl_writer;
 pub mod dma_read_stream;
 pub mod dma_write_arbiter;
 pub mod dma_write_stream;

@@ -27,6 +27,7 @@ use crate::bus::axi_read::AxiReadMaster;
 use crate::bus::axis::AxisSlave;
 use crate::bus::dma_write::DmaWriteMaster;
 use crate::bus::ring::RingConfigSlave;
+use crate::dma::cpl_writer::CplWriter;
 use crate::dma::dma_read_stream::DmaReadStream;
 use crate::dma::ring_cursor::RingCursor;
 use crate::prim::const_bits::ConstBits;
@@ -43,7 +44,7 @@ const _: () = {
     // The low 32 bits of the address: the DMA bus is 32-bit.
     assert!(rx_desc::ADDR.is(0, 64));
     assert!(rx_desc::LEN.is(64, 32));
-    // `record: Bits<64>` sent as 8 bytes (`count` 0..=7) to `cpl_base + (slot << 3)`.
+    // `record: Bits<64>` sent as 8 bytes by `CplWriter` to `cpl_base + (slot << 3)`.
     assert!(rx_cpl::BYTES == 8);
     assert!(rx_cpl::LEN.is(0, 16));
     assert!(rx_cpl::CSUM.is(16, 8));
@@ -60,9 +61,7 @@ pub enum RxEngineState {
     Data,
     Discard,
     DataWait,
-    CplCommand,
-    CplData,
-    CplWait,
+    Cpl,
 }
 
 #[derive(LogicBlock, Default)]
@@ -81,19 +80,18 @@ pub struct RxRingEngine {
     pub wr: DmaWriteMaster,
     reader: DmaReadStream,
     cursor: RingCursor,
+    cpl: CplWriter,
     state: DFF<RxEngineState>,
     next_index: DffEnInit<Bits<32>>,
     desc: DffEn<Bits<128>>,
     length: DFF<Bits<16>>,
     truncated: DFF<Bit>,
     csum: DFF<Bits<8>>,
-    count: DFF<Bits<4>>,
     sticky_error: DFF<Bit>,
     slot: Signal<Local, Bits<32>>,
     capacity: Signal<Local, Bits<32>>,
     room: Signal<Local, Bit>,
     record: Signal<Local, Bits<64>>,
-    record_shifted: Signal<Local, Bits<64>>,
     flags: Signal<Local, Bits<8>>,
     phase_bit: ConstBits<8, { PHASE as u64 }>,
     truncated_bit: ConstBits<8, { rx_flags::TRUNCATED as u64 }>,
@@ -102,16 +100,7 @@ pub struct RxRingEngine {
 impl Logic for RxRingEngine {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(
-            self,
-            clock,
-            state,
-            length,
-            truncated,
-            csum,
-            count,
-            sticky_error
-        );
+        dff_setup!(self, clock, state, length, truncated, csum, sticky_error);
         clock!(self, clock, next_index, desc);
         // The ring index: cleared while disabled and idle, +1 per completion.
         self.next_index.d.next = self.next_index.q.val() + 1;
@@ -168,8 +157,14 @@ impl Logic for RxRingEngine {
             | (bit_cast::<64, 8>(self.csum.q.val()) << 16)
             | (bit_cast::<64, 8>(self.flags.val()) << 24);
 
-        self.record_shifted.next =
-            self.record.val() >> (bit_cast::<64, 4>(self.count.q.val()) << 3);
+        self.cpl.clock.next = self.clock.val();
+        self.cpl.start.next = false;
+        self.cpl.addr.next = self.ring.cpl_base_lo.val() + (self.slot.val() << 3);
+        self.cpl.record.next = self.record.val();
+        self.cpl.wr.cmd_ready.next = self.wr.cmd_ready.val();
+        self.cpl.wr.tready.next = self.wr.tready.val();
+        self.cpl.wr.done.next = self.wr.done.val();
+        self.cpl.wr.error.next = self.wr.error.val();
         match self.state.q.val() {
             RxEngineState::Idle => {
                 if !self.enable.val() {
@@ -237,30 +232,18 @@ impl Logic for RxRingEngine {
             }
             RxEngineState::DataWait => {
                 if self.wr.done.val() {
-                    self.state.d.next = RxEngineState::CplCommand;
+                    self.state.d.next = RxEngineState::Cpl;
                 }
             }
-            RxEngineState::CplCommand => {
-                self.wr.cmd_valid.next = true;
-                self.wr.cmd_addr.next = self.ring.cpl_base_lo.val() + (self.slot.val() << 3);
-                self.count.d.next = 0.into();
-                if self.wr.cmd_ready.val() {
-                    self.state.d.next = RxEngineState::CplData;
-                }
-            }
-            RxEngineState::CplData => {
-                self.wr.tvalid.next = true;
-                self.wr.tdata.next = self.record_shifted.val().get_bits::<8>(0);
-                self.wr.tlast.next = self.count.q.val() == 7;
-                if self.wr.tready.val() {
-                    self.count.d.next = self.count.q.val() + 1;
-                    if self.count.q.val() == 7 {
-                        self.state.d.next = RxEngineState::CplWait;
-                    }
-                }
-            }
-            RxEngineState::CplWait => {
-                if self.wr.done.val() {
+            // The completion goes out on the same write port.
+            RxEngineState::Cpl => {
+                self.cpl.start.next = true;
+                self.wr.cmd_valid.next = self.cpl.wr.cmd_valid.val();
+                self.wr.cmd_addr.next = self.cpl.wr.cmd_addr.val();
+                self.wr.tdata.next = self.cpl.wr.tdata.val();
+                self.wr.tvalid.next = self.cpl.wr.tvalid.val();
+                self.wr.tlast.next = self.cpl.wr.tlast.val();
+                if self.cpl.done.val() {
                     self.next_index.en.next = true;
                     self.state.d.next = RxEngineState::Idle;
                 }

@@ -24,6 +24,7 @@ use crate::bus::axi_read::AxiReadMaster;
 use crate::bus::axis::AxisMaster;
 use crate::bus::dma_write::DmaWriteMaster;
 use crate::bus::ring::RingConfigSlave;
+use crate::dma::cpl_writer::CplWriter;
 use crate::dma::dma_read_stream::DmaReadStream;
 use crate::dma::ring_cursor::RingCursor;
 use crate::prim::const_bits::ConstBits;
@@ -44,7 +45,7 @@ const _: () = {
     assert!(tx_desc::MSS.is(96, 16));
     assert!(tx_desc::HDR_LEN.is(112, 8));
     assert!(tx_desc::FLAGS.is(120, 8));
-    // `record: Bits<64>` sent as 8 bytes (`count` 0..=7) to `cpl_base + (slot << 3)`.
+    // `record: Bits<64>` sent as 8 bytes by `CplWriter` to `cpl_base + (slot << 3)`.
     assert!(tx_cpl::BYTES == 8);
     assert!(tx_cpl::FRAMES.is(0, 16));
     assert!(tx_cpl::STATUS.is(16, 8));
@@ -59,9 +60,7 @@ pub enum TxEngineState {
     Check,
     Send,
     Wait,
-    CplCommand,
-    CplData,
-    CplWait,
+    Cpl,
 }
 
 #[derive(LogicBlock, Default)]
@@ -79,11 +78,11 @@ pub struct TxRingEngine {
     pub wr: DmaWriteMaster,
     reader: DmaReadStream,
     cursor: RingCursor,
+    cpl: CplWriter,
     tso: TsoSegmenter,
     state: DFF<TxEngineState>,
     next_index: DffEnInit<Bits<32>>,
     desc: DffEn<Bits<128>>,
-    count: DFF<Bits<4>>,
     status: DFF<Bits<8>>,
     frames: DffEnInit<Bits<16>>,
     read_error: DFF<Bit>,
@@ -99,7 +98,6 @@ pub struct TxRingEngine {
     desc_hdr_len: Signal<Local, Bits<8>>,
     desc_flags: Signal<Local, Bits<8>>,
     record: Signal<Local, Bits<64>>,
-    record_shifted: Signal<Local, Bits<64>>,
     flag_csum: ConstBits<8, { tx_flags::CSUM as u64 }>,
     flag_tso: ConstBits<8, { tx_flags::TSO as u64 }>,
     status_ok: ConstBits<8, { tx_status::OK as u64 }>,
@@ -115,7 +113,6 @@ impl Logic for TxRingEngine {
             self,
             clock,
             state,
-            count,
             status,
             read_error,
             sticky_error,
@@ -178,13 +175,11 @@ impl Logic for TxRingEngine {
         if self.cursor.phase.val() {
             self.record.next = self.record.val() | (bit_cast::<64, 8>(self.phase_bit.val()) << 24);
         }
-        self.record_shifted.next =
-            self.record.val() >> (bit_cast::<64, 4>(self.count.q.val()) << 3);
-        self.wr.cmd_valid.next = false;
-        self.wr.cmd_addr.next = self.ring.cpl_base_lo.val() + (self.slot.val() << 3);
-        self.wr.tdata.next = self.record_shifted.val().get_bits::<8>(0);
-        self.wr.tvalid.next = false;
-        self.wr.tlast.next = self.count.q.val() == 7;
+        self.cpl.clock.next = self.clock.val();
+        self.cpl.start.next = false;
+        self.cpl.addr.next = self.ring.cpl_base_lo.val() + (self.slot.val() << 3);
+        self.cpl.record.next = self.record.val();
+        DmaWriteMaster::link(&mut self.wr, &mut self.cpl.wr);
 
         if self.reader.done.val() & self.reader.error.val() {
             self.read_error.d.next = true;
@@ -223,11 +218,11 @@ impl Logic for TxRingEngine {
                 self.read_finished.d.next = false;
                 if self.read_error.q.val() {
                     self.status.d.next = self.status_dma_error.val();
-                    self.state.d.next = TxEngineState::CplCommand;
+                    self.state.d.next = TxEngineState::Cpl;
                 } else if !self.desc_len.val().any() | self.desc_len.val().get_bits::<15>(17).any()
                 {
                     self.status.d.next = self.status_bad_descriptor.val();
-                    self.state.d.next = TxEngineState::CplCommand;
+                    self.state.d.next = TxEngineState::Cpl;
                 } else {
                     self.status.d.next = self.status_ok.val();
                     self.state.d.next = TxEngineState::Send;
@@ -265,27 +260,12 @@ impl Logic for TxRingEngine {
                 if (self.tso_finished.q.val() | self.tso.cmd_done.val())
                     & (self.read_finished.q.val() | self.reader.done.val())
                 {
-                    self.state.d.next = TxEngineState::CplCommand;
+                    self.state.d.next = TxEngineState::Cpl;
                 }
             }
-            TxEngineState::CplCommand => {
-                self.wr.cmd_valid.next = true;
-                self.count.d.next = 0.into();
-                if self.wr.cmd_ready.val() {
-                    self.state.d.next = TxEngineState::CplData;
-                }
-            }
-            TxEngineState::CplData => {
-                self.wr.tvalid.next = true;
-                if self.wr.tready.val() {
-                    self.count.d.next = self.count.q.val() + 1;
-                    if self.count.q.val() == 7 {
-                        self.state.d.next = TxEngineState::CplWait;
-                    }
-                }
-            }
-            TxEngineState::CplWait => {
-                if self.wr.done.val() {
+            TxEngineState::Cpl => {
+                self.cpl.start.next = true;
+                if self.cpl.done.val() {
                     self.next_index.en.next = true;
                     self.state.d.next = TxEngineState::Idle;
                 }
