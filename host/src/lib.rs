@@ -8,6 +8,7 @@
 #![deny(unsafe_code)]
 
 pub mod arp_cache;
+pub mod buffer;
 pub mod driver;
 pub mod iface;
 pub mod socket;

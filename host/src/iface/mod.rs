@@ -43,7 +43,6 @@
 #![allow(clippy::collapsible_if)]
 
 pub mod config;
-pub mod frame_pool;
 mod neighbor;
 pub mod route;
 mod rx;

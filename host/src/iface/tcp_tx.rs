@@ -177,7 +177,7 @@ fn cut_piece(
 ) -> Transmit {
     let l3 = cfg.medium.header_len();
     let l4 = l3 + ipv4::HEADER_LEN;
-    let mut frame = super::frame_pool::take(template.len() + piece.len);
+    let mut frame = crate::buffer::frame_pool::take(template.len() + piece.len);
     frame.extend_from_slice(template);
     run.extend_piece(piece, &mut frame);
     let mut ip = Ipv4Packet::new_unchecked(&mut frame[l3..]);
@@ -227,7 +227,7 @@ fn emit_piece(
     let l3 = cfg.medium.header_len();
     let l4 = l3 + ipv4::HEADER_LEN;
     // Headers zeroed, then the payload appended (not zeroed first).
-    let mut frame = super::frame_pool::take(l4 + tcp_hdr + piece.len);
+    let mut frame = crate::buffer::frame_pool::take(l4 + tcp_hdr + piece.len);
     frame.resize(l4 + tcp_hdr, 0);
     run.extend_piece(piece, &mut frame);
     ip.emit(&mut Ipv4Packet::new_unchecked(&mut frame[l3..]), &cfg.caps);

@@ -7,7 +7,8 @@
 
 use core::time::Duration;
 
-use crate::iface::{Interface, InterfaceConfig, frame_pool};
+use crate::buffer::payload::Payload;
+use crate::iface::{Interface, InterfaceConfig};
 use crate::tcp::{Config, Engine};
 use crate::time::Instant;
 use crate::wire::Ipv4Address;
@@ -86,14 +87,12 @@ impl MemoryLink {
             loop {
                 let mut any = false;
                 while let Some(t) = self.a.poll_transmit(self.now) {
-                    self.b
-                        .receive_frame(self.now, frame_pool::into_bytes(t.frame));
+                    self.b.receive_frame(self.now, Payload::pooled(t.frame));
                     any = true;
                     moved += 1;
                 }
                 while let Some(t) = self.b.poll_transmit(self.now) {
-                    self.a
-                        .receive_frame(self.now, frame_pool::into_bytes(t.frame));
+                    self.a.receive_frame(self.now, Payload::pooled(t.frame));
                     any = true;
                     moved += 1;
                 }

@@ -149,7 +149,11 @@ impl TcpStream {
     /// frame where the bytes are one payload (small payloads are gathered
     /// and copied once). Empty is end of stream; `WouldBlock` when nothing
     /// is ready.
-    pub fn read_bytes(&self, net: &mut Net<'_>, max: usize) -> io::Result<bytes::Bytes> {
+    pub fn read_bytes(
+        &self,
+        net: &mut Net<'_>,
+        max: usize,
+    ) -> io::Result<crate::buffer::payload::Payload> {
         let now = net.now();
         Ok(net.engine_mut().read_bytes(now, self.handle, max)?)
     }

@@ -23,10 +23,9 @@
 //! frames, queues their segments, then handles them all.
 use thiserror::Error;
 
+use crate::buffer::frame_pool;
 use crate::driver::{Driver, RxChecksum, TxError, TxOffload};
-use crate::iface::{
-    ConfigError, HwChecksum, Interface, InterfaceConfig, Medium, Transmit, frame_pool,
-};
+use crate::iface::{ConfigError, HwChecksum, Interface, InterfaceConfig, Medium, Transmit};
 use crate::tcp::Engine;
 use crate::time::Instant;
 use crate::wire::{Checksum, ChecksumCapabilities};

@@ -21,7 +21,6 @@ use core::ops::{Add, AddAssign, Sub};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use arrayvec::ArrayVec;
-use bytes::Bytes;
 
 /// A TCP sequence number: a `u32` with modulo-2^32 arithmetic and ordering.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -113,7 +112,7 @@ pub type SackBlocks = ArrayVec<SackBlock, { crate::wire::tcp::MAX_SACK_BLOCKS }>
 
 /// A segment's payload: a shared, immutable byte buffer. A received
 /// segment's payload is a view of the frame it came in (no copy).
-pub type Payload = Bytes;
+pub use crate::buffer::payload::Payload;
 
 /// The TCP options the engine understands. Unknown options are dropped by the
 /// wire layer and never reach the engine.

@@ -13,7 +13,7 @@
 
 use std::collections::VecDeque;
 
-use bytes::{Buf, Bytes};
+use crate::buffer::payload::Payload;
 
 /// Payloads shorter than this are copied into the tail chunk.
 pub const COLLAPSE_BELOW: usize = 512;
@@ -23,7 +23,7 @@ const TAIL_CAPACITY: usize = 4096;
 
 #[derive(Clone, Debug, Default)]
 pub struct ReadyQueue {
-    chunks: VecDeque<Bytes>,
+    chunks: VecDeque<Payload>,
     /// Small payloads, collapsed; after every chunk.
     tail: Vec<u8>,
     len: usize,
@@ -35,7 +35,7 @@ impl ReadyQueue {
     }
 
     /// Append `data` (a view of a received frame).
-    pub fn push(&mut self, data: Bytes) {
+    pub fn push(&mut self, data: Payload) {
         if data.is_empty() {
             return;
         }
@@ -61,20 +61,20 @@ impl ReadyQueue {
 
     /// Append a copy of `data` (bytes with no frame to keep).
     pub fn push_copy(&mut self, data: &[u8]) {
-        self.push(Bytes::copy_from_slice(data));
+        self.push(Payload::copy_from_slice(data));
     }
 
     /// Move the tail chunk behind the other chunks.
     fn seal_tail(&mut self) {
         if !self.tail.is_empty() {
             self.chunks
-                .push_back(Bytes::from(core::mem::take(&mut self.tail)));
+                .push_back(Payload::from(core::mem::take(&mut self.tail)));
         }
     }
 
     /// Up to `max` bytes from the front as one piece: a view of a received
     /// payload (no copy), or a copy of collapsed small payloads.
-    pub fn pop_bytes(&mut self, max: usize) -> Bytes {
+    pub fn pop_bytes(&mut self, max: usize) -> Payload {
         if let Some(front) = self.chunks.front_mut() {
             let out = front.split_to(max.min(front.len()));
             if front.is_empty() {
@@ -84,7 +84,7 @@ impl ReadyQueue {
             return out;
         }
         let k = max.min(self.tail.len());
-        let out = Bytes::copy_from_slice(&self.tail[..k]);
+        let out = Payload::copy_from_slice(&self.tail[..k]);
         self.tail.drain(..k);
         self.len -= k;
         out
@@ -126,11 +126,11 @@ mod tests {
         let big: Vec<u8> = (0..2000u32).map(|i| i as u8).collect();
         let mut expect = Vec::new();
         for round in 0..5u8 {
-            q.push(Bytes::from(big.clone()));
+            q.push(Payload::from(big.clone()));
             expect.extend_from_slice(&big);
             for k in 0..20u8 {
                 let small = vec![round ^ k; usize::from(k) * 7 + 1];
-                q.push(Bytes::from(small.clone()));
+                q.push(Payload::from(small.clone()));
                 expect.extend_from_slice(&small);
             }
         }
@@ -151,9 +151,9 @@ mod tests {
     #[test]
     fn pop_bytes_hands_out_views_then_the_collapsed_tail() {
         let mut q = ReadyQueue::default();
-        let frame = Bytes::from(vec![1u8; 1000]);
+        let frame = Payload::from(vec![1u8; 1000]);
         q.push(frame.slice(..));
-        q.push(Bytes::from_static(b"small"));
+        q.push(Payload::from_static(b"small"));
         let a = q.pop_bytes(600);
         assert_eq!(a.len(), 600);
         assert_eq!(a.as_ptr(), frame.as_ptr(), "a view, not a copy");
@@ -169,7 +169,7 @@ mod tests {
         let mut q = ReadyQueue::default();
         for i in 0..10_000u32 {
             // A one-byte view of a 1500-byte frame.
-            let frame = Bytes::from(vec![i as u8; 1500]);
+            let frame = Payload::from(vec![i as u8; 1500]);
             q.push(frame.slice(100..101));
         }
         assert_eq!(q.len(), 10_000);

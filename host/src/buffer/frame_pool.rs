@@ -10,8 +10,6 @@
 
 use std::cell::RefCell;
 
-use bytes::Bytes;
-
 /// Small buffers kept: a few MiB, a receive window's worth of 1500-byte
 /// frames held for the application.
 pub const MAX_POOLED: usize = 2048;
@@ -68,26 +66,6 @@ pub fn give(mut buf: Vec<u8>) {
     });
 }
 
-/// A received frame as shared bytes whose buffer returns to the pool when
-/// the last view of it is dropped.
-pub fn into_bytes(frame: Vec<u8>) -> Bytes {
-    Bytes::from_owner(Pooled(frame))
-}
-
-struct Pooled(Vec<u8>);
-
-impl AsRef<[u8]> for Pooled {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl Drop for Pooled {
-    fn drop(&mut self) {
-        give(core::mem::take(&mut self.0));
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,20 +87,6 @@ mod tests {
         );
         let big = take(40_000);
         assert_eq!(big.capacity(), LARGE);
-    }
-
-    #[test]
-    fn a_frame_comes_back_when_its_last_view_drops() {
-        let mut f = take(1500);
-        f.extend_from_slice(&[7u8; 1500]);
-        let ptr = f.as_ptr();
-        let bytes = into_bytes(f);
-        let view = bytes.slice(100..200);
-        drop(bytes);
-        assert_eq!(view[0], 7);
-        drop(view);
-        let again = take(1500);
-        assert_eq!(again.as_ptr(), ptr);
     }
 
     #[test]
