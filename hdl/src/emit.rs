@@ -17,9 +17,13 @@
 use rust_hdl::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The renames that give a top's AXI4 master (`m_axi_rd` and `m_axi_wr`
-/// bundles) the one flat `m_axi_*` port set of the standard.
-pub const AXI_MASTER_PORTS: &[(&str, &str)] = &[("m_axi_rd$", "m_axi_"), ("m_axi_wr$", "m_axi_")];
+/// The renames that give a top's AXI4 master (`m_axi_rd`, `m_axi_id` and
+/// `m_axi_wr` bundles) the one flat `m_axi_*` port set of the standard.
+pub const AXI_MASTER_PORTS: &[(&str, &str)] = &[
+    ("m_axi_rd$", "m_axi_"),
+    ("m_axi_id$", "m_axi_"),
+    ("m_axi_wr$", "m_axi_"),
+];
 
 /// The Verilog of `block` (connected here), with module `top` whose bundled
 /// ports are flattened as the module notes say.

@@ -20,13 +20,13 @@
 //! register window reads through the bank's read port.
 //!
 //! Ports: `clock` (core, 100 MHz); MII (`mii`); AXI4 master (`m_axi_rd`,
-//! `m_axi_wr`: 32-bit address and data; reads carry a 1-bit ID,
+//! `m_axi_wr`: 32-bit address and data; reads carry a 1-bit ID, `m_axi_id`:
 //! `m_axi_arid`/`m_axi_rid`); AXI4-Lite slave (`s_axil`, 12-bit address);
 //! `irq`. Blocks are joined through the bundles of `crate::bus`; emitted as
 //! a top (`verilog`), the ports have their flat standard names (`mii_txd`,
 //! `m_axi_araddr`, `m_axi_awaddr`, `s_axil_wdata`, …), which the Verilator
 //! harness and the board constraints use.
-use crate::bus::axi_read::AxiReadMaster;
+use crate::bus::axi_read::{AxiReadIdMaster, AxiReadMaster};
 use crate::bus::axi_write::AxiWriteMaster;
 use crate::bus::axil::AxilSlave;
 use crate::bus::axis::AxisMaster;
@@ -40,8 +40,7 @@ pub struct NicCore {
     pub clock: Signal<In, Clock>,
     pub mii: Mii,
     pub m_axi_rd: AxiReadMaster,
-    pub m_axi_arid: Signal<Out, Bit>,
-    pub m_axi_rid: Signal<In, Bit>,
+    pub m_axi_id: AxiReadIdMaster,
     pub m_axi_wr: AxiWriteMaster,
     pub s_axil: AxilSlave,
     pub irq: Signal<Out, Bit>,
@@ -55,8 +54,7 @@ impl Logic for NicCore {
         self.datapath.clock.next = self.clock.val();
         self.mac.clock.next = self.clock.val();
         AxiReadMaster::link(&mut self.m_axi_rd, &mut self.datapath.m_axi_rd);
-        self.m_axi_arid.next = self.datapath.m_axi_arid.val();
-        self.datapath.m_axi_rid.next = self.m_axi_rid.val();
+        AxiReadIdMaster::link(&mut self.m_axi_id, &mut self.datapath.m_axi_id);
         AxiWriteMaster::link(&mut self.m_axi_wr, &mut self.datapath.m_axi_wr);
         AxilSlave::link(&mut self.s_axil, &mut self.datapath.s_axil);
         self.irq.next = self.datapath.irq.val();

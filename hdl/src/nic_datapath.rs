@@ -21,9 +21,9 @@
 //! `mac_rx` (frames received, FCS checked and removed), byte-wide AXI-Stream;
 //! `mac_stat_events` / `mac_stat_tx_bytes` / `mac_stat_rx_bytes` (the MAC's
 //! statistics events, as `eth_mac_mii` drives them); AXI4 master
-//! (`m_axi_rd`, `m_axi_wr`, with `m_axi_arid`/`m_axi_rid`); AXI4-Lite slave
+//! (`m_axi_rd`, `m_axi_wr`, with the read ID `m_axi_id`); AXI4-Lite slave
 //! (`s_axil`); `irq`.
-use crate::bus::axi_read::AxiReadMaster;
+use crate::bus::axi_read::{AxiReadIdMaster, AxiReadMaster};
 use crate::bus::axi_write::AxiWriteMaster;
 use crate::bus::axil::AxilSlave;
 use crate::bus::axis::{AxisMaster, AxisSlave};
@@ -69,8 +69,7 @@ pub struct NicDatapath {
     pub mac_stat_tx_bytes: Signal<In, Bits<12>>,
     pub mac_stat_rx_bytes: Signal<In, Bits<12>>,
     pub m_axi_rd: AxiReadMaster,
-    pub m_axi_arid: Signal<Out, Bit>,
-    pub m_axi_rid: Signal<In, Bit>,
+    pub m_axi_id: AxiReadIdMaster,
     pub m_axi_wr: AxiWriteMaster,
     pub s_axil: AxilSlave,
     pub irq: Signal<Out, Bit>,
@@ -166,8 +165,7 @@ impl Logic for NicDatapath {
         AxiReadMaster::join(&mut self.tx.axi, &mut self.reads.a);
         AxiReadMaster::join(&mut self.rx.axi, &mut self.reads.b);
         AxiReadMaster::link(&mut self.m_axi_rd, &mut self.reads.m);
-        self.m_axi_arid.next = self.reads.m_arid.val();
-        self.reads.m_rid.next = self.m_axi_rid.val();
+        AxiReadIdMaster::link(&mut self.m_axi_id, &mut self.reads.m_id);
 
         // Writes: RX (data and completions) first, TX completions second.
         DmaWriteMaster::join(&mut self.rx.wr, &mut self.writes.a);

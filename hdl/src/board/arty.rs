@@ -41,7 +41,7 @@ use crate::board::host_bridge::HostBridge;
 use crate::board::reset_seq::ResetSeq;
 use crate::board::xilinx::{ArtyClocks, ClockBuffer, IobRegs, TristatePad};
 use crate::bus::arty_pins::ArtyPins;
-use crate::bus::axi_read::AxiReadMaster;
+use crate::bus::axi_read::{AxiReadIdMaster, AxiReadMaster};
 use crate::bus::axi_write::AxiWriteMaster;
 use crate::bus::axil::AxilMaster;
 use crate::bus::mii::MdioPin;
@@ -115,8 +115,7 @@ impl Logic for ArtyBoard {
         self.memory.clock.next = self.clocks.core_clock.val();
         AxiReadMaster::join(&mut self.core.m_axi_rd, &mut self.memory.axi_rd);
         AxiWriteMaster::join(&mut self.core.m_axi_wr, &mut self.memory.axi_wr);
-        self.memory.arid.next = self.core.m_axi_arid.val();
-        self.core.m_axi_rid.next = self.memory.rid.val();
+        AxiReadIdMaster::join(&mut self.core.m_axi_id, &mut self.memory.axi_id);
 
         // The host bridge: NIC registers, board registers, DMA memory.
         self.bridge.clock.next = self.clocks.core_clock.val();

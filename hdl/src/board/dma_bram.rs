@@ -3,7 +3,7 @@
 //! host bridge (port B).
 //!
 //! AXI4 side (`axi_rd`/`axi_wr`, 32-bit, INCR bursts; reads carry a 1-bit
-//! ID): one burst at a time, reads and writes taking turns when both wait.
+//! ID, `axi_id`): one burst at a time, reads and writes taking turns when both wait.
 //! Reads stream a beat per cycle behind the RAM's one-cycle latency and
 //! honour `rready` (a beat's data stays on the RAM's output until taken).
 //! An address at or above 64 KiB answers SLVERR and writes nothing.
@@ -24,7 +24,7 @@
 //! Yosys may then map it to ECP5's DP16KD, which promises nothing across
 //! ports, for the open-flow timing proxy. Verilator and `TdpRam`'s Rust
 //! model return the old value.
-use crate::bus::axi_read::AxiReadSlave;
+use crate::bus::axi_read::{AxiReadIdSlave, AxiReadSlave};
 use crate::bus::axi_write::AxiWriteSlave;
 use rust_hdl::prelude::*;
 use std::collections::BTreeMap;
@@ -153,8 +153,7 @@ pub enum BramState {
 pub struct DmaBram {
     pub clock: Signal<In, Clock>,
     pub axi_rd: AxiReadSlave,
-    pub arid: Signal<In, Bit>,
-    pub rid: Signal<Out, Bit>,
+    pub axi_id: AxiReadIdSlave,
     pub axi_wr: AxiWriteSlave,
     pub b_en: Signal<In, Bit>,
     pub b_write: Signal<In, Bit>,
@@ -211,7 +210,7 @@ impl Logic for DmaBram {
             self.axi_rd.rresp.next = 2.into();
             self.axi_wr.bresp.next = 2.into();
         }
-        self.rid.next = self.id.q.val();
+        self.axi_id.rid.next = self.id.q.val();
         self.issue.next = false;
         self.take_read.next =
             self.axi_rd.arvalid.val() & (!self.axi_wr.awvalid.val() | !self.prefer_write.q.val());
@@ -227,7 +226,7 @@ impl Logic for DmaBram {
                     self.axi_rd.arready.next = true;
                     self.word.d.next = self.axi_rd.araddr.val().get_bits::<14>(2);
                     self.beats_left.d.next = bit_cast::<9, 8>(self.axi_rd.arlen.val()) + 1;
-                    self.id.d.next = self.arid.val();
+                    self.id.d.next = self.axi_id.arid.val();
                     self.out_of_range.d.next = self.axi_rd.araddr.val().get_bits::<16>(16).any();
                     self.prefer_write.d.next = true;
                     self.state.d.next = BramState::Read;

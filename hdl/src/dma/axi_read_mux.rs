@@ -1,5 +1,5 @@
 //! `axi_read_mux`: two AXI4 read masters (`a`, `b`) share one AXI4 read
-//! port (`m`, with `m_arid`/`m_rid`), told apart by ARID/RID (a = 0, b = 1).
+//! port (`m`, with its IDs `m_id`), told apart by ARID/RID (a = 0, b = 1).
 //!
 //! Invariants: once an address is presented it stays, unchanged, until
 //! accepted (AXI4 rule), even if the other master asks meanwhile; when both
@@ -7,7 +7,7 @@
 //! bursts of the two masters may interleave as the slave likes. `rdata`,
 //! `rresp` and `rlast` go to both masters; only the one whose `rvalid` is
 //! high takes them.
-use crate::bus::axi_read::{AxiReadMaster, AxiReadSlave};
+use crate::bus::axi_read::{AxiReadIdMaster, AxiReadMaster, AxiReadSlave};
 use rust_hdl::prelude::*;
 
 #[derive(LogicBlock, Default)]
@@ -16,8 +16,7 @@ pub struct AxiReadMux {
     pub a: AxiReadSlave,
     pub b: AxiReadSlave,
     pub m: AxiReadMaster,
-    pub m_arid: Signal<Out, Bit>,
-    pub m_rid: Signal<In, Bit>,
+    pub m_id: AxiReadIdMaster,
     locked: DFF<Bit>,
     owner: DFF<Bit>,
     last_b: DFF<Bit>,
@@ -32,7 +31,7 @@ impl Logic for AxiReadMux {
         if self.locked.q.val() {
             self.select_b.next = self.owner.q.val();
         }
-        self.m_arid.next = self.select_b.val();
+        self.m_id.arid.next = self.select_b.val();
         // The address channel is `a`'s unless `b` is selected; only the
         // selected master hears `arready`.
         self.m.araddr.next = self.a.araddr.val();
@@ -59,16 +58,16 @@ impl Logic for AxiReadMux {
         }
         // The read data channel: each master sees every beat, but `rvalid`
         // only on those with its ID.
-        self.a.rvalid.next = self.m.rvalid.val() & !self.m_rid.val();
+        self.a.rvalid.next = self.m.rvalid.val() & !self.m_id.rid.val();
         self.a.rdata.next = self.m.rdata.val();
         self.a.rresp.next = self.m.rresp.val();
         self.a.rlast.next = self.m.rlast.val();
-        self.b.rvalid.next = self.m.rvalid.val() & self.m_rid.val();
+        self.b.rvalid.next = self.m.rvalid.val() & self.m_id.rid.val();
         self.b.rdata.next = self.m.rdata.val();
         self.b.rresp.next = self.m.rresp.val();
         self.b.rlast.next = self.m.rlast.val();
         self.m.rready.next = self.a.rready.val();
-        if self.m_rid.val() {
+        if self.m_id.rid.val() {
             self.m.rready.next = self.b.rready.val();
         }
     }

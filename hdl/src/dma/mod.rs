@@ -11,5 +11,6 @@ pub mod dma_write_arbiter;
 pub mod dma_write_stream;
 pub mod irq_coalesce;
 pub mod ring_cursor;
+pub mod ring_position;
 pub mod rx_ring_engine;
 pub mod tx_ring_engine;

@@ -29,9 +29,9 @@ use crate::bus::dma_write::DmaWriteMaster;
 use crate::bus::ring::RingConfigSlave;
 use crate::dma::cpl_writer::CplWriter;
 use crate::dma::dma_read_stream::DmaReadStream;
-use crate::dma::ring_cursor::RingCursor;
+use crate::dma::ring_position::RingPosition;
 use crate::prim::const_bits::ConstBits;
-use crate::prim::dff_en::{DffEn, DffEnInit};
+use crate::prim::dff_en::DffEn;
 use rust_hdl::prelude::*;
 use synack_abi::ring::{PHASE, rx_cpl, rx_desc, rx_flags};
 
@@ -39,12 +39,12 @@ use synack_abi::ring::{PHASE, rx_cpl, rx_desc, rx_flags};
 // constants there): a change in `synack_abi::ring` stops the build here.
 const _: () = {
     // `desc: Bits<128>` filled a byte at a time from bit 120; read as 16
-    // bytes from `ring_base + (slot << 4)`.
+    // bytes from `RingPosition::desc_addr`.
     assert!(rx_desc::BYTES == 16);
     // The low 32 bits of the address: the DMA bus is 32-bit.
     assert!(rx_desc::ADDR.is(0, 64));
     assert!(rx_desc::LEN.is(64, 32));
-    // `record: Bits<64>` sent as 8 bytes by `CplWriter` to `cpl_base + (slot << 3)`.
+    // `record: Bits<64>` sent as 8 bytes by `CplWriter` to `RingPosition::cpl_addr`.
     assert!(rx_cpl::BYTES == 8);
     assert!(rx_cpl::LEN.is(0, 16));
     assert!(rx_cpl::CSUM.is(16, 8));
@@ -79,16 +79,14 @@ pub struct RxRingEngine {
     pub axi: AxiReadMaster,
     pub wr: DmaWriteMaster,
     reader: DmaReadStream,
-    cursor: RingCursor,
+    position: RingPosition,
     cpl: CplWriter,
     state: DFF<RxEngineState>,
-    next_index: DffEnInit<Bits<32>>,
     desc: DffEn<Bits<128>>,
     length: DFF<Bits<16>>,
     truncated: DFF<Bit>,
     csum: DFF<Bits<8>>,
     sticky_error: DFF<Bit>,
-    slot: Signal<Local, Bits<32>>,
     capacity: Signal<Local, Bits<32>>,
     room: Signal<Local, Bit>,
     record: Signal<Local, Bits<64>>,
@@ -101,26 +99,24 @@ impl Logic for RxRingEngine {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, state, length, truncated, csum, sticky_error);
-        clock!(self, clock, next_index, desc);
+        clock!(self, clock, desc);
         // The ring index: cleared while disabled and idle, +1 per completion.
-        self.next_index.d.next = self.next_index.q.val() + 1;
-        self.next_index.en.next = false;
-        self.next_index.init.next = false;
+        self.position.clock.next = self.clock.val();
+        RingConfigSlave::link(&mut self.ring, &mut self.position.ring);
+        self.position.clear.next = false;
+        self.position.advance.next = false;
         self.reader.clock.next = self.clock.val();
-        self.consumer.next = self.next_index.q.val();
+        self.consumer.next = self.position.index.val();
         self.busy.next = (self.state.q.val() != RxEngineState::Idle)
             & (self.state.q.val() != RxEngineState::Ready);
         self.dma_error.next = self.sticky_error.q.val();
         self.drop_no_buffer.next = false;
-        self.cursor.log2.next = self.ring.ring_log2.val();
-        self.cursor.index.next = self.next_index.q.val();
-        self.slot.next = self.cursor.slot.val();
         self.capacity.next = self.desc.q.val().get_bits::<32>(64);
         self.room.next = bit_cast::<32, 16>(self.length.q.val()) < self.capacity.val();
 
         AxiReadMaster::link(&mut self.axi, &mut self.reader.axi);
         self.reader.cmd_valid.next = false;
-        self.reader.cmd_addr.next = self.ring.ring_base_lo.val() + (self.slot.val() << 4);
+        self.reader.cmd_addr.next = self.position.desc_addr.val();
         self.reader.cmd_len.next = 16.into();
         self.reader.m_axis.tready.next = true;
         self.desc.d.next =
@@ -147,7 +143,7 @@ impl Logic for RxRingEngine {
 
         // The completion record, sent low byte first.
         self.flags.next = 0.into();
-        if self.cursor.phase.val() {
+        if self.position.phase.val() {
             self.flags.next = self.phase_bit.val();
         }
         if self.truncated.q.val() {
@@ -159,7 +155,7 @@ impl Logic for RxRingEngine {
 
         self.cpl.clock.next = self.clock.val();
         self.cpl.start.next = false;
-        self.cpl.addr.next = self.ring.cpl_base_lo.val() + (self.slot.val() << 3);
+        self.cpl.addr.next = self.position.cpl_addr.val();
         self.cpl.record.next = self.record.val();
         self.cpl.wr.cmd_ready.next = self.wr.cmd_ready.val();
         self.cpl.wr.tready.next = self.wr.tready.val();
@@ -168,12 +164,12 @@ impl Logic for RxRingEngine {
         match self.state.q.val() {
             RxEngineState::Idle => {
                 if !self.enable.val() {
-                    self.next_index.init.next = true;
+                    self.position.clear.next = true;
                     // Frames still arrive: with no buffer they are dropped.
                     if self.s_axis.tvalid.val() {
                         self.state.d.next = RxEngineState::Discard;
                     }
-                } else if self.ring.producer.val() != self.next_index.q.val() {
+                } else if self.position.pending.val() {
                     self.state.d.next = RxEngineState::DescCommand;
                 } else if self.s_axis.tvalid.val() {
                     self.state.d.next = RxEngineState::Discard;
@@ -244,7 +240,7 @@ impl Logic for RxRingEngine {
                 self.wr.tvalid.next = self.cpl.wr.tvalid.val();
                 self.wr.tlast.next = self.cpl.wr.tlast.val();
                 if self.cpl.done.val() {
-                    self.next_index.en.next = true;
+                    self.position.advance.next = true;
                     self.state.d.next = RxEngineState::Idle;
                 }
             }

@@ -26,7 +26,7 @@ use crate::bus::dma_write::DmaWriteMaster;
 use crate::bus::ring::RingConfigSlave;
 use crate::dma::cpl_writer::CplWriter;
 use crate::dma::dma_read_stream::DmaReadStream;
-use crate::dma::ring_cursor::RingCursor;
+use crate::dma::ring_position::RingPosition;
 use crate::prim::const_bits::ConstBits;
 use crate::prim::dff_en::{DffEn, DffEnInit};
 use crate::tso::tso_segmenter::TsoSegmenter;
@@ -37,7 +37,7 @@ use synack_abi::ring::{PHASE, tx_cpl, tx_desc, tx_flags, tx_status};
 // constants there): a change in `synack_abi::ring` stops the build here.
 const _: () = {
     // `desc: Bits<128>` filled a byte at a time from bit 120; read as 16
-    // bytes from `ring_base + (slot << 4)`.
+    // bytes from `RingPosition::desc_addr`.
     assert!(tx_desc::BYTES == 16);
     // The low 32 bits of the address: the DMA bus is 32-bit.
     assert!(tx_desc::ADDR.is(0, 64));
@@ -45,7 +45,7 @@ const _: () = {
     assert!(tx_desc::MSS.is(96, 16));
     assert!(tx_desc::HDR_LEN.is(112, 8));
     assert!(tx_desc::FLAGS.is(120, 8));
-    // `record: Bits<64>` sent as 8 bytes by `CplWriter` to `cpl_base + (slot << 3)`.
+    // `record: Bits<64>` sent as 8 bytes by `CplWriter` to `RingPosition::cpl_addr`.
     assert!(tx_cpl::BYTES == 8);
     assert!(tx_cpl::FRAMES.is(0, 16));
     assert!(tx_cpl::STATUS.is(16, 8));
@@ -77,11 +77,10 @@ pub struct TxRingEngine {
     pub m_axis_csum: Signal<Out, Bit>,
     pub wr: DmaWriteMaster,
     reader: DmaReadStream,
-    cursor: RingCursor,
+    position: RingPosition,
     cpl: CplWriter,
     tso: TsoSegmenter,
     state: DFF<TxEngineState>,
-    next_index: DffEnInit<Bits<32>>,
     desc: DffEn<Bits<128>>,
     status: DFF<Bits<8>>,
     frames: DffEnInit<Bits<16>>,
@@ -91,7 +90,6 @@ pub struct TxRingEngine {
     read_taken: DFF<Bit>,
     tso_finished: DFF<Bit>,
     read_finished: DFF<Bit>,
-    slot: Signal<Local, Bits<32>>,
     desc_addr: Signal<Local, Bits<32>>,
     desc_len: Signal<Local, Bits<32>>,
     desc_mss: Signal<Local, Bits<16>>,
@@ -121,11 +119,12 @@ impl Logic for TxRingEngine {
             tso_finished,
             read_finished
         );
-        clock!(self, clock, next_index, desc, frames);
+        clock!(self, clock, desc, frames);
         // The ring index: cleared while disabled and idle, +1 per completion.
-        self.next_index.d.next = self.next_index.q.val() + 1;
-        self.next_index.en.next = false;
-        self.next_index.init.next = false;
+        self.position.clock.next = self.clock.val();
+        RingConfigSlave::link(&mut self.ring, &mut self.position.ring);
+        self.position.clear.next = false;
+        self.position.advance.next = false;
         // The descriptor shifts in a byte at a time, low byte first.
         self.desc.d.next =
             (self.desc.q.val() >> 8) | (bit_cast::<128, 8>(self.reader.m_axis.tdata.val()) << 120);
@@ -136,13 +135,10 @@ impl Logic for TxRingEngine {
         self.frames.init.next = false;
         self.reader.clock.next = self.clock.val();
         self.tso.clock.next = self.clock.val();
-        self.consumer.next = self.next_index.q.val();
+        self.consumer.next = self.position.index.val();
         self.busy.next = self.state.q.val() != TxEngineState::Idle;
         self.dma_error.next = self.sticky_error.q.val();
         self.segments.next = self.tso.seg_done.val();
-        self.cursor.log2.next = self.ring.ring_log2.val();
-        self.cursor.index.next = self.next_index.q.val();
-        self.slot.next = self.cursor.slot.val();
         self.desc_addr.next = self.desc.q.val().get_bits::<32>(0);
         self.desc_len.next = self.desc.q.val().get_bits::<32>(64);
         self.desc_mss.next = self.desc.q.val().get_bits::<16>(96);
@@ -172,12 +168,12 @@ impl Logic for TxRingEngine {
         // The completion record, sent low byte first.
         self.record.next = bit_cast::<64, 16>(self.frames.q.val())
             | (bit_cast::<64, 8>(self.status.q.val()) << 16);
-        if self.cursor.phase.val() {
+        if self.position.phase.val() {
             self.record.next = self.record.val() | (bit_cast::<64, 8>(self.phase_bit.val()) << 24);
         }
         self.cpl.clock.next = self.clock.val();
         self.cpl.start.next = false;
-        self.cpl.addr.next = self.ring.cpl_base_lo.val() + (self.slot.val() << 3);
+        self.cpl.addr.next = self.position.cpl_addr.val();
         self.cpl.record.next = self.record.val();
         DmaWriteMaster::link(&mut self.wr, &mut self.cpl.wr);
 
@@ -189,14 +185,14 @@ impl Logic for TxRingEngine {
         match self.state.q.val() {
             TxEngineState::Idle => {
                 if !self.enable.val() {
-                    self.next_index.init.next = true;
-                } else if self.ring.producer.val() != self.next_index.q.val() {
+                    self.position.clear.next = true;
+                } else if self.position.pending.val() {
                     self.state.d.next = TxEngineState::DescCommand;
                 }
             }
             TxEngineState::DescCommand => {
                 self.reader.cmd_valid.next = true;
-                self.reader.cmd_addr.next = self.ring.ring_base_lo.val() + (self.slot.val() << 4);
+                self.reader.cmd_addr.next = self.position.desc_addr.val();
                 self.reader.cmd_len.next = 16.into();
                 self.read_error.d.next = false;
                 if self.reader.cmd_ready.val() {
@@ -266,7 +262,7 @@ impl Logic for TxRingEngine {
             TxEngineState::Cpl => {
                 self.cpl.start.next = true;
                 if self.cpl.done.val() {
-                    self.next_index.en.next = true;
+                    self.position.advance.next = true;
                     self.state.d.next = TxEngineState::Idle;
                 }
             }
