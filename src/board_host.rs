@@ -20,7 +20,7 @@ use std::time::{Duration, Instant as WallClock};
 
 use anyhow::{Context, Result};
 use clap::Args;
-use synack_bridge::serial::SerialTransport;
+use synack_bridge::serial::{LATENCY_TIMER_MS, LatencyTimer, SerialTransport, set_latency_timer};
 use synack_bridge::session::Session;
 use synack_host::iface::InterfaceConfig;
 use synack_host::socket::Net;
@@ -66,6 +66,17 @@ pub struct BoardArgs {
 pub fn run(a: &BoardArgs) -> Result<()> {
     let app = a.app.app(a.seed)?;
     let stop = stop_flag()?;
+    match set_latency_timer(&a.serial) {
+        LatencyTimer::Lowered(was) => println!(
+            "{}: FTDI latency timer lowered from {was} ms to {LATENCY_TIMER_MS} ms (short answers would wait for it)",
+            a.serial
+        ),
+        LatencyTimer::CannotSet { was, advice } => println!(
+            "{}: the FTDI latency timer is {was} ms and could not be lowered: every sync may wait that long; run `{advice}`",
+            a.serial
+        ),
+        LatencyTimer::NotApplicable | LatencyTimer::AlreadyLow(_) => {}
+    }
     let mut transport = SerialTransport::open(&a.serial, synack_abi::board::DEFAULT_BAUD)?;
     transport.set_patience(Duration::from_millis(a.patience));
     let mut iface = InterfaceConfig::ethernet(a.mac, a.addr.address(), a.addr.netmask());
