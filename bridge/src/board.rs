@@ -140,13 +140,17 @@ pub fn probe(board: &mut impl Call) -> Result<BoardInfo, BringUpError> {
 /// Caps the TCP receive window to what the NIC's RX buffers hold between
 /// two syncs: the board lands frames only in the buffers the host posted,
 /// and the host reposts them only when a sync brings the frames back, so a
-/// peer sending a larger window than `slots - 1` full segments (one buffer
-/// kept for ARP and ACKs) would have the rest dropped for want of a buffer
-/// and retransmitted after a timeout. The window is half of `rcv_buf`.
+/// peer sending more frames than `slots` before the next sync would have
+/// the rest dropped for want of a buffer and retransmitted after a timeout.
+/// The window (half of `rcv_buf`) is `slots - 2` full segments: a window
+/// filled with segments that carry options (1448 bytes at MSS 1460) takes
+/// one frame more than its size in full segments, and one buffer is kept
+/// for ARP. A peer sending small segments can still outrun the buffers:
+/// the window counts bytes, the ring counts frames.
 pub fn fit_receive_window(tcp: &mut TcpConfig, driver: &DriverConfig) {
     let slots = 1usize << driver.rx_ring_log2;
     let mss = usize::from(tcp.mtu).saturating_sub(40);
-    tcp.rcv_buf = tcp.rcv_buf.min(2 * slots.saturating_sub(1) * mss);
+    tcp.rcv_buf = tcp.rcv_buf.min(2 * slots.saturating_sub(2) * mss);
 }
 
 #[cfg(test)]
@@ -154,13 +158,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_receive_window_fits_the_boards_rx_buffers_less_one() {
+    fn the_receive_window_fits_the_boards_rx_buffers_less_two() {
         let board = DriverConfig::fitting(synack_abi::board::DMA_BYTES).expect("a board config");
         let mut tcp = TcpConfig::default();
         fit_receive_window(&mut tcp, &board);
         let slots = 1usize << board.rx_ring_log2;
         // The advertised window is half of rcv_buf.
-        assert_eq!(tcp.rcv_buf / 2, (slots - 1) * 1460);
+        assert_eq!(tcp.rcv_buf / 2, (slots - 2) * 1460);
         // A buffer smaller than the cap is left alone.
         let mut small = TcpConfig {
             rcv_buf: 4096,
