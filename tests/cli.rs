@@ -230,3 +230,29 @@ fn board_names_a_serial_port_it_cannot_open_and_refuses_bad_addresses() {
     let text = refused(&["board", "--serial", "/dev/null", "--addr", "192.0.2.2/24"]);
     assert!(text.contains("--serve"), "says what to run: {text}");
 }
+
+#[test]
+fn timing_report_works_in_a_work_folder_outside_the_current_one() {
+    // YoWASP's tools see only the folder they run in: the report must run
+    // them there, whatever --work says.
+    let work = std::env::temp_dir().join(format!("synack-timing-{}", std::process::id()));
+    let (ok, report) = synack(&[
+        "timing-report",
+        "--top",
+        "stat_bank",
+        "--seeds",
+        "1",
+        "--work",
+        work.to_str().unwrap(),
+    ]);
+    assert!(ok, "{report}");
+    assert!(
+        report.contains("worst of 1 seed(s)") && report.contains("MHz"),
+        "{report}"
+    );
+    assert!(
+        work.join("stat_bank").join("yosys.log").exists(),
+        "the logs are in --work"
+    );
+    std::fs::remove_dir_all(work).ok();
+}
