@@ -60,7 +60,9 @@ pub const DEFAULT_DIVISOR: u64 = board::baud_divisor(board::DEFAULT_BAUD) as u64
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
 pub enum BridgeState {
     Hunt,
-    Head,
+    Seq,
+    Op,
+    LenLo,
     LenHi,
     Payload,
     Crc,
@@ -275,24 +277,28 @@ impl Logic for HostBridge {
                     self.crc_rx.d.next = self.crc_init.val();
                     self.index.d.next = 0.into();
                     self.seq.d.next = 0.into();
-                    self.state.d.next = BridgeState::Head;
+                    self.state.d.next = BridgeState::Seq;
                 }
             }
-            // The header's first three bytes, counted in `byte_index`
-            // (zero outside an answer): seq, opcode, length's low byte.
-            BridgeState::Head => {
+            BridgeState::Seq => {
                 if self.rx.valid.val() {
-                    match self.byte_index.q.val().index() {
-                        0 => self.seq.d.next = self.rx.data.val(),
-                        1 => self.opcode.d.next = self.rx.data.val(),
-                        _ => self.len_lo.d.next = self.rx.data.val(),
-                    }
+                    self.seq.d.next = self.rx.data.val();
                     self.crc_rx.d.next = self.crc_rx_next.val();
-                    self.byte_index.d.next = self.byte_index.q.val() + 1;
-                    if self.byte_index.q.val() == 2 {
-                        self.byte_index.d.next = 0.into();
-                        self.state.d.next = BridgeState::LenHi;
-                    }
+                    self.state.d.next = BridgeState::Op;
+                }
+            }
+            BridgeState::Op => {
+                if self.rx.valid.val() {
+                    self.opcode.d.next = self.rx.data.val();
+                    self.crc_rx.d.next = self.crc_rx_next.val();
+                    self.state.d.next = BridgeState::LenLo;
+                }
+            }
+            BridgeState::LenLo => {
+                if self.rx.valid.val() {
+                    self.len_lo.d.next = self.rx.data.val();
+                    self.crc_rx.d.next = self.crc_rx_next.val();
+                    self.state.d.next = BridgeState::LenHi;
                 }
             }
             BridgeState::LenHi => {
@@ -679,7 +685,9 @@ impl Logic for HostBridge {
             }
         }
         // A request the line stopped in the middle of.
-        if ((self.state.q.val() == BridgeState::Head)
+        if ((self.state.q.val() == BridgeState::Seq)
+            | (self.state.q.val() == BridgeState::Op)
+            | (self.state.q.val() == BridgeState::LenLo)
             | (self.state.q.val() == BridgeState::LenHi)
             | (self.state.q.val() == BridgeState::Payload)
             | (self.state.q.val() == BridgeState::Crc))
