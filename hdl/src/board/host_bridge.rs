@@ -32,7 +32,6 @@ use crate::bus::axil::AxilMaster;
 use crate::mac::eth_crc32_nibble::{CRC32_INIT, CRC32_RESIDUE, EthCrc32Nibble};
 use crate::prim::const_bits::ConstBits;
 use crate::prim::dff_en::DffEnInit;
-use crate::prim::event_counters::EventCounters;
 use rust_hdl::prelude::*;
 use synack_abi::board::{
     self, DMA_BYTES, MAX_PAYLOAD, SYNC_REQUEST, SYNC_RESPONSE, TIMEOUT_BITS, counter, op, regs,
@@ -150,9 +149,14 @@ pub struct HostBridge {
     divisor: DffEnInit<Bits<16>, DEFAULT_DIVISOR>,
     pending_divisor: DFF<Bits<16>>,
     divisor_pending: DFF<Bit>,
-    /// The request counters, indices as `synack_abi::board::counter`.
-    counters: EventCounters<7, 3>,
-    bump: Signal<Local, Bits<7>>,
+    c_ok: DFF<Bits<32>>,
+    c_bad_crc: DFF<Bits<32>>,
+    c_bad_length: DFF<Bits<32>>,
+    c_bad_opcode: DFF<Bits<32>>,
+    c_truncated: DFF<Bits<32>>,
+    c_framing: DFF<Bits<32>>,
+    c_bad_address: DFF<Bits<32>>,
+    bump: Signal<Local, Bits<8>>,
     crc_rx_next: Signal<Local, Bits<32>>,
     timed_out: Signal<Local, Bit>,
     len_next: Signal<Local, Bits<16>>,
@@ -194,9 +198,16 @@ impl Logic for HostBridge {
             aw_done,
             w_done,
             pending_divisor,
-            divisor_pending
+            divisor_pending,
+            c_ok,
+            c_bad_crc,
+            c_bad_length,
+            c_bad_opcode,
+            c_truncated,
+            c_framing,
+            c_bad_address
         );
-        clock!(self, clock, divisor, counters);
+        clock!(self, clock, divisor);
         self.rx.clock.next = self.clock.val();
         self.tx.clock.next = self.clock.val();
         self.rx.reset.next = self.reset.val();
@@ -261,9 +272,17 @@ impl Logic for HostBridge {
         if self.addr.q.val().get_bits::<12>(0) == 0x004 {
             self.local_value.next = bit_cast::<32, 16>(self.divisor.q.val());
         }
-        self.counters.sel.next = self.addr.q.val().get_bits::<3>(2);
         if self.addr.q.val().get_bits::<7>(5) == 1 {
-            self.local_value.next = self.counters.value.val();
+            match self.addr.q.val().get_bits::<3>(2).index() {
+                0 => self.local_value.next = self.c_ok.q.val(),
+                1 => self.local_value.next = self.c_bad_crc.q.val(),
+                2 => self.local_value.next = self.c_bad_length.q.val(),
+                3 => self.local_value.next = self.c_bad_opcode.q.val(),
+                4 => self.local_value.next = self.c_truncated.q.val(),
+                5 => self.local_value.next = self.c_framing.q.val(),
+                6 => self.local_value.next = self.c_bad_address.q.val(),
+                _ => self.local_value.next = 0.into(),
+            }
         }
 
         // Counters: bit i of `bump` adds one to counter i (the framing
@@ -699,8 +718,27 @@ impl Logic for HostBridge {
             self.state.d.next = BridgeState::Fail;
         }
 
-        self.counters.count.next =
-            self.bump.val() | (bit_cast::<7, 1>(self.rx.framing_error.val().into()) << 5);
+        if self.bump.val().get_bit(0) {
+            self.c_ok.d.next = self.c_ok.q.val() + 1;
+        }
+        if self.bump.val().get_bit(1) {
+            self.c_bad_crc.d.next = self.c_bad_crc.q.val() + 1;
+        }
+        if self.bump.val().get_bit(2) {
+            self.c_bad_length.d.next = self.c_bad_length.q.val() + 1;
+        }
+        if self.bump.val().get_bit(3) {
+            self.c_bad_opcode.d.next = self.c_bad_opcode.q.val() + 1;
+        }
+        if self.bump.val().get_bit(4) {
+            self.c_truncated.d.next = self.c_truncated.q.val() + 1;
+        }
+        if self.rx.framing_error.val() {
+            self.c_framing.d.next = self.c_framing.q.val() + 1;
+        }
+        if self.bump.val().get_bit(6) {
+            self.c_bad_address.d.next = self.c_bad_address.q.val() + 1;
+        }
         if self.reset.val() {
             self.state.d.next = BridgeState::Hunt;
             self.byte_index.d.next = 0.into();

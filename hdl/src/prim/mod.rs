@@ -2,6 +2,5 @@
 //! LUTs under hierarchical synthesis (see each file's notes).
 pub mod const_bits;
 pub mod dff_en;
-pub mod event_counters;
 pub mod lut_ram;
 pub mod sync_bit;
