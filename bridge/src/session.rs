@@ -61,7 +61,8 @@ pub enum SessionError {
 
 /// After bring-up: the NIC stopped, the mirror filled with the board's
 /// registers, and the stack on a driver that maps it (configured as `info`
-/// chose).
+/// chose), its TCP receive window fitted to the board's RX buffers
+/// ([`fit_receive_window`]; `seed` for the ISN secret).
 ///
 /// The NIC is stopped here, on the board, before the driver starts: the
 /// driver resets the ring engines by writing CONTROL 0 and then enables
@@ -73,9 +74,12 @@ pub fn attach(
     board: &mut impl Call,
     info: &BoardInfo,
     iface: InterfaceConfig,
-    engine: Engine,
+    mut tcp: TcpConfig,
+    seed: u64,
 ) -> Result<(Mirror, Stack), SessionError> {
     stop_nic(board)?;
+    fit_receive_window(&mut tcp, &info.driver);
+    let engine = Engine::with_seed(tcp, seed);
     let (mut mirror, maps) = Mirror::new()?;
     let answers = board.call(mirror.initial())?;
     mirror.complete(answers)?;
@@ -126,15 +130,14 @@ pub struct Session<T: Transport> {
 impl<T: Transport + Rate> Session<T> {
     /// Brings the board up over `transport` (opened at the board's
     /// power-on rate) and moves both ends to `baud`, then builds the host
-    /// on it (`tcp` with its receive window fitted to the board's RX
-    /// buffers, `seed` for the ISN secret). A board left at `baud` by an earlier session that did not
+    /// on it ([`attach`]). A board left at `baud` by an earlier session that did not
     /// [`Session::close`] does not answer at the power-on rate; it is tried
     /// at `baud` before bring-up fails.
     pub fn open(
         transport: T,
         baud: u32,
         iface: InterfaceConfig,
-        mut tcp: TcpConfig,
+        tcp: TcpConfig,
         seed: u64,
     ) -> Result<Self, SessionError> {
         let mut link = Link::new(transport);
@@ -149,9 +152,7 @@ impl<T: Transport + Rate> Session<T> {
         // it is already there).
         set_baud(&mut link, baud)?;
         link.transport_mut().set_baud(baud)?;
-        fit_receive_window(&mut tcp, &info.driver);
-        let engine = Engine::with_seed(tcp, seed);
-        let (mirror, stack) = attach(&mut link, &info, iface, engine)?;
+        let (mirror, stack) = attach(&mut link, &info, iface, tcp, seed)?;
         let mut session = Self {
             link,
             mirror,

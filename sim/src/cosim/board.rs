@@ -18,17 +18,15 @@
 //! the next sync; the peer host runs as in the two-NIC testbed (on its
 //! interrupt, its timers, or when asked). No idle time is skipped: the
 //! UART is never idle while the board's host polls.
-use std::io;
 
 use synack_abi::board as abi;
-use synack_bridge::board::{BoardInfo, BringUpError, fit_receive_window, probe, set_baud};
+use synack_bridge::board::{BoardInfo, BringUpError, probe, set_baud};
 use synack_bridge::link::LinkError;
 use synack_bridge::mirror::{Mirror, MirrorError};
 use synack_bridge::session::{SessionError, attach};
 use synack_host::iface::InterfaceConfig;
 use synack_host::socket::Net;
 use synack_host::stack::Stack;
-use synack_host::tcp::Engine;
 use thiserror::Error;
 
 use super::transfer::Transfer;
@@ -51,8 +49,6 @@ pub enum BoardError {
     Link(#[from] LinkError),
     #[error("the mirror: {0}")]
     Mirror(#[from] MirrorError),
-    #[error("mirror memory: {0}")]
-    Io(#[from] io::Error),
     #[error("the board did not come out of reset within {0} cycles")]
     NoReset(u64),
     #[error("bring-up: {0}")]
@@ -130,10 +126,13 @@ impl BoardTestbed {
         let mut iface =
             InterfaceConfig::ethernet(board_node.mac, board_node.addr, board_node.netmask);
         iface.gateway = board_node.gateway;
-        let mut tcp = board_node.tcp.clone();
-        fit_receive_window(&mut tcp, &info.driver);
-        let engine = Engine::with_seed(tcp, board_node.seed);
-        let (mirror, stack) = attach(&mut bench, &info, iface, engine)?;
+        let (mirror, stack) = attach(
+            &mut bench,
+            &info,
+            iface,
+            board_node.tcp.clone(),
+            board_node.seed,
+        )?;
         let mut peer = Node::new(peer_node)?;
         // The peer's NIC idled through the board's bring-up.
         let behind = bench.now_ns() - peer.nic.bench().sim_time_ns();

@@ -191,7 +191,7 @@ impl VirtualBoard {
             moved = true;
         }
         let now = self.now_ns();
-        let uart_idle = self.bench.uart().is_idle(now) && !self.bench.uart().is_receiving();
+        let uart_idle = self.uart_idle(now);
         if let Some(b) = self.pending_baud.take_if(|_| uart_idle) {
             self.set_baud(b);
         }
@@ -238,7 +238,7 @@ impl VirtualBoard {
         match self.pty.baud_rate() {
             Ok(b) if b != self.baud => {
                 let now = self.now_ns();
-                if self.bench.uart().is_idle(now) && !self.bench.uart().is_receiving() {
+                if self.uart_idle(now) {
                     self.set_baud(b);
                 } else {
                     self.pending_baud = Some(b);
@@ -249,6 +249,11 @@ impl VirtualBoard {
         self.bench.uart().write(&self.buf[..n]);
         self.stats.bytes_in += n as u64;
         Ok(true)
+    }
+
+    /// Nothing on the UART either way: its rate may change.
+    fn uart_idle(&mut self, now_ns: u64) -> bool {
+        self.bench.uart().is_idle(now_ns) && !self.bench.uart().is_receiving()
     }
 
     fn set_baud(&mut self, baud: u32) {
