@@ -7,8 +7,11 @@
 //! first (the start bit) half a bit after the edge, so samples fall in the
 //! middle of each bit to within a core cycle. A byte whose start bit reads
 //! high is dropped as noise; one whose stop bit reads low is dropped and
-//! `framing_error` pulses. `valid` pulses with `data` at the middle of a
-//! good stop bit, and the receiver hunts for the next start edge at once.
+//! `framing_error` pulses. `valid` pulses with `data` the cycle after the
+//! middle of a good stop bit, and the receiver hunts for the next start
+//! edge at once. Both pulses come from registers, so a user's decision on a
+//! byte starts a clock cycle clear of the bit-timing arithmetic (the
+//! bridge's header path did not meet 100 MHz with them combinational).
 //!
 //! Outputs also `idle_cycles`: core cycles since the last byte ended (or
 //! the receiver was reset), saturating, for the bridge's timeout.
@@ -43,18 +46,32 @@ pub struct UartRx {
     bit_index: DFF<Bits<3>>,
     shift: DFF<Bits<8>>,
     idle: DFF<Bits<24>>,
+    valid_q: DFF<Bit>,
+    framing_error_q: DFF<Bit>,
     tick: Signal<Local, Bit>,
 }
 
 impl Logic for UartRx {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, state, acc, bit_index, shift, idle);
+        dff_setup!(
+            self,
+            clock,
+            state,
+            acc,
+            bit_index,
+            shift,
+            idle,
+            valid_q,
+            framing_error_q
+        );
         self.line.clock.next = self.clock.val();
         self.line.d.next = self.rxd.val();
         self.data.next = self.shift.q.val();
-        self.valid.next = false;
-        self.framing_error.next = false;
+        self.valid.next = self.valid_q.q.val();
+        self.framing_error.next = self.framing_error_q.q.val();
+        self.valid_q.d.next = false;
+        self.framing_error_q.d.next = false;
         self.idle_cycles.next = self.idle.q.val();
         if self.idle.q.val() != 0xFF_FFFF {
             self.idle.d.next = self.idle.q.val() + 1;
@@ -98,9 +115,9 @@ impl Logic for UartRx {
                     self.state.d.next = UartRxState::Hunt;
                     self.idle.d.next = 0.into();
                     if self.line.q.val() {
-                        self.valid.next = true;
+                        self.valid_q.d.next = true;
                     } else {
-                        self.framing_error.next = true;
+                        self.framing_error_q.d.next = true;
                     }
                 }
             }
@@ -111,6 +128,8 @@ impl Logic for UartRx {
         if self.reset.val() {
             self.state.d.next = UartRxState::Hunt;
             self.idle.d.next = 0.into();
+            self.valid_q.d.next = false;
+            self.framing_error_q.d.next = false;
         }
     }
 }
