@@ -10,12 +10,14 @@
 //!
 //! `COSIM_MIB` sets the size (default 10); `COSIM_THREADS` fixes one (1) or
 //! two (2) threads for the two models, instead of the adaptive default (0),
-//! so that runs can be compared side by side (`farm-bench ... --vs ...`).
+//! so that runs can be compared side by side (`farm-bench ... --vs ...`);
+//! `COSIM_FIDELITY` picks `full` (the whole NIC in RTL, the default) or
+//! `frames` (the datapath's RTL with the frame-level MAC).
 use std::net::SocketAddrV4;
 use std::time::Instant;
 
 use synack_sim::cosim::transfer::{Transfer, TransferConfig};
-use synack_sim::cosim::{NodeConfig, Testbed, Threads};
+use synack_sim::cosim::{Fidelity, NodeConfig, Testbed, Threads};
 use synack_sim::wire::WireConfig;
 
 const LIMIT: f64 = 1460.0 / 1538.0 * 100.0;
@@ -30,12 +32,18 @@ fn main() {
         2 => Threads::Two,
         _ => Threads::Adaptive,
     };
+    let fidelity = match std::env::var("COSIM_FIDELITY").as_deref() {
+        Ok("frames") => Fidelity::Frames,
+        Ok("full") | Err(_) => Fidelity::FullRtl,
+        Ok(other) => panic!("COSIM_FIDELITY={other:?}: give `full` or `frames`"),
+    };
     let bytes = mib * 1024 * 1024;
+    let node = |name, i| NodeConfig {
+        fidelity,
+        ..NodeConfig::numbered(name, i)
+    };
     let mut tb = Testbed::new(
-        [
-            NodeConfig::numbered("client", 1),
-            NodeConfig::numbered("server", 2),
-        ],
+        [node("client", 1), node("server", 2)],
         [
             WireConfig::default(),
             WireConfig {
@@ -76,7 +84,7 @@ fn main() {
     let stats = tb.stats();
     let client = tb.node(0).stack().stats();
     println!(
-        "co-simulation: {mib} MiB client → server, no faults, interrupt mode, TSO + checksum offload"
+        "co-simulation: {mib} MiB client → server, no faults, interrupt mode, TSO + checksum offload, {fidelity:?}"
     );
     let (allowed, share) = tb.threads();
     println!(
@@ -98,6 +106,15 @@ fn main() {
         busy_sim_ns as f64 / 1e9 / busy_wall,
         busy_cycles as f64 / busy_wall / 1e6
     );
+    let quiet = (0..2).map(|i| tb.node(i).nic().bench().quiescence_stats());
+    let (skipped, checks) = quiet.fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
+    if fidelity == Fidelity::Frames {
+        println!(
+            "      datapath cycles skipped as quiescent: {:.1}% of {} ({checks} checks)",
+            skipped as f64 / (2 * stats.cycles).max(1) as f64 * 100.0,
+            2 * stats.cycles
+        );
+    }
     println!(
         "      whole run with TIME-WAIT: {:.3} s simulated in {total_wall:.1} s wall = {:.2} simulated s per wall s ({:.3} s skipped)",
         tb.now_ns() as f64 / 1e9,

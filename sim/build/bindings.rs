@@ -80,6 +80,9 @@ pub fn rust_bindings(models: &[Model], trace: bool) -> String {
              pub fn {s}_eval(sim: *mut {raw});\n        \
              pub fn {s}_time(sim: *const {raw}) -> u64;\n        \
              pub fn {s}_set_time(sim: *mut {raw}, t: u64);\n        \
+             pub fn {s}_state_size() -> u64;\n        \
+             pub fn {s}_state_save(sim: *const {raw}, buf: *mut u8);\n        \
+             pub fn {s}_state_same(sim: *const {raw}, buf: *const u8) -> core::ffi::c_int;\n        \
              pub fn {s}_eval_io(sim: *mut {raw}, inputs: *const u64, outputs: *mut u64);\n"
         );
         if trace {
@@ -166,10 +169,19 @@ fn rust_model(r: &mut String, m: &Model, trace: bool) {
 
     // Every generated method name must be unique, or the impl would not compile (or worse,
     // a port would shadow `eval`).
-    let mut methods: Vec<String> = ["new", "eval", "eval_io", "time", "set_time"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut methods: Vec<String> = [
+        "new",
+        "eval",
+        "eval_io",
+        "time",
+        "set_time",
+        "state_size",
+        "save_state",
+        "same_state",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     if trace {
         methods
             .extend(["trace_open", "trace_dump", "trace_flush", "trace_close"].map(String::from));
@@ -269,6 +281,30 @@ impl {ty} {{
     pub fn set_time(&mut self, time: u64) {{
         // SAFETY: `raw` is live and exclusively borrowed.
         unsafe {{ ffi::{s}_set_time(self.raw.as_ptr(), time) }}
+    }}
+
+    /// Bytes of the model's whole state (what [`Self::save_state`] copies).
+    pub fn state_size() -> usize {{
+        // SAFETY: a pure function of the generated class's layout.
+        unsafe {{ ffi::{s}_state_size() as usize }}
+    }}
+
+    /// Copies the model's whole state into `buf` (resized to fit).
+    pub fn save_state(&self, buf: &mut Vec<u8>) {{
+        buf.resize(Self::state_size(), 0);
+        // SAFETY: `raw` is live; `buf` holds exactly `state_size()` bytes, which is
+        // what the shim copies.
+        unsafe {{ ffi::{s}_state_save(self.raw.as_ptr(), buf.as_mut_ptr()) }}
+    }}
+
+    /// The model's whole state equals the one saved in `buf`.
+    pub fn same_state(&self, buf: &[u8]) -> bool {{
+        if buf.len() != Self::state_size() {{
+            return false;
+        }}
+        // SAFETY: `raw` is live; `buf` holds exactly `state_size()` bytes, which is
+        // what the shim compares.
+        unsafe {{ ffi::{s}_state_same(self.raw.as_ptr(), buf.as_ptr()) != 0 }}
     }}
 "#
     );

@@ -19,6 +19,11 @@ pub fn c_shim(name: &str, ports: &[PortDecl], trace: bool) -> String {
 #include <cstdint>
 #include "verilated.h"
 #include "V{name}.h"
+#include "V{name}___024root.h"
+#include <algorithm>
+#include <cstring>
+#include <utility>
+#include <vector>
 {trace_include}
 // One simulation: its own context (time, trace switch), the model, and an optional VCD.
 // `_delete` frees the model before the context member it points to.
@@ -107,6 +112,7 @@ void {s}_trace_close({s}* sim) noexcept {{
         );
     }
     batched_io(&mut c, &s, ports);
+    state_snapshot(&mut c, &s, name, ports);
     for p in ports {
         let n = &p.name;
         if p.words == 0 {
@@ -173,6 +179,53 @@ fn batched_io(c: &mut String, s: &str, ports: &[PortDecl]) {
         let _ = writeln!(c, "    out[{i}] = top->{};", p.name);
     }
     c.push_str("}\n");
+}
+
+/// `_state_size`, `_state_save`, `_state_same`: the model's state (every
+/// variable, memory, output and trigger flag of its root) as bytes, input
+/// ports left out — they are what the caller drives, not state. Equal
+/// states evaluate alike under equal inputs.
+fn state_snapshot(c: &mut String, s: &str, name: &str, ports: &[PortDecl]) {
+    let root = format!("V{name}___024root");
+    let _ = writeln!(
+        c,
+        "// Byte ranges of the root that are not input ports, found once.\n\
+         static const std::vector<std::pair<size_t, size_t>>& {s}_state_ranges(const {root}* r) {{\n    \
+         static const std::vector<std::pair<size_t, size_t>> ranges = [r] {{\n        \
+         const uint8_t* base = reinterpret_cast<const uint8_t*>(r);\n        \
+         std::vector<std::pair<size_t, size_t>> inputs;"
+    );
+    for p in ports.iter().filter(|p| p.dir != Dir::Out) {
+        let _ = writeln!(
+            c,
+            "        inputs.push_back({{static_cast<size_t>(reinterpret_cast<const uint8_t*>(&r->{n}) - base), sizeof(r->{n})}});",
+            n = p.name
+        );
+    }
+    let _ = writeln!(
+        c,
+        "        std::sort(inputs.begin(), inputs.end());\n        \
+         std::vector<std::pair<size_t, size_t>> out;\n        \
+         size_t at = 0;\n        \
+         for (auto [off, len] : inputs) {{ if (off > at) out.push_back({{at, off - at}}); at = std::max(at, off + len); }}\n        \
+         if (at < sizeof({root})) out.push_back({{at, sizeof({root}) - at}});\n        \
+         return out;\n    \
+         }}();\n    \
+         return ranges;\n\
+         }}\n\
+         uint64_t {s}_state_size() noexcept {{ return sizeof({root}); }}\n\
+         void {s}_state_save(const {s}* sim, uint8_t* buf) noexcept {{\n    \
+         const auto* r = sim->top->rootp;\n    \
+         std::memset(buf, 0, sizeof({root}));\n    \
+         for (auto [off, len] : {s}_state_ranges(r)) std::memcpy(buf + off, reinterpret_cast<const uint8_t*>(r) + off, len);\n\
+         }}\n\
+         int {s}_state_same(const {s}* sim, const uint8_t* buf) noexcept {{\n    \
+         const auto* r = sim->top->rootp;\n    \
+         for (auto [off, len] : {s}_state_ranges(r))\n        \
+         if (std::memcmp(buf + off, reinterpret_cast<const uint8_t*>(r) + off, len) != 0) return 0;\n    \
+         return 1;\n\
+         }}"
+    );
 }
 
 /// The inputs `_eval_io` takes, in its order: ports of up to 64 bits that

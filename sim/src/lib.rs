@@ -12,6 +12,7 @@
 pub mod axi_memory;
 pub mod axil_master;
 pub mod cosim;
+pub mod frame_mac;
 pub mod mdio;
 pub mod mii;
 pub mod model;

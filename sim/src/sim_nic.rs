@@ -27,7 +27,7 @@ use synack_abi::regs;
 use crate::axi_memory::{AxiMemory, AxiMemoryConfig};
 use crate::axil_master::Access;
 use crate::shared_memory::SharedMemory;
-use crate::testbench::nic::NicBench;
+use crate::testbench::nic::{Fidelity, NicBench};
 
 const WORDS: usize = (regs::WINDOW_SIZE / 4) as usize;
 
@@ -52,12 +52,16 @@ pub struct SimNic {
 impl SimNic {
     /// A NIC with `dma_bytes` of DMA memory at bus address 0. Its registers
     /// are read once before this returns, so a driver finds ID and VERSION.
-    pub fn new(dma_bytes: usize, memory: AxiMemoryConfig) -> io::Result<(Self, HostMappings)> {
+    pub fn new(
+        dma_bytes: usize,
+        memory: AxiMemoryConfig,
+        fidelity: Fidelity,
+    ) -> io::Result<(Self, HostMappings)> {
         let dma = SharedMemory::new(dma_bytes)?;
         let page = SharedMemory::new(regs::WINDOW_SIZE as usize)?;
         let mem = AxiMemory::with_region(dma.map()?, memory);
         let mut nic = Self {
-            bench: NicBench::with_memory(mem, false),
+            bench: NicBench::with_fidelity(mem, false, fidelity),
             page: page.map()?,
             fabric: Box::new([0; WORDS]),
             register_errors: 0,

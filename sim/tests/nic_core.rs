@@ -111,7 +111,7 @@ fn send(b: &mut NicBench, index: u32, frame: &[u8], flags: u8, mss: u16, hdr_len
 
 fn wait_tx_consumer(b: &mut NicBench, value: u32, max: u64) {
     assert!(
-        b.run_until(max, |b| b.model.m_axi_arvalid() == 0
+        b.run_until(max, |b| !b.read_requested()
             && b.read_reg(regs::TX_CONSUMER) == value),
         "TX consumer did not reach {value}"
     );

@@ -10,7 +10,10 @@
 //!
 //! The wait is measured from the moment pending last rose from zero, in
 //! microseconds of a 100 MHz `clock`. `count` and `usecs` are 16-bit (their
-//! registers' width), so `waited`, which stops at `usecs`, is too.
+//! registers' width), so `waited`, which stops at `usecs`, is too. Once it
+//! stops (or with no timer) the prescaler stops too: a NIC whose host has
+//! not yet taken its completions holds still rather than counting forever
+//! (which also lets the co-simulation skip its idle cycles).
 use crate::prim::const_bits::ConstBits;
 use rust_hdl::prelude::*;
 
@@ -48,11 +51,11 @@ impl Logic for IrqCoalesce {
         if !self.pending.val().any() {
             self.prescale.d.next = 0.into();
             self.waited.d.next = 0.into();
+        } else if self.waited.q.val() == self.usecs.val() {
+            // The wait is over (or there is no timer): both hold.
         } else if self.prescale.q.val() == self.cycles_per_us.val() {
             self.prescale.d.next = 0.into();
-            if self.waited.q.val() != self.usecs.val() {
-                self.waited.d.next = self.waited.q.val() + 1;
-            }
+            self.waited.d.next = self.waited.q.val() + 1;
         } else {
             self.prescale.d.next = self.prescale.q.val() + 1;
         }

@@ -73,12 +73,13 @@ use crate::mii::encode_frame;
 use crate::pcap::{PcapError, PcapRecorder};
 use crate::sim_nic::SimNic;
 use crate::tap::TapLink;
+pub use crate::testbench::nic::Fidelity;
 use crate::wire::{Wire, WireConfig, WireStats};
 use pair::{ModeChooser, PairRunner};
 use tap_port::TapPort;
 
 pub use trace::{
-    TraceRecord, connection_exchanges, initial_sequence_numbers, state_of, tcp_summary,
+    TcpSummary, TraceRecord, connection_exchanges, initial_sequence_numbers, state_of, tcp_summary,
 };
 
 /// Core cycles clocked between scheduling decisions.
@@ -111,6 +112,8 @@ pub struct NodeConfig {
     /// Seeds the engine's ISN secret and ephemeral ports.
     pub seed: u64,
     pub memory: AxiMemoryConfig,
+    /// The whole NIC in RTL, or the datapath with a frame-level MAC.
+    pub fidelity: Fidelity,
 }
 
 impl NodeConfig {
@@ -132,6 +135,7 @@ impl NodeConfig {
                 stall: 0.05,
                 error_range: None,
             },
+            fidelity: Fidelity::default(),
         }
     }
 }
@@ -182,7 +186,7 @@ pub struct Node {
 impl Node {
     fn new(cfg: &NodeConfig) -> Result<Self, TestbedError> {
         let layout = cfg.driver.layout();
-        let (nic, maps) = SimNic::new(layout.size, cfg.memory.clone())?;
+        let (nic, maps) = SimNic::new(layout.size, cfg.memory.clone(), cfg.fidelity)?;
         let driver = Driver::new(
             RegisterWindow::new(maps.registers)?,
             DmaRegion::new(maps.dma, maps.dma_bus_base)?,

@@ -87,6 +87,8 @@ pub struct MacBench {
     rx_ready: bool,
     rx_current: Vec<u8>,
     received: VecDeque<Vec<u8>>,
+    /// Core cycle at which each received frame's last byte was taken.
+    received_at: Vec<u64>,
     phy: MiiPhy,
 }
 
@@ -109,6 +111,7 @@ impl MacBench {
             rx_ready: false,
             rx_current: Vec::new(),
             received: VecDeque::new(),
+            received_at: Vec::new(),
             phy,
         }
     }
@@ -140,6 +143,12 @@ impl MacBench {
     /// Frames the MAC delivered on `m_axis`, oldest first; takes them.
     pub fn take_received(&mut self) -> Vec<Vec<u8>> {
         self.received.drain(..).collect()
+    }
+
+    /// The core cycle at which each frame received so far was delivered
+    /// (its last byte taken), oldest first.
+    pub fn received_at(&self) -> &[u64] {
+        &self.received_at
     }
 
     /// Frames the MAC put on the wire, oldest first; takes them.
@@ -236,6 +245,7 @@ impl MacBench {
         if self.rx_ready && self.model.m_axis_tvalid() != 0 {
             self.rx_current.push(self.model.m_axis_tdata() as u8);
             if self.model.m_axis_tlast() != 0 {
+                self.received_at.push(self.step / 2);
                 self.received
                     .push_back(std::mem::take(&mut self.rx_current));
             }

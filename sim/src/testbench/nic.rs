@@ -8,8 +8,9 @@
 //! `synack-host` and drives this same model through the same memory).
 use crate::axi_memory::{AxiMaster, AxiMemory, AxiMemoryConfig, AxiSlave};
 use crate::axil_master::{AxilIn, AxilMaster};
+use crate::frame_mac::{FrameMac, MacInputs, MacOutputs};
 use crate::mii::{MiiPhy, Nibble, WireFrame};
-use crate::model::NicCore;
+use crate::model::{NicCore, NicDatapath};
 use synack_abi::regs;
 use synack_abi::ring::{RxCompletion, RxDesc, TxCompletion, TxDesc};
 
@@ -37,18 +38,158 @@ impl Default for NicBenchConfig {
     }
 }
 
+/// What [`NicBench::run`] may do next.
+enum Skip {
+    /// Clock a cycle; the datapath is not known to repeat itself.
+    No,
+    /// Clock a cycle of a datapath known to repeat itself (its inputs are
+    /// those it was proved under, so it still does).
+    Step,
+    /// Clock [`QUIESCENCE_PERIOD`] cycles and compare the state before and after.
+    Check,
+    /// Skip this many cycles, a multiple of the period.
+    Cycles(u64),
+}
+
+/// How much of the fabric runs as RTL.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fidelity {
+    /// All of `NicCore` in Verilator, MII clocked nibble by nibble.
+    #[default]
+    FullRtl,
+    /// `NicDatapath` in Verilator, the MAC a frame-level model
+    /// ([`FrameMac`]): the same buffering, backpressure and wire timing
+    /// within a few nibbles, at a fraction of the cost.
+    Frames,
+}
+
+/// The model and what stands on its far side of MII.
+enum Fabric {
+    Rtl {
+        model: NicCore,
+        phy: MiiPhy,
+        inputs: [u64; NicCore::INPUTS],
+        outputs: [u64; NicCore::OUTPUTS],
+    },
+    Frames {
+        model: NicDatapath,
+        mac: FrameMac,
+        inputs: [u64; NicDatapath::INPUTS],
+        outputs: [u64; NicDatapath::OUTPUTS],
+        quiet: Quiescence,
+    },
+}
+
+/// What the fast fidelity knows about the datapath standing still.
+///
+/// An idle datapath is not quite still: the statistics bank's slot pointer
+/// visits its 16 words in turn, forever (`hdl/src/csr/stat_bank.rs`). It
+/// *repeats* itself, though: the datapath is **periodic** when
+/// [`QUIESCENCE_PERIOD`] cycles left its whole state (every register,
+/// memory and trigger flag of the Verilated model, compared byte for byte)
+/// as it was, with the same inputs throughout and its ports quiet: nothing
+/// asked of the AXI4 memory (no valid out, nothing in flight), no register
+/// access, no byte able to cross to or from the MAC. Clocked on with those
+/// inputs it would go round the same cycle of states forever, so whole
+/// periods are skipped, not clocked, until the MAC's outputs change
+/// ([`FrameMac::next_change`]) or the ports stop being quiet. Anything
+/// else that moves — the interrupt timer counting, a burst being planned —
+/// fails the comparison. The memory model's ready signals vary at random
+/// while it is idle; an AXI master acts on a ready only with its valid up,
+/// so they are not inputs that matter there.
+///
+/// Checking costs a copy and a comparison of the state (about 6 KiB); a
+/// failed check doubles the wait before the next, up to [`MAX_BACKOFF`]
+/// cycles.
+#[derive(Default)]
+struct Quiescence {
+    /// Proved periodic under the MAC's outputs `outputs`.
+    periodic: bool,
+    outputs: MacOutputs,
+    saved: Vec<u8>,
+    next_try: u64,
+    backoff: u64,
+    skipped: u64,
+    checks: u64,
+}
+
+/// The period checked: the statistics bank's slot pointer's (16 words).
+pub const QUIESCENCE_PERIOD: u64 = 16;
+
+/// Longest wait, in cycles, between two quiescence checks that failed.
+const MAX_BACKOFF: u64 = 256;
+
+/// The AXI4 slave's and AXI4-Lite master's signals into a model's inputs
+/// (both tops name these ports alike).
+macro_rules! drive_buses {
+    ($m:ident, $i:expr, $s:expr, $a:expr) => {{
+        let (i, s, a) = ($i, $s, $a);
+        i[$m::IN_M_AXI_ARREADY] = s.arready as u64;
+        i[$m::IN_M_AXI_RVALID] = s.rvalid as u64;
+        i[$m::IN_M_AXI_RID] = s.rid as u64;
+        i[$m::IN_M_AXI_RDATA] = s.rdata as u64;
+        i[$m::IN_M_AXI_RRESP] = s.rresp as u64;
+        i[$m::IN_M_AXI_RLAST] = s.rlast as u64;
+        i[$m::IN_M_AXI_AWREADY] = s.awready as u64;
+        i[$m::IN_M_AXI_WREADY] = s.wready as u64;
+        i[$m::IN_M_AXI_BVALID] = s.bvalid as u64;
+        i[$m::IN_M_AXI_BRESP] = s.bresp as u64;
+        i[$m::IN_S_AXIL_AWVALID] = a.awvalid as u64;
+        i[$m::IN_S_AXIL_AWADDR] = a.awaddr as u64;
+        i[$m::IN_S_AXIL_WVALID] = a.wvalid as u64;
+        i[$m::IN_S_AXIL_WDATA] = a.wdata as u64;
+        i[$m::IN_S_AXIL_WSTRB] = a.wstrb as u64;
+        i[$m::IN_S_AXIL_BREADY] = a.bready as u64;
+        i[$m::IN_S_AXIL_ARVALID] = a.arvalid as u64;
+        i[$m::IN_S_AXIL_ARADDR] = a.araddr as u64;
+        i[$m::IN_S_AXIL_RREADY] = a.rready as u64;
+    }};
+}
+
+/// A model's AXI4 master and AXI4-Lite slave outputs.
+macro_rules! bus_outputs {
+    ($m:ident, $o:expr) => {{
+        let o = $o;
+        let master = AxiMaster {
+            arvalid: o[$m::OUT_M_AXI_ARVALID] != 0,
+            arid: o[$m::OUT_M_AXI_ARID] as u8,
+            araddr: o[$m::OUT_M_AXI_ARADDR] as u32,
+            arlen: o[$m::OUT_M_AXI_ARLEN] as u8,
+            arsize: o[$m::OUT_M_AXI_ARSIZE] as u8,
+            arburst: o[$m::OUT_M_AXI_ARBURST] as u8,
+            rready: o[$m::OUT_M_AXI_RREADY] != 0,
+            awvalid: o[$m::OUT_M_AXI_AWVALID] != 0,
+            awaddr: o[$m::OUT_M_AXI_AWADDR] as u32,
+            awlen: o[$m::OUT_M_AXI_AWLEN] as u8,
+            awsize: o[$m::OUT_M_AXI_AWSIZE] as u8,
+            awburst: o[$m::OUT_M_AXI_AWBURST] as u8,
+            wvalid: o[$m::OUT_M_AXI_WVALID] != 0,
+            wdata: o[$m::OUT_M_AXI_WDATA] as u32,
+            wstrb: o[$m::OUT_M_AXI_WSTRB] as u8,
+            wlast: o[$m::OUT_M_AXI_WLAST] != 0,
+            bready: o[$m::OUT_M_AXI_BREADY] != 0,
+        };
+        let axil = AxilIn {
+            awready: o[$m::OUT_S_AXIL_AWREADY] != 0,
+            wready: o[$m::OUT_S_AXIL_WREADY] != 0,
+            bvalid: o[$m::OUT_S_AXIL_BVALID] != 0,
+            bresp: o[$m::OUT_S_AXIL_BRESP] as u8,
+            arready: o[$m::OUT_S_AXIL_ARREADY] != 0,
+            rvalid: o[$m::OUT_S_AXIL_RVALID] != 0,
+            rdata: o[$m::OUT_S_AXIL_RDATA] as u32,
+            rresp: o[$m::OUT_S_AXIL_RRESP] as u8,
+        };
+        (master, axil)
+    }};
+}
+
 pub struct NicBench {
-    pub model: NicCore,
     pub mem: AxiMemory,
     pub axil: AxilMaster,
     step: u64,
-    phy: MiiPhy,
+    fabric: Fabric,
     axil_out: crate::axil_master::AxilOut,
     slave: AxiSlave,
-    /// Every input port as last driven, and every output as of the last
-    /// eval (`NicCore::IN_*` / `OUT_*`): one FFI call per half cycle.
-    inputs: [u64; NicCore::INPUTS],
-    outputs: [u64; NicCore::OUTPUTS],
     /// Simulated time at which an open VCD dump ends (0: none open).
     #[cfg(feature = "trace")]
     vcd_until: u64,
@@ -62,22 +203,55 @@ impl NicBench {
 
     /// A bench whose DMA is served from `mem` (which a driver may also map).
     pub fn with_memory(mem: AxiMemory, loopback: bool) -> Self {
-        let mut model = NicCore::new();
-        let inputs = [0; NicCore::INPUTS];
-        let mut outputs = [0; NicCore::OUTPUTS];
-        model.eval_io(&inputs, &mut outputs);
+        Self::with_fidelity(mem, loopback, Fidelity::FullRtl)
+    }
+
+    /// The same at the given fidelity (`loopback` needs [`Fidelity::FullRtl`]).
+    pub fn with_fidelity(mem: AxiMemory, loopback: bool, fidelity: Fidelity) -> Self {
+        let fabric = match fidelity {
+            Fidelity::FullRtl => {
+                let mut model = NicCore::new();
+                let inputs = [0; NicCore::INPUTS];
+                let mut outputs = [0; NicCore::OUTPUTS];
+                model.eval_io(&inputs, &mut outputs);
+                Fabric::Rtl {
+                    model,
+                    phy: MiiPhy::new(loopback),
+                    inputs,
+                    outputs,
+                }
+            }
+            Fidelity::Frames => {
+                assert!(!loopback, "MII loopback needs the full RTL");
+                let mut model = NicDatapath::new();
+                let inputs = [0; NicDatapath::INPUTS];
+                let mut outputs = [0; NicDatapath::OUTPUTS];
+                model.eval_io(&inputs, &mut outputs);
+                Fabric::Frames {
+                    model,
+                    mac: FrameMac::new(),
+                    inputs,
+                    outputs,
+                    quiet: Quiescence::default(),
+                }
+            }
+        };
         Self {
-            model,
-            inputs,
-            outputs,
+            fabric,
             mem,
             axil: AxilMaster::default(),
             step: 0,
-            phy: MiiPhy::new(loopback),
             axil_out: Default::default(),
             slave: Default::default(),
             #[cfg(feature = "trace")]
             vcd_until: 0,
+        }
+    }
+
+    pub fn fidelity(&self) -> Fidelity {
+        match self.fabric {
+            Fabric::Rtl { .. } => Fidelity::FullRtl,
+            Fabric::Frames { .. } => Fidelity::Frames,
         }
     }
 
@@ -95,51 +269,196 @@ impl NicBench {
     /// no register access.
     pub fn skip_idle(&mut self, ns: u64) {
         let period = 2 * MII_HALF;
-        self.step += ns / STEP_NS / period * period;
+        let steps = ns / STEP_NS / period * period;
+        self.step += steps;
+        if let Fabric::Frames { mac, .. } = &mut self.fabric {
+            mac.skip(steps / 2);
+        }
     }
 
     /// Something is moving: a frame on MII (either way) or a DMA burst in
     /// flight. (Register accesses are not counted: reading status is not work.)
     pub fn is_active(&self) -> bool {
-        self.phy.is_busy() || !self.mem.is_idle()
+        let mii = match &self.fabric {
+            Fabric::Rtl { phy, .. } => phy.is_busy(),
+            Fabric::Frames { mac, .. } => mac.is_busy(),
+        };
+        mii || !self.mem.is_idle()
     }
 
     /// Frames on the wire not yet taken.
     pub fn wire_frame_count(&self) -> usize {
-        self.phy.wire_frame_count()
+        match &self.fabric {
+            Fabric::Rtl { phy, .. } => phy.wire_frame_count(),
+            Fabric::Frames { mac, .. } => mac.wire_frame_count(),
+        }
+    }
+
+    fn in_tx_frame(&self) -> bool {
+        match &self.fabric {
+            Fabric::Rtl { phy, .. } => phy.in_tx_frame(),
+            Fabric::Frames { mac, .. } => mac.in_tx_frame(),
+        }
     }
 
     /// Runs until `count` frames have been on the wire (not yet taken) and
     /// the transmitter is idle again, or `max` cycles pass.
     pub fn run_until_wire_frames(&mut self, count: usize, max: u64) -> bool {
-        self.run_until(max, |b| {
-            b.phy.wire_frame_count() >= count && !b.phy.in_tx_frame()
-        })
+        self.run_until(max, |b| b.wire_frame_count() >= count && !b.in_tx_frame())
     }
 
     /// Frames the NIC put on the wire so far; takes them.
     pub fn take_wire_frames(&mut self) -> Vec<WireFrame> {
-        self.phy.take_wire_frames()
+        match &mut self.fabric {
+            Fabric::Rtl { phy, .. } => phy.take_wire_frames(),
+            Fabric::Frames { mac, .. } => mac.take_wire_frames(),
+        }
     }
 
     /// Puts a frame's nibbles on the receive side of MII.
     pub fn inject_rx(&mut self, nibbles: &[Nibble]) {
-        self.phy.inject_rx(nibbles);
+        match &mut self.fabric {
+            Fabric::Rtl { phy, .. } => phy.inject_rx(nibbles),
+            Fabric::Frames { mac, .. } => mac.inject_rx(nibbles),
+        }
+    }
+
+    /// The DMA master offers a read burst (`m_axi_arvalid`).
+    pub fn read_requested(&self) -> bool {
+        match &self.fabric {
+            Fabric::Rtl { outputs, .. } => outputs[NicCore::OUT_M_AXI_ARVALID] != 0,
+            Fabric::Frames { outputs, .. } => outputs[NicDatapath::OUT_M_AXI_ARVALID] != 0,
+        }
     }
 
     pub fn irq(&self) -> bool {
-        self.outputs[NicCore::OUT_IRQ] != 0
+        match &self.fabric {
+            Fabric::Rtl { outputs, .. } => outputs[NicCore::OUT_IRQ] != 0,
+            Fabric::Frames { outputs, .. } => outputs[NicDatapath::OUT_IRQ] != 0,
+        }
     }
 
-    /// Runs `cycles` core cycles.
+    /// Runs `cycles` core cycles (in the fast fidelity, skipping whole
+    /// periods in which the datapath provably repeats itself: see
+    /// [`Quiescence`]).
     pub fn run(&mut self, cycles: u64) {
-        for _ in 0..cycles {
-            self.falling_edge();
-            #[cfg(feature = "trace")]
-            self.dump();
-            self.rising_edge();
-            #[cfg(feature = "trace")]
-            self.dump();
+        let end = self.core_cycles() + cycles;
+        while self.core_cycles() < end {
+            match self.quiescent_cycles(end) {
+                Skip::Cycles(n) => self.skip_periods(n),
+                Skip::Check => self.check_quiescence(end),
+                Skip::Step => self.cycle(),
+                Skip::No => {
+                    if let Fabric::Frames { quiet, .. } = &mut self.fabric {
+                        quiet.periodic = false;
+                    }
+                    self.cycle();
+                }
+            }
+        }
+    }
+
+    /// One clocked cycle.
+    fn cycle(&mut self) {
+        self.falling_edge();
+        #[cfg(feature = "trace")]
+        self.dump();
+        self.rising_edge();
+        #[cfg(feature = "trace")]
+        self.dump();
+    }
+
+    /// Cycles skipped and quiescence checks made (fast fidelity; zeros otherwise).
+    pub fn quiescence_stats(&self) -> (u64, u64) {
+        match &self.fabric {
+            Fabric::Rtl { .. } => (0, 0),
+            Fabric::Frames { quiet, .. } => (quiet.skipped, quiet.checks),
+        }
+    }
+
+    /// The datapath's ports are quiet and the MAC's outputs, settled, will
+    /// not change before `end`... (fast fidelity): what [`Quiescence`] needs.
+    fn ports_quiet(&self) -> Option<MacOutputs> {
+        let Fabric::Frames { mac, outputs, .. } = &self.fabric else {
+            return None;
+        };
+        #[cfg(feature = "trace")]
+        if self.vcd_until != 0 {
+            return None;
+        }
+        type M = NicDatapath;
+        let o = outputs;
+        let m = mac.outputs();
+        let quiet = self.mem.is_idle()
+            && self.axil.is_idle()
+            && o[M::OUT_M_AXI_ARVALID] == 0
+            && o[M::OUT_M_AXI_AWVALID] == 0
+            && o[M::OUT_M_AXI_WVALID] == 0
+            && !(m.tx_tready && o[M::OUT_MAC_TX_TVALID] != 0)
+            && !(m.rx_tvalid && o[M::OUT_MAC_RX_TREADY] != 0);
+        quiet.then_some(m)
+    }
+
+    /// Whether, and how far, the next cycles may be skipped before `end`.
+    fn quiescent_cycles(&self, end: u64) -> Skip {
+        let now = self.core_cycles();
+        let Some(m) = self.ports_quiet() else {
+            return Skip::No;
+        };
+        let Fabric::Frames { mac, quiet, .. } = &self.fabric else {
+            return Skip::No;
+        };
+        if quiet.periodic && quiet.outputs == m {
+            let until = mac.next_change().min(end);
+            let n = until.saturating_sub(now) / QUIESCENCE_PERIOD * QUIESCENCE_PERIOD;
+            return if n > 0 { Skip::Cycles(n) } else { Skip::Step };
+        }
+        if now >= quiet.next_try && mac.next_change().min(end) >= now + QUIESCENCE_PERIOD {
+            Skip::Check
+        } else {
+            Skip::No
+        }
+    }
+
+    /// Lets `n` cycles (whole periods) pass unclocked.
+    fn skip_periods(&mut self, n: u64) {
+        self.step += 2 * n;
+        if let Fabric::Frames { mac, quiet, .. } = &mut self.fabric {
+            mac.advance(n);
+            quiet.skipped += n;
+        }
+    }
+
+    /// Clocks one period with the inputs held, and sees whether the
+    /// datapath's state came back to where it was.
+    fn check_quiescence(&mut self, end: u64) {
+        let start = self.core_cycles();
+        let Some(m) = self.ports_quiet() else {
+            return self.cycle();
+        };
+        if let Fabric::Frames { model, quiet, .. } = &mut self.fabric {
+            model.save_state(&mut quiet.saved);
+            quiet.outputs = m;
+            quiet.periodic = false;
+        }
+        let mut held = true;
+        for _ in 0..QUIESCENCE_PERIOD {
+            held &= self.ports_quiet() == Some(m);
+            if !held || self.core_cycles() >= end {
+                break;
+            }
+            self.cycle();
+        }
+        let held = held && self.core_cycles() == start + QUIESCENCE_PERIOD;
+        if let Fabric::Frames { model, quiet, .. } = &mut self.fabric {
+            quiet.checks += 1;
+            quiet.periodic = held && model.same_state(&quiet.saved);
+            if quiet.periodic {
+                quiet.backoff = 0;
+            } else {
+                quiet.backoff = (quiet.backoff * 2).clamp(QUIESCENCE_PERIOD, MAX_BACKOFF);
+                quiet.next_try = self.step / 2 + quiet.backoff;
+            }
         }
     }
 
@@ -147,7 +466,10 @@ impl NicBench {
     /// next `duration_ns`.
     #[cfg(feature = "trace")]
     pub fn dump_vcd(&mut self, path: &std::path::Path, duration_ns: u64) -> std::io::Result<()> {
-        self.model.trace_open(path)?;
+        match &mut self.fabric {
+            Fabric::Rtl { model, .. } => model.trace_open(path)?,
+            Fabric::Frames { model, .. } => model.trace_open(path)?,
+        }
         self.vcd_until = self.sim_time_ns() + duration_ns;
         Ok(())
     }
@@ -157,14 +479,24 @@ impl NicBench {
         if self.vcd_until == 0 {
             return;
         }
-        if self.sim_time_ns() >= self.vcd_until {
-            self.model.trace_close();
-            self.vcd_until = 0;
-            return;
-        }
+        let done = self.sim_time_ns() >= self.vcd_until;
         // Verilator writes VCD times in picoseconds.
-        self.model.set_time(self.step * STEP_NS * 1000);
-        self.model.trace_dump();
+        let ps = self.step * STEP_NS * 1000;
+        match &mut self.fabric {
+            Fabric::Rtl { model, .. } if done => model.trace_close(),
+            Fabric::Frames { model, .. } if done => model.trace_close(),
+            Fabric::Rtl { model, .. } => {
+                model.set_time(ps);
+                model.trace_dump();
+            }
+            Fabric::Frames { model, .. } => {
+                model.set_time(ps);
+                model.trace_dump();
+            }
+        }
+        if done {
+            self.vcd_until = 0;
+        }
     }
 
     /// Runs until `done` holds (checked every 16 cycles) or `max` cycles pass.
@@ -202,100 +534,107 @@ impl NicBench {
     fn falling_edge(&mut self) {
         let k = self.step;
         self.step += 1;
-        let phase = k % (2 * MII_HALF);
-        // k is even here; the MII clocks change on these steps only.
-        let i = &mut self.inputs;
-        i[NicCore::IN_CLOCK] = 0;
-        let tx_rise = phase == 2;
-        let rx_rise = phase == 6;
-        if tx_rise {
-            // The MAC's outputs as of the last edge.
-            let o = &self.outputs;
-            let nibble = Nibble {
-                data: o[NicCore::OUT_MII_TXD] as u8,
-                valid: o[NicCore::OUT_MII_TX_EN] != 0,
-                error: false,
-            };
-            self.phy.sample_tx(nibble);
-            i[NicCore::IN_MII_TX_CLK] = 1;
-        } else if phase == 2 + MII_HALF {
-            i[NicCore::IN_MII_TX_CLK] = 0;
-        }
-        if rx_rise {
-            i[NicCore::IN_MII_RX_CLK] = 1;
-        } else if phase == (6 + MII_HALF) % (2 * MII_HALF) {
-            i[NicCore::IN_MII_RX_CLK] = 0;
-        }
         self.slave = self.mem.drive();
-        let s = self.slave;
-        i[NicCore::IN_M_AXI_ARREADY] = s.arready as u64;
-        i[NicCore::IN_M_AXI_RVALID] = s.rvalid as u64;
-        i[NicCore::IN_M_AXI_RID] = s.rid as u64;
-        i[NicCore::IN_M_AXI_RDATA] = s.rdata as u64;
-        i[NicCore::IN_M_AXI_RRESP] = s.rresp as u64;
-        i[NicCore::IN_M_AXI_RLAST] = s.rlast as u64;
-        i[NicCore::IN_M_AXI_AWREADY] = s.awready as u64;
-        i[NicCore::IN_M_AXI_WREADY] = s.wready as u64;
-        i[NicCore::IN_M_AXI_BVALID] = s.bvalid as u64;
-        i[NicCore::IN_M_AXI_BRESP] = s.bresp as u64;
         self.axil_out = self.axil.drive();
-        let a = self.axil_out;
-        i[NicCore::IN_S_AXIL_AWVALID] = a.awvalid as u64;
-        i[NicCore::IN_S_AXIL_AWADDR] = a.awaddr as u64;
-        i[NicCore::IN_S_AXIL_WVALID] = a.wvalid as u64;
-        i[NicCore::IN_S_AXIL_WDATA] = a.wdata as u64;
-        i[NicCore::IN_S_AXIL_WSTRB] = a.wstrb as u64;
-        i[NicCore::IN_S_AXIL_BREADY] = a.bready as u64;
-        i[NicCore::IN_S_AXIL_ARVALID] = a.arvalid as u64;
-        i[NicCore::IN_S_AXIL_ARADDR] = a.araddr as u64;
-        i[NicCore::IN_S_AXIL_RREADY] = a.rready as u64;
-        self.model.eval_io(&self.inputs, &mut self.outputs);
-        if rx_rise {
-            // Changes after rx_clk's edge: the rising edge's eval applies it.
-            let n = self.phy.next_rx_nibble();
-            let i = &mut self.inputs;
-            i[NicCore::IN_MII_RXD] = n.data as u64;
-            i[NicCore::IN_MII_RX_DV] = n.valid as u64;
-            i[NicCore::IN_MII_RX_ER] = n.error as u64;
+        match &mut self.fabric {
+            Fabric::Rtl {
+                model,
+                phy,
+                inputs,
+                outputs,
+            } => {
+                let phase = k % (2 * MII_HALF);
+                // k is even here; the MII clocks change on these steps only.
+                let i = inputs;
+                i[NicCore::IN_CLOCK] = 0;
+                let tx_rise = phase == 2;
+                let rx_rise = phase == 6;
+                if tx_rise {
+                    // The MAC's outputs as of the last edge.
+                    let nibble = Nibble {
+                        data: outputs[NicCore::OUT_MII_TXD] as u8,
+                        valid: outputs[NicCore::OUT_MII_TX_EN] != 0,
+                        error: false,
+                    };
+                    phy.sample_tx(nibble);
+                    i[NicCore::IN_MII_TX_CLK] = 1;
+                } else if phase == 2 + MII_HALF {
+                    i[NicCore::IN_MII_TX_CLK] = 0;
+                }
+                if rx_rise {
+                    i[NicCore::IN_MII_RX_CLK] = 1;
+                } else if phase == (6 + MII_HALF) % (2 * MII_HALF) {
+                    i[NicCore::IN_MII_RX_CLK] = 0;
+                }
+                drive_buses!(NicCore, &mut *i, &self.slave, &self.axil_out);
+                model.eval_io(i, outputs);
+                if rx_rise {
+                    // Changes after rx_clk's edge: the rising edge's eval applies it.
+                    let n = phy.next_rx_nibble();
+                    i[NicCore::IN_MII_RXD] = n.data as u64;
+                    i[NicCore::IN_MII_RX_DV] = n.valid as u64;
+                    i[NicCore::IN_MII_RX_ER] = n.error as u64;
+                }
+            }
+            Fabric::Frames {
+                model,
+                mac,
+                inputs: i,
+                outputs,
+                ..
+            } => {
+                type M = NicDatapath;
+                let m = mac.outputs();
+                i[M::IN_CLOCK] = 0;
+                i[M::IN_MAC_TX_TREADY] = m.tx_tready as u64;
+                i[M::IN_MAC_RX_TDATA] = u64::from(m.rx_tdata);
+                i[M::IN_MAC_RX_TVALID] = m.rx_tvalid as u64;
+                i[M::IN_MAC_RX_TLAST] = m.rx_tlast as u64;
+                i[M::IN_MAC_STAT_EVENTS] = u64::from(m.stat_events);
+                i[M::IN_MAC_STAT_TX_BYTES] = u64::from(m.stat_tx_bytes);
+                i[M::IN_MAC_STAT_RX_BYTES] = u64::from(m.stat_rx_bytes);
+                drive_buses!(M, &mut *i, &self.slave, &self.axil_out);
+                model.eval_io(i, outputs);
+            }
         }
     }
 
     fn rising_edge(&mut self) {
         self.step += 1;
-        let o = &self.outputs;
-        let master = AxiMaster {
-            arvalid: o[NicCore::OUT_M_AXI_ARVALID] != 0,
-            arid: o[NicCore::OUT_M_AXI_ARID] as u8,
-            araddr: o[NicCore::OUT_M_AXI_ARADDR] as u32,
-            arlen: o[NicCore::OUT_M_AXI_ARLEN] as u8,
-            arsize: o[NicCore::OUT_M_AXI_ARSIZE] as u8,
-            arburst: o[NicCore::OUT_M_AXI_ARBURST] as u8,
-            rready: o[NicCore::OUT_M_AXI_RREADY] != 0,
-            awvalid: o[NicCore::OUT_M_AXI_AWVALID] != 0,
-            awaddr: o[NicCore::OUT_M_AXI_AWADDR] as u32,
-            awlen: o[NicCore::OUT_M_AXI_AWLEN] as u8,
-            awsize: o[NicCore::OUT_M_AXI_AWSIZE] as u8,
-            awburst: o[NicCore::OUT_M_AXI_AWBURST] as u8,
-            wvalid: o[NicCore::OUT_M_AXI_WVALID] != 0,
-            wdata: o[NicCore::OUT_M_AXI_WDATA] as u32,
-            wstrb: o[NicCore::OUT_M_AXI_WSTRB] as u8,
-            wlast: o[NicCore::OUT_M_AXI_WLAST] != 0,
-            bready: o[NicCore::OUT_M_AXI_BREADY] != 0,
-        };
-        let axil_in = AxilIn {
-            awready: o[NicCore::OUT_S_AXIL_AWREADY] != 0,
-            wready: o[NicCore::OUT_S_AXIL_WREADY] != 0,
-            bvalid: o[NicCore::OUT_S_AXIL_BVALID] != 0,
-            bresp: o[NicCore::OUT_S_AXIL_BRESP] as u8,
-            arready: o[NicCore::OUT_S_AXIL_ARREADY] != 0,
-            rvalid: o[NicCore::OUT_S_AXIL_RVALID] != 0,
-            rdata: o[NicCore::OUT_S_AXIL_RDATA] as u32,
-            rresp: o[NicCore::OUT_S_AXIL_RRESP] as u8,
-        };
-        self.mem.clock(&master, &self.slave);
-        self.axil.clock(&self.axil_out, &axil_in);
-        self.inputs[NicCore::IN_CLOCK] = 1;
-        self.model.eval_io(&self.inputs, &mut self.outputs);
+        match &mut self.fabric {
+            Fabric::Rtl {
+                model,
+                inputs,
+                outputs,
+                ..
+            } => {
+                let (master, axil_in) = bus_outputs!(NicCore, &*outputs);
+                self.mem.clock(&master, &self.slave);
+                self.axil.clock(&self.axil_out, &axil_in);
+                inputs[NicCore::IN_CLOCK] = 1;
+                model.eval_io(inputs, outputs);
+            }
+            Fabric::Frames {
+                model,
+                mac,
+                inputs,
+                outputs,
+                ..
+            } => {
+                type M = NicDatapath;
+                let (master, axil_in) = bus_outputs!(M, &*outputs);
+                self.mem.clock(&master, &self.slave);
+                self.axil.clock(&self.axil_out, &axil_in);
+                mac.clock(MacInputs {
+                    tx_tdata: outputs[M::OUT_MAC_TX_TDATA] as u8,
+                    tx_tvalid: outputs[M::OUT_MAC_TX_TVALID] != 0,
+                    tx_tlast: outputs[M::OUT_MAC_TX_TLAST] != 0,
+                    rx_tready: outputs[M::OUT_MAC_RX_TREADY] != 0,
+                });
+                inputs[M::IN_CLOCK] = 1;
+                model.eval_io(inputs, outputs);
+            }
+        }
     }
 }
 
