@@ -23,7 +23,7 @@ use clap::{Args, ValueEnum};
 use synack_apps::Progress;
 use synack_host::tcp::SynCookies;
 use synack_host::wire::Ipv4Address;
-use synack_sim::cosim::{NodeConfig, Testbed};
+use synack_sim::cosim::{Fidelity, NodeConfig, Testbed};
 use synack_sim::tap::{TapConfig, TapLink};
 use synack_sim::wire::WireConfig;
 
@@ -76,6 +76,11 @@ pub struct TapArgs {
     /// SYN-queue length per listener (`net.ipv4.tcp_max_syn_backlog`).
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     syn_backlog: u32,
+    /// Run the whole NicCore in Verilator, MAC and MII included (slower:
+    /// Linux sees a slower link), instead of its datapath with a
+    /// frame-level model of the MAC.
+    #[arg(long)]
+    full_rtl: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -118,18 +123,25 @@ pub fn run(a: &TapArgs) -> Result<()> {
         Cookies::Always => SynCookies::Always,
     };
     node.tcp.max_syn_backlog = a.syn_backlog as usize;
+    node.fidelity = if a.full_rtl {
+        Fidelity::FullRtl
+    } else {
+        Fidelity::Frames
+    };
+    let fidelity = node.fidelity;
     let mac = node.mac;
     let mut tb = Testbed::with_tap(node, link, [wire(a.seed), wire(a.seed ^ 0x5A5A)])?;
     if let Some(path) = &a.pcap {
         tb.record_pcap(path)?;
     }
     println!(
-        "synack tap: namespace {ns}, Linux side {linux}/{prefix} on {dev}; synack {addr} ({mac}), one NicCore in Verilator",
+        "synack tap: namespace {ns}, Linux side {linux}/{prefix} on {dev}; synack {addr} ({mac}), one NIC in Verilator ({fidelity})",
         ns = cfg.netns,
         linux = a.linux_addr,
         prefix = a.prefix,
         dev = cfg.device,
         addr = a.addr,
+        fidelity = crate::demo::fidelity_name(fidelity),
     );
     println!(
         "{}",

@@ -5,7 +5,7 @@ mod common;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use common::{entered, run, states, testbed, transfer};
+use common::{entered, lossy_wire, run, states, testbed, transfer};
 use synack_abi::regs::stat;
 use synack_sim::cosim::tcp_summary;
 use synack_sim::wire::WireConfig;
@@ -84,16 +84,7 @@ fn time_wait_lasts_60_s_of_simulated_time_jumped_over() {
 
 #[test]
 fn two_percent_loss_with_reordering_and_duplication_keeps_the_stream_intact() {
-    let faults = WireConfig {
-        seed: 42,
-        loss: 0.02,
-        duplicate: 0.02,
-        reorder: 0.02,
-        corrupt: 0.005,
-        delay_ns: 20_000,
-        reorder_delay_ns: 300_000,
-    };
-    let mut tb = testbed(faults);
+    let mut tb = testbed(lossy_wire());
     let mut t = transfer(256 * 1024);
     run(&mut tb, &mut t);
     let (sent, received) = t.digests();

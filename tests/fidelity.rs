@@ -5,7 +5,7 @@
 //! delivered, goodput within 0.1%.
 mod common;
 
-use common::{run, transfer};
+use common::{lossy_wire, run, transfer};
 use synack_host::stack::FrameDirection;
 use synack_sim::cosim::{
     Fidelity, NodeConfig, TcpSummary, Testbed, TraceRecord, initial_sequence_numbers,
@@ -79,15 +79,6 @@ fn assert_modes_agree(faults: WireConfig, bytes: u64) {
             continue;
         };
         worst = worst.max(x.abs_diff(y));
-        if std::env::var("FIDELITY_DEBUG").is_ok() {
-            eprintln!(
-                "{i} node {} len {} flags {:#x} full {x} fast {y} diff {}",
-                a.node,
-                a.tcp.payload_len,
-                a.tcp.flags,
-                y as i64 - x as i64
-            );
-        }
         assert!(
             x.abs_diff(y) <= 1_000,
             "segment {i} left at {y} ns in fast mode, {x} ns in full RTL"
@@ -115,16 +106,7 @@ fn a_clean_transfer_is_the_same_in_both_fidelities() {
 
 #[test]
 fn a_lossy_transfer_is_the_same_in_both_fidelities() {
-    let faults = WireConfig {
-        seed: 42,
-        loss: 0.02,
-        duplicate: 0.02,
-        reorder: 0.02,
-        corrupt: 0.005,
-        delay_ns: 20_000,
-        reorder_delay_ns: 300_000,
-    };
-    assert_modes_agree(faults, 128 * 1024);
+    assert_modes_agree(lossy_wire(), 128 * 1024);
 }
 
 #[test]

@@ -106,14 +106,16 @@ fn main() {
         busy_sim_ns as f64 / 1e9 / busy_wall,
         busy_cycles as f64 / busy_wall / 1e6
     );
-    let quiet = (0..2).map(|i| tb.node(i).nic().bench().quiescence_stats());
-    let (skipped, checks) = quiet.fold((0, 0), |(a, b), (x, y)| (a + x, b + y));
     if fidelity == Fidelity::Frames {
-        println!(
-            "      datapath cycles skipped as quiescent: {:.1}% of {} ({checks} checks)",
-            skipped as f64 / (2 * stats.cycles).max(1) as f64 * 100.0,
-            2 * stats.cycles
-        );
+        for i in 0..2 {
+            let (skipped, checks) = tb.node(i).nic().bench().quiescence_stats();
+            println!(
+                "      {}: datapath cycles skipped as quiescent: {:.1}% of {} ({checks} checks)",
+                tb.node(i).name,
+                skipped as f64 / stats.cycles.max(1) as f64 * 100.0,
+                stats.cycles
+            );
+        }
     }
     println!(
         "      whole run with TIME-WAIT: {:.3} s simulated in {total_wall:.1} s wall = {:.2} simulated s per wall s ({:.3} s skipped)",

@@ -30,6 +30,20 @@ pub fn testbed(faults: WireConfig) -> Testbed {
     .expect("testbed")
 }
 
+/// A bad link: 2% loss, duplication and reordering each way, 0.5% of
+/// frames corrupted, 20 µs of delay.
+pub fn lossy_wire() -> WireConfig {
+    WireConfig {
+        seed: 42,
+        loss: 0.02,
+        duplicate: 0.02,
+        reorder: 0.02,
+        corrupt: 0.005,
+        delay_ns: 20_000,
+        reorder_delay_ns: 300_000,
+    }
+}
+
 pub fn transfer(bytes: u64) -> Transfer {
     Transfer::new(transfer_config(bytes))
 }

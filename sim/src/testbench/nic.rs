@@ -55,11 +55,12 @@ enum Skip {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Fidelity {
     /// All of `NicCore` in Verilator, MII clocked nibble by nibble.
-    #[default]
     FullRtl,
     /// `NicDatapath` in Verilator, the MAC a frame-level model
     /// ([`FrameMac`]): the same buffering, backpressure and wire timing
-    /// within a few nibbles, at a fraction of the cost.
+    /// within a few nibbles, at a fraction of the cost; the co-simulation's
+    /// default.
+    #[default]
     Frames,
 }
 
