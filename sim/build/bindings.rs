@@ -83,6 +83,9 @@ pub fn rust_bindings(models: &[Model], trace: bool) -> String {
              pub fn {s}_state_size() -> u64;\n        \
              pub fn {s}_state_save(sim: *const {raw}, buf: *mut u8);\n        \
              pub fn {s}_state_same(sim: *const {raw}, buf: *const u8) -> core::ffi::c_int;\n        \
+             pub fn {s}_member(sim: *const {raw}, name: *const core::ffi::c_char, size: *mut u64) -> i64;\n        \
+             pub fn {s}_poke(sim: *mut {raw}, off: u64, data: *const u8, len: u64) -> core::ffi::c_int;\n        \
+             pub fn {s}_peek(sim: *const {raw}, off: u64, data: *mut u8, len: u64) -> core::ffi::c_int;\n        \
              pub fn {s}_eval_io(sim: *mut {raw}, inputs: *const u64, outputs: *mut u64);\n"
         );
         if trace {
@@ -178,6 +181,9 @@ fn rust_model(r: &mut String, m: &Model, trace: bool) {
         "state_size",
         "save_state",
         "same_state",
+        "member",
+        "peek",
+        "poke",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -305,6 +311,35 @@ impl {ty} {{
         // SAFETY: `raw` is live; `buf` holds exactly `state_size()` bytes, which is
         // what the shim compares.
         unsafe {{ ffi::{s}_state_same(self.raw.as_ptr(), buf.as_ptr()) != 0 }}
+    }}
+
+    /// Where the internal variable `name` (its Verilated name, such as
+    /// `top__DOT__block__DOT__reg__024q`) lies in the state: byte offset and
+    /// size, as in [`Self::save_state`]'s buffer; `None` if there is none.
+    pub fn member(&self, name: &str) -> Option<(usize, usize)> {{
+        let name = std::ffi::CString::new(name).ok()?;
+        let mut size = 0u64;
+        // SAFETY: `raw` is live; `name` is a NUL-terminated string that outlives the
+        // call; `size` is a valid place for the shim to write.
+        let off = unsafe {{ ffi::{s}_member(self.raw.as_ptr(), name.as_ptr(), &mut size) }};
+        usize::try_from(off).ok().map(|off| (off, size as usize))
+    }}
+
+    /// Reads state bytes from `off` into `data` (see [`Self::member`]);
+    /// false if they fall outside the state.
+    pub fn peek(&self, off: usize, data: &mut [u8]) -> bool {{
+        // SAFETY: `raw` is live; the shim checks the range against the state's size
+        // before copying `data.len()` bytes into `data`.
+        unsafe {{ ffi::{s}_peek(self.raw.as_ptr(), off as u64, data.as_mut_ptr(), data.len() as u64) == 0 }}
+    }}
+
+    /// Overwrites state bytes from `off` (see [`Self::member`]); false if
+    /// they fall outside the state. What other variables were computed from
+    /// the old bytes is the caller's business.
+    pub fn poke(&mut self, off: usize, data: &[u8]) -> bool {{
+        // SAFETY: `raw` is live and exclusively borrowed; the shim checks the range
+        // against the state's size before copying `data.len()` bytes from `data`.
+        unsafe {{ ffi::{s}_poke(self.raw.as_ptr(), off as u64, data.as_ptr(), data.len() as u64) == 0 }}
     }}
 "#
     );

@@ -26,6 +26,21 @@ pub enum Dir {
     InOut,
 }
 
+/// The design's internal variables in a Verilated root header
+/// (`V<name>___024root.h`): every member named `top__DOT__…`, in order.
+pub fn root_members(header: &str) -> Vec<String> {
+    const TYPES: [&str; 6] = ["CData", "SData", "IData", "QData", "VlWide<", "VlUnpacked<"];
+    header
+        .lines()
+        .map(str::trim)
+        .filter(|l| TYPES.iter().any(|t| l.starts_with(t)))
+        .filter_map(|l| l.strip_suffix(';')?.split_whitespace().last())
+        .filter(|name| name.starts_with("top__DOT__"))
+        .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The warning kinds a lint-waiver file waives (its `lint_off -rule KIND` lines).
 pub fn waived_kinds(waivers: &str) -> Vec<String> {
     waivers

@@ -10,7 +10,7 @@ use crate::parse::{Dir, PortDecl, mask64};
 use std::fmt::Write as _;
 
 /// The shim's C++ source for design `name` with `ports`.
-pub fn c_shim(name: &str, ports: &[PortDecl], trace: bool) -> String {
+pub fn c_shim(name: &str, ports: &[PortDecl], members: &[String], trace: bool) -> String {
     let s = format!("synack_{name}");
     let mut c = String::new();
     let _ = write!(
@@ -113,6 +113,7 @@ void {s}_trace_close({s}* sim) noexcept {{
     }
     batched_io(&mut c, &s, ports);
     state_snapshot(&mut c, &s, name, ports);
+    member_access(&mut c, &s, name, members);
     for p in ports {
         let n = &p.name;
         if p.words == 0 {
@@ -224,6 +225,42 @@ fn state_snapshot(c: &mut String, s: &str, name: &str, ports: &[PortDecl]) {
          for (auto [off, len] : {s}_state_ranges(r))\n        \
          if (std::memcmp(buf + off, reinterpret_cast<const uint8_t*>(r) + off, len) != 0) return 0;\n    \
          return 1;\n\
+         }}"
+    );
+}
+
+/// `_member` (where an internal variable lies in the state, by its
+/// Verilated name) and `_poke` (overwrite bytes of the state): for a
+/// harness that knows what a variable means, such as a timer it can run
+/// forward in one step.
+fn member_access(c: &mut String, s: &str, name: &str, members: &[String]) {
+    let root = format!("V{name}___024root");
+    let _ = writeln!(
+        c,
+        "int64_t {s}_member(const {s}* sim, const char* name, uint64_t* size) noexcept {{\n    \
+         const auto* r = sim->top->rootp;\n    \
+         const uint8_t* base = reinterpret_cast<const uint8_t*>(r);"
+    );
+    for m in members {
+        let _ = writeln!(
+            c,
+            "    if (!std::strcmp(name, \"{m}\")) {{ *size = sizeof(r->{m}); return reinterpret_cast<const uint8_t*>(&r->{m}) - base; }}"
+        );
+    }
+    let _ = writeln!(
+        c,
+        "    (void)base;\n    \
+         return -1;\n\
+         }}\n\
+         int {s}_peek(const {s}* sim, uint64_t off, uint8_t* data, uint64_t len) noexcept {{\n    \
+         if (off > sizeof({root}) || len > sizeof({root}) - off) return -1;\n    \
+         std::memcpy(data, reinterpret_cast<const uint8_t*>(sim->top->rootp) + off, len);\n    \
+         return 0;\n\
+         }}\n\
+         int {s}_poke({s}* sim, uint64_t off, const uint8_t* data, uint64_t len) noexcept {{\n    \
+         if (off > sizeof({root}) || len > sizeof({root}) - off) return -1;\n    \
+         std::memcpy(reinterpret_cast<uint8_t*>(sim->top->rootp) + off, data, len);\n    \
+         return 0;\n\
          }}"
     );
 }

@@ -4,7 +4,7 @@
 //! directory is reused while its stamp matches (see `build.rs`'s notes).
 
 use crate::bindings::Model;
-use crate::parse::{mk_list, parse_ports, warning_counts};
+use crate::parse::{mk_list, parse_ports, root_members, warning_counts};
 use crate::shim::c_shim;
 use std::collections::BTreeSet;
 use std::collections::hash_map::DefaultHasher;
@@ -216,7 +216,12 @@ pub fn build_top(
         fs::write(dir.join("verilator.log"), stderr.as_bytes()).expect("writing verilator.log");
         let classes = read(&dir.join(format!("{prefix}_classes.mk")));
         let ports = parse_ports(&read(&dir.join(format!("{prefix}.h"))), name);
-        fs::write(dir.join("synack_shim.cpp"), c_shim(name, &ports, trace)).expect("writing shim");
+        let members = root_members(&read(&dir.join(format!("{prefix}___024root.h"))));
+        fs::write(
+            dir.join("synack_shim.cpp"),
+            c_shim(name, &ports, &members, trace),
+        )
+        .expect("writing shim");
 
         let mut build = verilator.cxx(trace, &dir);
         build.include(&dir);

@@ -200,7 +200,7 @@ fn a_port_that_shadows_a_method_is_refused() {
 #[test]
 fn the_shim_binds_the_context_and_masks_inputs() {
     let ports = parse_ports(HEADER, "demo");
-    let c = shim::c_shim("demo", &ports, false);
+    let c = shim::c_shim("demo", &ports, &[], false);
     assert!(c.contains("#include \"Vdemo.h\""));
     assert!(c.contains(
         "void synack_demo_set_len(synack_demo* sim, uint64_t v) noexcept { sim->top->len = (uint16_t)(v & 0x1ffffULL); }"
@@ -223,13 +223,13 @@ fn the_shim_binds_the_context_and_masks_inputs() {
         );
     }
     assert!(!c.contains("VerilatedVcdC"));
-    assert!(shim::c_shim("demo", &ports, true).contains("VerilatedVcdC"));
+    assert!(shim::c_shim("demo", &ports, &[], true).contains("VerilatedVcdC"));
 }
 
 #[test]
 fn eval_io_sets_every_narrow_input_and_reads_every_narrow_output_in_index_order() {
     let ports = parse_ports(HEADER, "demo");
-    let c = shim::c_shim("demo", &ports, false);
+    let c = shim::c_shim("demo", &ports, &[], false);
     let at = c.find("void synack_demo_eval_io(").expect("eval_io entry");
     let body: Vec<&str> = c[at..].lines().take_while(|l| *l != "}").collect();
     assert!(body[1].contains("synack_demo_bind(sim);"));
@@ -261,5 +261,53 @@ fn eval_io_sets_every_narrow_input_and_reads_every_narrow_output_in_index_order(
         "pub const OUT_STAMP: usize = 1;",
     ] {
         assert!(rust.contains(constant), "{constant}");
+    }
+}
+
+#[test]
+fn root_members_are_the_designs_variables_and_nothing_else() {
+    let root = "\
+class alignas(VL_CACHE_LINE_BYTES) Vdemo___024root final : public VerilatedModule {
+  public:
+    // DESIGN SPECIFIC STATE
+    VL_IN8(clock,0,0);
+    CData/*6:0*/ top__DOT__irq__DOT__prescale__024q;
+    SData/*15:0*/ top__DOT__irq__DOT__waited__024q;
+    VlWide<3>/*64:0*/ top__DOT__wide;
+    VlUnpacked<CData/*7:0*/, 32> top__DOT__ram__DOT__mem;
+    CData/*0:0*/ __Vtrigprevexpr___TOP__clock__0;
+    IData/*31:0*/ __VactIterCount;
+    Vdemo__Syms* const vlSymsp;
+";
+    assert_eq!(
+        parse::root_members(root),
+        [
+            "top__DOT__irq__DOT__prescale__024q",
+            "top__DOT__irq__DOT__waited__024q",
+            "top__DOT__wide",
+            "top__DOT__ram__DOT__mem",
+        ]
+    );
+}
+
+#[test]
+fn the_state_leaves_inputs_out_and_members_are_found_by_name() {
+    let ports = parse_ports(HEADER, "demo");
+    let members = ["top__DOT__count".to_string()];
+    let c = shim::c_shim("demo", &ports, &members, false);
+    // Inputs (and inouts) are holes in the state; outputs are state.
+    for input in ["clock", "len", "addr", "pad", "desc"] {
+        assert!(c.contains(&format!("&r->{input}) - base), sizeof(r->{input})")));
+    }
+    for output in ["ready", "stamp", "record"] {
+        assert!(!c.contains(&format!("&r->{output}) - base")));
+    }
+    assert!(c.contains(
+        "if (!std::strcmp(name, \"top__DOT__count\")) { *size = sizeof(r->top__DOT__count);"
+    ));
+    // Peek and poke check their range against the state's size.
+    for f in ["_peek(", "_poke("] {
+        let at = c.find(&format!("synack_demo{f}")).unwrap();
+        assert!(c[at..].lines().nth(1).unwrap().contains("return -1;"));
     }
 }

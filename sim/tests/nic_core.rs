@@ -6,7 +6,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use synack_abi::regs::{self, control, stat, stat_offset};
 use synack_abi::ring::{PHASE, RxDesc, TxDesc, rx_csum, tx_flags, tx_status};
-use synack_sim::testbench::nic::{NicBench, NicBenchConfig, RingLayout};
+use synack_sim::axi_memory::{AxiMemory, AxiMemoryConfig};
+use synack_sim::testbench::nic::{Fidelity, NicBench, NicBenchConfig, RingLayout};
 
 const TX: RingLayout = RingLayout {
     desc_base: 0x1000,
@@ -461,6 +462,33 @@ fn interrupt_coalesces_by_count_and_by_time_and_falls_when_heads_catch_up() {
         waited <= 2_000 + 16,
         "waited {waited} cycles for a 20 µs timer"
     );
+}
+
+/// Cycles from a completion to the coalescing timer's interrupt (20 µs),
+/// and the cycles skipped meanwhile.
+fn interrupt_wait(fidelity: Fidelity, skipping: bool) -> (u64, u64) {
+    let mem = AxiMemory::new(1 << 20, AxiMemoryConfig::default()).expect("memory");
+    let mut b = NicBench::with_fidelity(mem, false, fidelity);
+    b.set_skipping(skipping);
+    b.setup_rings(TX, RX, control::TX_ENABLE | control::IRQ_ENABLE);
+    b.write_reg(regs::IRQ_COALESCE_COUNT, 16);
+    b.write_reg(regs::IRQ_COALESCE_USECS, 20);
+    send(&mut b, 0, &udp_frame(&[4; 60]), tx_flags::CSUM, 0, 0);
+    wait_tx_consumer(&mut b, 1, 200_000);
+    let start = b.core_cycles();
+    assert!(b.run_until(10_000, |b| b.irq()), "no interrupt");
+    (b.core_cycles() - start, b.quiescence_stats().0)
+}
+
+#[test]
+fn the_fast_fidelity_skips_an_interrupt_wait_yet_raises_the_line_on_the_same_cycle() {
+    let (full, _) = interrupt_wait(Fidelity::FullRtl, true);
+    let (clocked, none) = interrupt_wait(Fidelity::Frames, false);
+    let (skipped_through, skipped) = interrupt_wait(Fidelity::Frames, true);
+    assert_eq!(none, 0);
+    assert!(skipped > 1_000, "{skipped} of the 2000 cycles skipped");
+    assert_eq!(skipped_through, clocked, "skipping moved the interrupt");
+    assert_eq!(clocked, full, "the fidelities disagree on the interrupt");
 }
 
 fn tshark(pcap: &std::path::Path, filter: &str) -> Vec<String> {

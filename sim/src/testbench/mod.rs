@@ -7,4 +7,5 @@ pub mod csum_insert;
 pub mod csum_verify;
 pub mod mac;
 pub mod nic;
+mod quiescence;
 pub mod tso;

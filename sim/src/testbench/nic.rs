@@ -11,6 +11,7 @@ use crate::axil_master::{AxilIn, AxilMaster};
 use crate::frame_mac::{FrameMac, MacInputs, MacOutputs};
 use crate::mii::{MiiPhy, Nibble, WireFrame};
 use crate::model::{NicCore, NicDatapath};
+use crate::testbench::quiescence::{Proof, QUIESCENCE_PERIOD, Quiescence};
 use synack_abi::regs;
 use synack_abi::ring::{RxCompletion, RxDesc, TxCompletion, TxDesc};
 
@@ -80,45 +81,6 @@ enum Fabric {
         quiet: Quiescence,
     },
 }
-
-/// What the fast fidelity knows about the datapath standing still.
-///
-/// An idle datapath is not quite still: the statistics bank's slot pointer
-/// visits its 16 words in turn, forever (`hdl/src/csr/stat_bank.rs`). It
-/// *repeats* itself, though: the datapath is **periodic** when
-/// [`QUIESCENCE_PERIOD`] cycles left its whole state (every register,
-/// memory and trigger flag of the Verilated model, compared byte for byte)
-/// as it was, with the same inputs throughout and its ports quiet: nothing
-/// asked of the AXI4 memory (no valid out, nothing in flight), no register
-/// access, no byte able to cross to or from the MAC. Clocked on with those
-/// inputs it would go round the same cycle of states forever, so whole
-/// periods are skipped, not clocked, until the MAC's outputs change
-/// ([`FrameMac::next_change`]) or the ports stop being quiet. Anything
-/// else that moves — the interrupt timer counting, a burst being planned —
-/// fails the comparison. The memory model's ready signals vary at random
-/// while it is idle; an AXI master acts on a ready only with its valid up,
-/// so they are not inputs that matter there.
-///
-/// Checking costs a copy and a comparison of the state (about 6 KiB); a
-/// failed check doubles the wait before the next, up to [`MAX_BACKOFF`]
-/// cycles.
-#[derive(Default)]
-struct Quiescence {
-    /// Proved periodic under the MAC's outputs `outputs`.
-    periodic: bool,
-    outputs: MacOutputs,
-    saved: Vec<u8>,
-    next_try: u64,
-    backoff: u64,
-    skipped: u64,
-    checks: u64,
-}
-
-/// The period checked: the statistics bank's slot pointer's (16 words).
-pub const QUIESCENCE_PERIOD: u64 = 16;
-
-/// Longest wait, in cycles, between two quiescence checks that failed.
-const MAX_BACKOFF: u64 = 256;
 
 /// The AXI4 slave's and AXI4-Lite master's signals into a model's inputs
 /// (both tops name these ports alike).
@@ -191,6 +153,8 @@ pub struct NicBench {
     fabric: Fabric,
     axil_out: crate::axil_master::AxilOut,
     slave: AxiSlave,
+    /// The fast fidelity may skip cycles (see [`Quiescence`]).
+    skipping: bool,
     /// Simulated time at which an open VCD dump ends (0: none open).
     #[cfg(feature = "trace")]
     vcd_until: u64,
@@ -228,12 +192,13 @@ impl NicBench {
                 let inputs = [0; NicDatapath::INPUTS];
                 let mut outputs = [0; NicDatapath::OUTPUTS];
                 model.eval_io(&inputs, &mut outputs);
+                let quiet = Quiescence::new(&model);
                 Fabric::Frames {
                     model,
                     mac: FrameMac::new(),
                     inputs,
                     outputs,
-                    quiet: Quiescence::default(),
+                    quiet,
                 }
             }
         };
@@ -244,6 +209,7 @@ impl NicBench {
             step: 0,
             axil_out: Default::default(),
             slave: Default::default(),
+            skipping: true,
             #[cfg(feature = "trace")]
             vcd_until: 0,
         }
@@ -351,7 +317,7 @@ impl NicBench {
                 Skip::Step => self.cycle(),
                 Skip::No => {
                     if let Fabric::Frames { quiet, .. } = &mut self.fabric {
-                        quiet.periodic = false;
+                        quiet.proof = Proof::None;
                     }
                     self.cycle();
                 }
@@ -369,6 +335,12 @@ impl NicBench {
         self.dump();
     }
 
+    /// Lets the fast fidelity skip cycles in which the datapath provably
+    /// repeats itself (the default), or makes it clock every one.
+    pub fn set_skipping(&mut self, on: bool) {
+        self.skipping = on;
+    }
+
     /// Cycles skipped and quiescence checks made (fast fidelity; zeros otherwise).
     pub fn quiescence_stats(&self) -> (u64, u64) {
         match &self.fabric {
@@ -377,12 +349,15 @@ impl NicBench {
         }
     }
 
-    /// The datapath's ports are quiet and the MAC's outputs, settled, will
-    /// not change before `end`... (fast fidelity): what [`Quiescence`] needs.
+    /// In the fast fidelity with skipping on, when the datapath's ports are
+    /// quiet (what [`Quiescence`] needs): the MAC's outputs of this cycle.
     fn ports_quiet(&self) -> Option<MacOutputs> {
         let Fabric::Frames { mac, outputs, .. } = &self.fabric else {
             return None;
         };
+        if !self.skipping {
+            return None;
+        }
         #[cfg(feature = "trace")]
         if self.vcd_until != 0 {
             return None;
@@ -400,21 +375,31 @@ impl NicBench {
         quiet.then_some(m)
     }
 
-    /// Whether, and how far, the next cycles may be skipped before `end`.
-    fn quiescent_cycles(&self, end: u64) -> Skip {
+    /// Whether, and how far, the next cycles may be skipped before `end`
+    /// (for a counting interrupt timer, moving it on as far).
+    fn quiescent_cycles(&mut self, end: u64) -> Skip {
         let now = self.core_cycles();
         let Some(m) = self.ports_quiet() else {
             return Skip::No;
         };
-        let Fabric::Frames { mac, quiet, .. } = &self.fabric else {
+        let Fabric::Frames {
+            model, mac, quiet, ..
+        } = &mut self.fabric
+        else {
             return Skip::No;
         };
-        if quiet.periodic && quiet.outputs == m {
-            let until = mac.next_change().min(end);
-            let n = until.saturating_sub(now) / QUIESCENCE_PERIOD * QUIESCENCE_PERIOD;
-            return if n > 0 { Skip::Cycles(n) } else { Skip::Step };
+        let until = mac.next_change().min(end);
+        if quiet.proof != Proof::None && quiet.outputs == m {
+            let n = quiet.skippable(model, until.saturating_sub(now));
+            return if n > 0 {
+                Skip::Cycles(n)
+            } else if quiet.proof == Proof::Periodic {
+                Skip::Step
+            } else {
+                Skip::No
+            };
         }
-        if now >= quiet.next_try && mac.next_change().min(end) >= now + QUIESCENCE_PERIOD {
+        if now >= quiet.next_try && until >= now + QUIESCENCE_PERIOD {
             Skip::Check
         } else {
             Skip::No
@@ -431,16 +416,15 @@ impl NicBench {
     }
 
     /// Clocks one period with the inputs held, and sees whether the
-    /// datapath's state came back to where it was.
+    /// datapath's state came back to where it was (or moved only by its
+    /// interrupt timer, which is then run forward: see [`Quiescence`]).
     fn check_quiescence(&mut self, end: u64) {
         let start = self.core_cycles();
         let Some(m) = self.ports_quiet() else {
             return self.cycle();
         };
         if let Fabric::Frames { model, quiet, .. } = &mut self.fabric {
-            model.save_state(&mut quiet.saved);
-            quiet.outputs = m;
-            quiet.periodic = false;
+            quiet.begin(model, m);
         }
         let mut held = true;
         for _ in 0..QUIESCENCE_PERIOD {
@@ -450,16 +434,10 @@ impl NicBench {
             }
             self.cycle();
         }
-        let held = held && self.core_cycles() == start + QUIESCENCE_PERIOD;
+        let now = self.core_cycles();
+        let held = held && now == start + QUIESCENCE_PERIOD;
         if let Fabric::Frames { model, quiet, .. } = &mut self.fabric {
-            quiet.checks += 1;
-            quiet.periodic = held && model.same_state(&quiet.saved);
-            if quiet.periodic {
-                quiet.backoff = 0;
-            } else {
-                quiet.backoff = (quiet.backoff * 2).clamp(QUIESCENCE_PERIOD, MAX_BACKOFF);
-                quiet.next_try = self.step / 2 + quiet.backoff;
-            }
+            quiet.judge(model, held, now);
         }
     }
 
