@@ -11,9 +11,11 @@
 //! How: a slot pointer visits the 16 words in turn, one per cycle, and
 //! writes `word + amount` back, where the amount is what the slot's source
 //! has gathered since its last visit; the source's pending state is cleared
-//! by the visit (an event in that same cycle starts the next batch). A
-//! counter therefore shows an event at most 17 cycles after it happened;
-//! counters are 32-bit and wrap, as before.
+//! by the visit (an event in that same cycle starts the next batch). The
+//! pointer rests while nothing is pending (an idle NIC holds still, which
+//! the co-simulation's fast fidelity relies on to skip its clock) and moves
+//! on the cycle after an event. A counter therefore shows an event at most
+//! 18 cycles after it happened; counters are 32-bit and wrap, as before.
 //!
 //! Invariants (no event is lost):
 //! - Sources that can fire in consecutive cycles gather in 5-bit pending
@@ -79,7 +81,16 @@ impl Logic for StatBank {
     fn update(&mut self) {
         dff_setup!(self, clock, slot, pending, runt, rx_er, segments);
         clock!(self, clock, bank, tx_amount, rx_amount);
-        self.slot.d.next = self.slot.q.val() + 1;
+        // The pointer moves while anything waits to be added (and rests
+        // otherwise, so an idle bank holds still).
+        self.slot.d.next = self.slot.q.val();
+        if self.pending.q.val().any()
+            | self.runt.q.val().any()
+            | self.rx_er.q.val().any()
+            | self.segments.q.val().any()
+        {
+            self.slot.d.next = self.slot.q.val() + 1;
+        }
         self.visit.next = bit_cast::<16, 1>(true.into()) << self.slot.q.val();
 
         // Gather: a visit clears what it adds; an event in the same cycle

@@ -11,7 +11,8 @@ use crate::axil_master::{AxilIn, AxilMaster};
 use crate::frame_mac::{FrameMac, MacInputs, MacOutputs};
 use crate::mii::{MiiPhy, Nibble, WireFrame};
 use crate::model::{NicCore, NicDatapath};
-use crate::testbench::quiescence::{Proof, QUIESCENCE_PERIOD, Quiescence};
+pub use crate::testbench::quiescence::QUIESCENCE_PERIOD;
+use crate::testbench::quiescence::{Proof, Quiescence};
 use synack_abi::regs;
 use synack_abi::ring::{RxCompletion, RxDesc, TxCompletion, TxDesc};
 
@@ -318,6 +319,7 @@ impl NicBench {
                 Skip::No => {
                     if let Fabric::Frames { quiet, .. } = &mut self.fabric {
                         quiet.proof = Proof::None;
+                        quiet.unproved += 1;
                     }
                     self.cycle();
                 }
@@ -346,6 +348,15 @@ impl NicBench {
         match &self.fabric {
             Fabric::Rtl { .. } => (0, 0),
             Fabric::Frames { quiet, .. } => (quiet.skipped, quiet.checks),
+        }
+    }
+
+    /// Cycles clocked outside quiescence checks (fast fidelity): with the
+    /// ports busy, and with them quiet but nothing proved.
+    pub fn clocked_stats(&self) -> (u64, u64) {
+        match &self.fabric {
+            Fabric::Rtl { .. } => (0, 0),
+            Fabric::Frames { quiet, .. } => (quiet.busy, quiet.unproved - quiet.busy),
         }
     }
 
@@ -380,6 +391,9 @@ impl NicBench {
     fn quiescent_cycles(&mut self, end: u64) -> Skip {
         let now = self.core_cycles();
         let Some(m) = self.ports_quiet() else {
+            if let Fabric::Frames { quiet, .. } = &mut self.fabric {
+                quiet.ports_moved();
+            }
             return Skip::No;
         };
         let Fabric::Frames {

@@ -27,13 +27,14 @@
 //! steps and the interrupt may rise, which is clocked.
 //!
 //! A failed check doubles the wait before the next, up to [`MAX_BACKOFF`]
-//! cycles. Invariant: a skip never crosses a cycle in which the outputs of
+//! cycles, while the ports stay quiet; activity at the ports resets it, so
+//! the datapath is checked as soon as they fall quiet again. Invariant: a skip never crosses a cycle in which the outputs of
 //! the MAC model change, and lands a whole number of periods on.
 use crate::frame_mac::MacOutputs;
 use crate::model::NicDatapath;
 
 /// The period checked: the statistics bank's slot pointer's (16 words).
-pub const QUIESCENCE_PERIOD: u64 = 16;
+pub const QUIESCENCE_PERIOD: u64 = 1;
 
 /// Longest wait, in cycles, between two quiescence checks that failed.
 const MAX_BACKOFF: u64 = 256;
@@ -95,6 +96,10 @@ pub struct Quiescence {
     timer: Option<InterruptTimer>,
     pub skipped: u64,
     pub checks: u64,
+    /// Cycles clocked outside checks, with no proof (ports busy or not).
+    pub unproved: u64,
+    /// ... of which with the ports busy.
+    pub busy: u64,
 }
 
 impl Quiescence {
@@ -109,7 +114,17 @@ impl Quiescence {
             timer: InterruptTimer::find(model),
             skipped: 0,
             checks: 0,
+            unproved: 0,
+            busy: 0,
         }
+    }
+
+    /// The ports were busy: once they are quiet again, check at once (the
+    /// back-off is for a datapath busy behind quiet ports).
+    pub fn ports_moved(&mut self) {
+        self.busy += 1;
+        self.backoff = 0;
+        self.next_try = 0;
     }
 
     /// A check starts: the state and the MAC's outputs it runs under.
