@@ -10,12 +10,16 @@
 //! taken in address order (AXI4 has no write interleaving). Read data carries
 //! the burst's ARID as RID.
 //!
+//! The random choices (a stall on each channel, a read's latency) are a
+//! hash of the seed, the cycle and the channel, not a stream of draws, so
+//! cycles left unclocked (the co-simulation skips idle ones, and says so
+//! through [`AxiMemory::skip`]) change none of the choices of the cycles
+//! that are clocked.
+//!
 //! Protocol rules checked (a violation is recorded, never a panic):
 //! bursts are INCR, 4-byte beats, never cross 4 KiB; WLAST on the last beat
 //! only; nothing outside the region is touched.
 use memmap2::MmapMut;
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use std::collections::VecDeque;
 
 /// What the master drives, sampled after the falling edge's eval.
@@ -94,10 +98,17 @@ struct WriteBurst {
 const OKAY: u8 = 0;
 const SLVERR: u8 = 2;
 
+/// SplitMix64's finaliser: a well-mixed 64-bit hash of `x`.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
 pub struct AxiMemory {
     mem: MmapMut,
     config: AxiMemoryConfig,
-    rng: ChaCha8Rng,
     cycle: u64,
     reads: VecDeque<ReadBurst>,
     writes: VecDeque<WriteBurst>,
@@ -119,7 +130,6 @@ impl AxiMemory {
     pub fn with_region(mem: MmapMut, config: AxiMemoryConfig) -> Self {
         Self {
             mem,
-            rng: ChaCha8Rng::seed_from_u64(config.seed),
             config,
             cycle: 0,
             reads: VecDeque::new(),
@@ -151,8 +161,21 @@ impl AxiMemory {
         self.reads.is_empty() && self.writes.is_empty() && self.responses.is_empty()
     }
 
-    fn go(&mut self) -> bool {
-        !self.rng.random_bool(self.config.stall)
+    /// Lets `cycles` pass unclocked: only while idle.
+    pub fn skip(&mut self, cycles: u64) {
+        debug_assert!(self.is_idle(), "skipping a busy memory");
+        self.cycle += cycles;
+    }
+
+    /// A uniform draw in [0, 1) for `channel` in this cycle.
+    fn draw(&self, channel: u64) -> f64 {
+        let h = mix(self.config.seed ^ mix(self.cycle.wrapping_mul(8).wrapping_add(channel)));
+        (h >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// The slave may raise `channel`'s ready or valid this cycle.
+    fn go(&self, channel: u64) -> bool {
+        self.draw(channel) >= self.config.stall
     }
 
     fn in_error_range(&self, addr: u32) -> bool {
@@ -171,13 +194,13 @@ impl AxiMemory {
     /// The slave's outputs for this cycle.
     pub fn drive(&mut self) -> AxiSlave {
         let mut s = AxiSlave {
-            arready: self.reads.len() < 4 && self.go(),
+            arready: self.reads.len() < 4 && self.go(0),
             ..Default::default()
         };
         if let Some(r) = self.reads.front() {
             if r.ready_at <= self.cycle {
                 let (addr, last, id) = (r.addr, r.beats_left == 1, r.id);
-                if self.go() {
+                if self.go(1) {
                     let data = self.word(addr);
                     s.rvalid = true;
                     s.rid = id;
@@ -191,10 +214,10 @@ impl AxiMemory {
                 }
             }
         }
-        s.awready = self.writes.len() < 4 && self.go();
-        s.wready = !self.writes.is_empty() && self.go();
+        s.awready = self.writes.len() < 4 && self.go(2);
+        s.wready = !self.writes.is_empty() && self.go(3);
         if let Some(&resp) = self.responses.front() {
-            s.bvalid = self.go();
+            s.bvalid = self.go(4);
             s.bresp = resp;
         }
         s
@@ -227,7 +250,8 @@ impl AxiMemory {
         if m.arvalid && s.arready {
             self.check_burst("read", m.araddr, m.arlen, m.arsize, m.arburst);
             let (lo, hi) = self.config.read_latency;
-            let latency = self.rng.random_range(lo..=hi) as u64;
+            let span = u64::from(hi.saturating_sub(lo)) + 1;
+            let latency = u64::from(lo) + (self.draw(5) * span as f64) as u64 % span;
             self.reads.push_back(ReadBurst {
                 id: m.arid,
                 addr: m.araddr,

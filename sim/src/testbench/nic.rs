@@ -239,6 +239,7 @@ impl NicBench {
         let period = 2 * MII_HALF;
         let steps = ns / STEP_NS / period * period;
         self.step += steps;
+        self.mem.skip(steps / 2);
         if let Fabric::Frames { mac, .. } = &mut self.fabric {
             mac.skip(steps / 2);
         }
@@ -407,7 +408,7 @@ impl NicBench {
             let n = quiet.skippable(model, until.saturating_sub(now));
             return if n > 0 {
                 Skip::Cycles(n)
-            } else if quiet.proof == Proof::Periodic {
+            } else if quiet.proof == Proof::Still {
                 Skip::Step
             } else {
                 Skip::No
@@ -420,9 +421,10 @@ impl NicBench {
         }
     }
 
-    /// Lets `n` cycles (whole periods) pass unclocked.
+    /// Lets `n` cycles pass unclocked.
     fn skip_periods(&mut self, n: u64) {
         self.step += 2 * n;
+        self.mem.skip(n);
         if let Fabric::Frames { mac, quiet, .. } = &mut self.fabric {
             mac.advance(n);
             quiet.skipped += n;

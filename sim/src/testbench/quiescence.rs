@@ -1,39 +1,37 @@
 //! What the fast fidelity knows about the datapath standing still, so that
 //! `NicBench` may skip its clock (`Fidelity::Frames`).
 //!
-//! An idle datapath is not quite still: the statistics bank's slot pointer
-//! visits its 16 words in turn, forever (`hdl/src/csr/stat_bank.rs`). It
-//! *repeats* itself, though: the datapath is **periodic** when
-//! [`QUIESCENCE_PERIOD`] cycles left its whole state (every register,
-//! memory, output and trigger flag of the Verilated model, compared byte
-//! for byte, input ports left out) as it was, with the same inputs
-//! throughout and its ports quiet: nothing asked of the AXI4 memory (no
-//! valid out, nothing in flight), no register access, no byte able to
-//! cross to or from the MAC. Clocked on with those inputs it would go round
-//! the same states forever, so whole periods are skipped, not clocked,
-//! until the MAC's outputs change or the ports stop being quiet. The memory
-//! model's ready signals vary at random while it is idle; an AXI master
-//! acts on a ready only with its valid up, so they are not inputs that
-//! matter there.
+//! The datapath is **still** when one clock cycle left its whole state
+//! (every register, memory, output and trigger flag of the Verilated model,
+//! compared byte for byte, input ports left out) as it was, with its ports
+//! quiet: nothing asked of the AXI4 memory (no valid out, nothing in
+//! flight), no register access, no byte able to cross to or from the MAC.
+//! Clocked on with the same inputs it would stay so, so cycles are skipped,
+//! not clocked, until the MAC's outputs change or the ports stop being
+//! quiet. (Blocks that used to move on their own were made to rest when
+//! idle: the statistics bank's slot pointer, the interrupt timer's
+//! prescaler once its wait is over.) The memory model's ready signals vary
+//! at random while it is idle; an AXI master acts on a ready only with its
+//! valid up, so they are not inputs that matter there.
 //!
-//! One thing moves in an otherwise periodic datapath for tens of
-//! microseconds at a time: the interrupt-coalescing timer
-//! (`hdl/src/dma/irq_coalesce.rs`), whose prescaler counts cycles while
-//! completions wait for the host. A period that changed nothing but the
-//! prescaler (up by exactly one period, no wrap, the microsecond count
-//! unchanged) proves the rest periodic and the prescaler counting; it is
-//! then run forward — its register and its next value written into the
-//! state — by whole periods, short of its wrap, where the microsecond count
-//! steps and the interrupt may rise, which is clocked.
+//! One thing moves in an otherwise still datapath for tens of microseconds
+//! at a time: the interrupt-coalescing timer (`hdl/src/dma/irq_coalesce.rs`),
+//! whose prescaler counts cycles while completions wait for the host. A
+//! cycle that changed nothing but the prescaler (up by one, its next value
+//! one more, the microsecond count as it was) proves the rest still and the
+//! prescaler counting; it is then run forward — its register and its next
+//! value written into the state — short of its wrap, where the microsecond
+//! count steps and the interrupt may rise, which is clocked.
 //!
 //! A failed check doubles the wait before the next, up to [`MAX_BACKOFF`]
 //! cycles, while the ports stay quiet; activity at the ports resets it, so
-//! the datapath is checked as soon as they fall quiet again. Invariant: a skip never crosses a cycle in which the outputs of
-//! the MAC model change, and lands a whole number of periods on.
+//! the datapath is checked as soon as they fall quiet again. Invariant: a
+//! skip never crosses a cycle in which the outputs of the MAC model change.
 use crate::frame_mac::MacOutputs;
 use crate::model::NicDatapath;
 
-/// The period checked: the statistics bank's slot pointer's (16 words).
+/// Cycles a check clocks with the inputs held (the datapath's longest
+/// cycle of states when idle: none, now that every block rests).
 pub const QUIESCENCE_PERIOD: u64 = 1;
 
 /// Longest wait, in cycles, between two quiescence checks that failed.
@@ -79,8 +77,8 @@ impl InterruptTimer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Proof {
     None,
-    /// The datapath goes round the same states every period.
-    Periodic,
+    /// The datapath stays as it is.
+    Still,
     /// It does, but for its interrupt timer's prescaler, counting.
     TimerCounting,
 }
@@ -141,7 +139,7 @@ impl Quiescence {
         self.proof = if !held {
             Proof::None
         } else if model.same_state(&self.saved) {
-            Proof::Periodic
+            Proof::Still
         } else if self.timer_alone_counted(model) {
             Proof::TimerCounting
         } else {
@@ -156,14 +154,14 @@ impl Quiescence {
         }
     }
 
-    /// How many cycles (whole periods, at most `room`) may be skipped under
+    /// How many cycles (at most `room`) may be skipped under
     /// the proof; for a counting timer, its prescaler is moved on by as
     /// many. 0: clock the next cycle instead.
     pub fn skippable(&mut self, model: &mut NicDatapath, room: u64) -> u64 {
         let whole = |n: u64| n / QUIESCENCE_PERIOD * QUIESCENCE_PERIOD;
         match self.proof {
             Proof::None => 0,
-            Proof::Periodic => whole(room),
+            Proof::Still => whole(room),
             Proof::TimerCounting => {
                 let Some(t) = &self.timer else { return 0 };
                 let mut q = [0u8];
