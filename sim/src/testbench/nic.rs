@@ -362,7 +362,8 @@ impl NicBench {
     }
 
     /// In the fast fidelity with skipping on, when the datapath's ports are
-    /// quiet (what [`Quiescence`] needs): the MAC's outputs of this cycle.
+    /// quiet (what [`Quiescence`] needs: the memory has nothing due, reads may
+    /// be waiting out their latency): the MAC's outputs of this cycle.
     fn ports_quiet(&self) -> Option<MacOutputs> {
         let Fabric::Frames { mac, outputs, .. } = &self.fabric else {
             return None;
@@ -377,7 +378,7 @@ impl NicBench {
         type M = NicDatapath;
         let o = outputs;
         let m = mac.outputs();
-        let quiet = self.mem.is_idle()
+        let quiet = self.mem.quiet_for().is_some()
             && self.axil.is_idle()
             && o[M::OUT_M_AXI_ARVALID] == 0
             && o[M::OUT_M_AXI_AWVALID] == 0
@@ -403,7 +404,8 @@ impl NicBench {
         else {
             return Skip::No;
         };
-        let until = mac.next_change().min(end);
+        let memory = now.saturating_add(self.mem.quiet_for().unwrap_or(0));
+        let until = mac.next_change().min(end).min(memory);
         if quiet.proof != Proof::None && quiet.outputs == m {
             let n = quiet.skippable(model, until.saturating_sub(now));
             return if n > 0 {

@@ -4,11 +4,13 @@
 //! The datapath is **still** when one clock cycle left its whole state
 //! (every register, memory, output and trigger flag of the Verilated model,
 //! compared byte for byte, input ports left out) as it was, with its ports
-//! quiet: nothing asked of the AXI4 memory (no valid out, nothing in
-//! flight), no register access, no byte able to cross to or from the MAC.
+//! quiet: nothing asked of the AXI4 memory (no valid out) and nothing due
+//! from it (no write under way, no read beat ready: a read may be waiting
+//! out its latency), no register access, no byte able to cross to or from
+//! the MAC.
 //! Clocked on with the same inputs it would stay so, so cycles are skipped,
-//! not clocked, until the MAC's outputs change or the ports stop being
-//! quiet. (Blocks that used to move on their own were made to rest when
+//! not clocked, until the MAC's outputs change, a read beat falls due or
+//! the ports stop being quiet. (Blocks that used to move on their own were made to rest when
 //! idle: the statistics bank's slot pointer, the interrupt timer's
 //! prescaler once its wait is over.) The memory model's ready signals vary
 //! at random while it is idle; an AXI master acts on a ready only with its
