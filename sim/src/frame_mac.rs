@@ -4,11 +4,12 @@
 //! `m_axis` frames received, the ten statistics events — and keeps what
 //! the datapath can see of it:
 //! - **Buffering and backpressure**: both 2 KiB store-and-forward FIFOs.
-//!   Transmit space frees byte by byte as the framer takes bytes for the
-//!   wire (eight core cycles per byte at 100 Mb/s, the 32-nibble crossing
-//!   ahead of the line), so `tx_tready` falls and rises as the RTL's does.
-//!   A received frame is written into its FIFO at line rate as it arrives
-//!   (it can overflow), and released to `m_axis` only when judged good.
+//!   Transmit bytes leave as the framer takes them for the wire (eight core
+//!   cycles per byte at 100 Mb/s, the 32-nibble crossing ahead of the
+//!   line); once full, the FIFO offers space again in [`TX_SPACE_STEP`]
+//!   steps rather than a byte at a time (on purpose, see there). A received
+//!   frame is written into its FIFO at line rate as it arrives (it can
+//!   overflow), and released to `m_axis` only when judged good.
 //! - **Wire timing** (SPEC F1): preamble and SFD, data, padding to 60
 //!   bytes, FCS, then at least 24 nibbles of gap; a frame starts a fixed
 //!   latency after it is complete in the FIFO, or after the gap.
@@ -20,7 +21,7 @@
 //! It is a model, not the MAC: nibble-level detail (the crossings' exact
 //! synchroniser delays) is folded into two constant latencies, so wire
 //! times agree with the RTL's to within a few nibbles, not to the cycle;
-//! `tests/frame_mac.rs` runs both side by side.
+//! `sim/tests/frame_mac.rs` runs both side by side.
 //!
 //! Invariants: the transmit FIFO never holds more than [`FIFO_BYTES`], nor
 //! the receive FIFO; a frame reaches `m_axis` whole or not at all; every
