@@ -18,7 +18,6 @@ use std::time::Instant;
 
 use synack_sim::cosim::transfer::{Transfer, TransferConfig};
 use synack_sim::cosim::{Fidelity, NodeConfig, Testbed, Threads};
-use synack_sim::testbench::nic::QUIESCENCE_PERIOD;
 use synack_sim::wire::WireConfig;
 
 const LIMIT: f64 = 1460.0 / 1538.0 * 100.0;
@@ -109,18 +108,17 @@ fn main() {
     );
     if fidelity == Fidelity::Frames {
         for i in 0..2 {
-            let bench = tb.node(i).nic().bench();
-            let (skipped, checks) = bench.quiescence_stats();
-            let (busy, unproved) = bench.clocked_stats();
+            let q = tb.node(i).nic().bench().quiescence_stats();
             let share = |n: u64| n as f64 / stats.cycles.max(1) as f64 * 100.0;
             println!(
-                "      {}: of {} datapath cycles, {:.1}% skipped as quiescent, {:.1}% in {checks} checks, {:.1}% clocked with its ports busy, {:.1}% with them quiet",
+                "      {}: of {} datapath cycles, {:.1}% skipped as quiescent, {:.1}% in {} checks, {:.1}% clocked with its ports busy, {:.1}% with them quiet",
                 tb.node(i).name,
                 stats.cycles,
-                share(skipped),
-                share(checks * QUIESCENCE_PERIOD),
-                share(busy),
-                share(unproved),
+                share(q.skipped),
+                share(q.checks),
+                q.checks,
+                share(q.busy),
+                share(q.unproved),
             );
         }
     }

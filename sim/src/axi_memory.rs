@@ -98,6 +98,17 @@ struct WriteBurst {
 const OKAY: u8 = 0;
 const SLVERR: u8 = 2;
 
+/// What a random choice is for: each has its own draw in every cycle.
+#[derive(Clone, Copy)]
+enum Channel {
+    Ar,
+    R,
+    Aw,
+    W,
+    B,
+    ReadLatency,
+}
+
 /// SplitMix64's finaliser: a well-mixed 64-bit hash of `x`.
 fn mix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -186,13 +197,14 @@ impl AxiMemory {
     }
 
     /// A uniform draw in [0, 1) for `channel` in this cycle.
-    fn draw(&self, channel: u64) -> f64 {
-        let h = mix(self.config.seed ^ mix(self.cycle.wrapping_mul(8).wrapping_add(channel)));
+    fn draw(&self, channel: Channel) -> f64 {
+        let key = self.cycle.wrapping_mul(8).wrapping_add(channel as u64);
+        let h = mix(self.config.seed ^ mix(key));
         (h >> 11) as f64 / (1u64 << 53) as f64
     }
 
     /// The slave may raise `channel`'s ready or valid this cycle.
-    fn go(&self, channel: u64) -> bool {
+    fn go(&self, channel: Channel) -> bool {
         self.draw(channel) >= self.config.stall
     }
 
@@ -209,16 +221,17 @@ impl AxiMemory {
             .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
     }
 
-    /// The slave's outputs for this cycle.
-    pub fn drive(&mut self) -> AxiSlave {
+    /// The slave's outputs for this cycle (a function of the state and the
+    /// cycle: calling it changes nothing).
+    pub fn drive(&self) -> AxiSlave {
         let mut s = AxiSlave {
-            arready: self.reads.len() < 4 && self.go(0),
+            arready: self.reads.len() < 4 && self.go(Channel::Ar),
             ..Default::default()
         };
         if let Some(r) = self.reads.front() {
             if r.ready_at <= self.cycle {
                 let (addr, last, id) = (r.addr, r.beats_left == 1, r.id);
-                if self.go(1) {
+                if self.go(Channel::R) {
                     let data = self.word(addr);
                     s.rvalid = true;
                     s.rid = id;
@@ -232,10 +245,10 @@ impl AxiMemory {
                 }
             }
         }
-        s.awready = self.writes.len() < 4 && self.go(2);
-        s.wready = !self.writes.is_empty() && self.go(3);
+        s.awready = self.writes.len() < 4 && self.go(Channel::Aw);
+        s.wready = !self.writes.is_empty() && self.go(Channel::W);
         if let Some(&resp) = self.responses.front() {
-            s.bvalid = self.go(4);
+            s.bvalid = self.go(Channel::B);
             s.bresp = resp;
         }
         s
@@ -269,7 +282,8 @@ impl AxiMemory {
             self.check_burst("read", m.araddr, m.arlen, m.arsize, m.arburst);
             let (lo, hi) = self.config.read_latency;
             let span = u64::from(hi.saturating_sub(lo)) + 1;
-            let latency = u64::from(lo) + (self.draw(5) * span as f64) as u64 % span;
+            let latency =
+                u64::from(lo) + (self.draw(Channel::ReadLatency) * span as f64) as u64 % span;
             self.reads.push_back(ReadBurst {
                 id: m.arid,
                 addr: m.araddr,

@@ -30,7 +30,7 @@ use std::collections::VecDeque;
 
 use synack_abi::regs::stat;
 
-use crate::mii::{Nibble, PREAMBLE_NIBBLES, WireFrame, fcs, nibbles_of};
+use crate::mii::{Nibble, PREAMBLE_NIBBLES, WireFrame, encode_frame, fcs};
 
 /// Each frame FIFO's size (the RTL's `AxisFrameFifo<11, 12>`).
 pub const FIFO_BYTES: usize = 2048;
@@ -244,9 +244,9 @@ pub struct FrameMac {
     /// The cycle about to be clocked.
     now: u64,
     // Transmit.
+    /// The frame coming in, up to [`MAX_TX_FRAME`] bytes.
     ingress: Vec<u8>,
-    /// Beats of the frame coming in (written or not).
-    ingress_count: usize,
+    /// It went past [`MAX_TX_FRAME`]: the rest is swallowed, the frame dropped.
     ingress_oversize: bool,
     /// Bytes in the transmit FIFO, committed or not.
     tx_used: usize,
@@ -278,12 +278,6 @@ impl FrameMac {
     /// Core cycles clocked so far.
     pub fn now(&self) -> u64 {
         self.now
-    }
-
-    /// Lets `cycles` pass unclocked: only while [`Self::is_busy`] is false.
-    pub fn skip(&mut self, cycles: u64) {
-        debug_assert!(!self.is_busy(), "skipping a busy MAC");
-        self.now += cycles;
     }
 
     /// Lets `cycles` pass with no handshake with the datapath: only up to
@@ -412,29 +406,26 @@ impl FrameMac {
     }
 
     fn ingress_beat(&mut self, data: u8, last: bool) {
-        let count = self.ingress_count;
-        self.ingress_count += 1;
-        if !self.ingress_oversize && count != MAX_TX_FRAME {
-            self.ingress.push(data);
-            self.tx_used += 1;
-            self.tx_full |= self.tx_used == FIFO_BYTES;
-        }
-        if count == MAX_TX_FRAME {
-            self.ingress_oversize = true;
+        // The RTL counts beats; until the frame is oversize that count is
+        // the bytes taken, so a beat past MAX_TX_FRAME marks it oversize.
+        if !self.ingress_oversize {
+            if self.ingress.len() == MAX_TX_FRAME {
+                self.ingress_oversize = true;
+            } else {
+                self.ingress.push(data);
+                self.tx_used += 1;
+                self.tx_full |= self.tx_used == FIFO_BYTES;
+            }
         }
         if !last {
             return;
         }
         let bytes = std::mem::take(&mut self.ingress);
-        self.ingress_count = 0;
-        if self.ingress_oversize || count == MAX_TX_FRAME {
-            self.tx_used -= bytes.len();
-            self.tx_full &= self.tx_used + TX_SPACE_STEP > FIFO_BYTES;
-            self.ingress_oversize = false;
+        if std::mem::take(&mut self.ingress_oversize) {
+            self.tx_free(bytes.len());
             push_event(&mut self.tx_events, self.now + 1, stat::TX_DROP_OVERSIZE, 0);
             return;
         }
-        self.ingress_oversize = false;
         // Visible to the framer from the next cycle.
         let framer_start = self.framer_free.max(self.now + 1);
         let wire_start = (framer_start + TX_START_LATENCY).max(self.line_free);
@@ -449,6 +440,13 @@ impl FrameMac {
         self.framer_free = frame.nibble_written(nibbles + GAP_NIBBLES - 1) + 1;
         self.line_free = frame.wire_end() + NIBBLE_CYCLES * GAP_NIBBLES;
         self.tx_frames.push_back(frame);
+    }
+
+    /// `n` bytes leave the transmit FIFO; a full one offers space again
+    /// once [`TX_SPACE_STEP`] bytes are free.
+    fn tx_free(&mut self, n: usize) {
+        self.tx_used -= n;
+        self.tx_full &= self.tx_used + TX_SPACE_STEP > FIFO_BYTES;
     }
 
     /// When a full transmit FIFO has [`TX_SPACE_STEP`] bytes free again:
@@ -468,11 +466,13 @@ impl FrameMac {
     fn advance_tx(&mut self) {
         let now = self.now;
         while let Some(f) = self.tx_frames.front_mut() {
+            let popped = f.popped;
             while f.popped < f.bytes.len() && f.byte_taken(f.popped) < now {
                 f.popped += 1;
-                self.tx_used -= 1;
             }
-            self.tx_full &= self.tx_used + TX_SPACE_STEP > FIFO_BYTES;
+            let taken = f.popped - popped;
+            self.tx_free(taken);
+            let f = self.tx_frames.front_mut().expect("the front frame");
             let last_written = f.nibble_written(f.nibbles() - 1);
             if !f.counted && last_written < now {
                 f.counted = true;
@@ -483,13 +483,9 @@ impl FrameMac {
                 break;
             }
             let f = self.tx_frames.pop_front().expect("front");
-            let mut nibbles = Vec::with_capacity(f.nibbles() as usize);
-            nibbles.extend(std::iter::repeat_n(Nibble::data(0x5), PREAMBLE_NIBBLES - 1));
-            nibbles.push(Nibble::data(0xD));
             let mut padded = f.bytes.clone();
             padded.resize(padded.len().max(60), 0);
-            nibbles.extend(nibbles_of(&padded));
-            nibbles.extend(nibbles_of(&fcs(&padded)));
+            let nibbles = encode_frame(&padded, true);
             let start = f.wire_start / NIBBLE_CYCLES;
             let gap_before = match self.last_wire_end {
                 Some(end) => start - end / NIBBLE_CYCLES,

@@ -32,10 +32,6 @@
 use crate::frame_mac::MacOutputs;
 use crate::model::NicDatapath;
 
-/// Cycles a check clocks with the inputs held (the datapath's longest
-/// cycle of states when idle: none, now that every block rests).
-pub const QUIESCENCE_PERIOD: u64 = 1;
-
 /// Longest wait, in cycles, between two quiescence checks that failed.
 const MAX_BACKOFF: u64 = 256;
 
@@ -85,6 +81,19 @@ pub enum Proof {
     TimerCounting,
 }
 
+/// Where a fast-fidelity datapath's cycles went.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuiescenceStats {
+    /// Skipped, not clocked.
+    pub skipped: u64,
+    /// Stillness checks made (a clocked cycle each).
+    pub checks: u64,
+    /// Clocked with the ports busy.
+    pub busy: u64,
+    /// Clocked with the ports quiet but nothing proved.
+    pub unproved: u64,
+}
+
 /// See the module docs.
 pub struct Quiescence {
     pub proof: Proof,
@@ -94,12 +103,7 @@ pub struct Quiescence {
     pub next_try: u64,
     backoff: u64,
     timer: Option<InterruptTimer>,
-    pub skipped: u64,
-    pub checks: u64,
-    /// Cycles clocked outside checks, with no proof (ports busy or not).
-    pub unproved: u64,
-    /// ... of which with the ports busy.
-    pub busy: u64,
+    pub stats: QuiescenceStats,
 }
 
 impl Quiescence {
@@ -112,17 +116,16 @@ impl Quiescence {
             next_try: 0,
             backoff: 0,
             timer: InterruptTimer::find(model),
-            skipped: 0,
-            checks: 0,
-            unproved: 0,
-            busy: 0,
+            stats: QuiescenceStats::default(),
         }
     }
 
-    /// The ports were busy: once they are quiet again, check at once (the
-    /// back-off is for a datapath busy behind quiet ports).
+    /// The ports were busy: the proof is void, and once they are quiet
+    /// again, check at once (the back-off is for a datapath busy behind
+    /// quiet ports).
     pub fn ports_moved(&mut self) {
-        self.busy += 1;
+        self.stats.busy += 1;
+        self.proof = Proof::None;
         self.backoff = 0;
         self.next_try = 0;
     }
@@ -134,13 +137,11 @@ impl Quiescence {
         self.proof = Proof::None;
     }
 
-    /// A check's period is over (`held`: the inputs stayed as they were
-    /// throughout), at cycle `now`: what it proved.
-    pub fn judge(&mut self, model: &NicDatapath, held: bool, now: u64) {
-        self.checks += 1;
-        self.proof = if !held {
-            Proof::None
-        } else if model.same_state(&self.saved) {
+    /// The check's cycle was clocked (with the inputs [`Self::begin`] saw),
+    /// and it is now cycle `now`: what it proved.
+    pub fn judge(&mut self, model: &NicDatapath, now: u64) {
+        self.stats.checks += 1;
+        self.proof = if model.same_state(&self.saved) {
             Proof::Still
         } else if self.timer_alone_counted(model) {
             Proof::TimerCounting
@@ -148,7 +149,7 @@ impl Quiescence {
             Proof::None
         };
         if self.proof == Proof::None {
-            self.backoff = (self.backoff * 2).clamp(QUIESCENCE_PERIOD, MAX_BACKOFF);
+            self.backoff = (self.backoff * 2).clamp(1, MAX_BACKOFF);
             self.next_try = now + self.backoff;
         } else {
             self.backoff = 0;
@@ -160,10 +161,9 @@ impl Quiescence {
     /// the proof; for a counting timer, its prescaler is moved on by as
     /// many. 0: clock the next cycle instead.
     pub fn skippable(&mut self, model: &mut NicDatapath, room: u64) -> u64 {
-        let whole = |n: u64| n / QUIESCENCE_PERIOD * QUIESCENCE_PERIOD;
         match self.proof {
             Proof::None => 0,
-            Proof::Still => whole(room),
+            Proof::Still => room,
             Proof::TimerCounting => {
                 let Some(t) = &self.timer else { return 0 };
                 let mut q = [0u8];
@@ -172,7 +172,7 @@ impl Quiescence {
                 }
                 let q = u64::from(q[0]);
                 // q + n + 1 <= PRESCALE_LAST: its next value does not wrap either.
-                let n = whole((PRESCALE_LAST - 1).saturating_sub(q).min(room));
+                let n = (PRESCALE_LAST - 1).saturating_sub(q).min(room);
                 if n == 0 {
                     // The wrap is near: clock through it and prove again after.
                     self.proof = Proof::None;
@@ -186,8 +186,8 @@ impl Quiescence {
         }
     }
 
-    /// The period changed nothing but a counting prescaler: up by exactly
-    /// one period, its next value one more, the microsecond count as it was.
+    /// The cycle changed nothing but a counting prescaler: up by one, its
+    /// next value one more, the microsecond count as it was.
     fn timer_alone_counted(&mut self, model: &NicDatapath) -> bool {
         let Some(t) = &self.timer else {
             return false;
@@ -196,7 +196,7 @@ impl Quiescence {
         let (before, after) = (&self.saved, &self.scratch);
         let byte = |buf: &[u8], (off, _): (usize, usize)| u64::from(buf[off]);
         let q = byte(after, t.prescale_q);
-        q == byte(before, t.prescale_q) + QUIESCENCE_PERIOD
+        q == byte(before, t.prescale_q) + 1
             && byte(after, t.prescale_d) == q + 1
             && same_range(before, after, t.waited_q)
             && same_range(before, after, t.waited_d)
