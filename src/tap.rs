@@ -164,9 +164,9 @@ pub fn run(a: &TapArgs) -> Result<()> {
     println!(
         "co-simulation: {:.3} s simulated, {} cycles clocked, {} skips over {:.3} s, {} services, {} idle probes",
         tb.now_ns() as f64 / 1e9,
-        st.cycles,
+        st.cycles[0],
         st.skips,
-        st.skipped_ns as f64 / 1e9,
+        st.skipped_ns[0] as f64 / 1e9,
         st.services,
         st.probes
     );

@@ -37,6 +37,11 @@ fn scenario(fidelity: Fidelity, faults: WireConfig, bytes: u64) -> Outcome {
     tb.set_tracing(true);
     let mut t: Transfer = transfer(bytes);
     run(&mut tb, &mut t);
+    assert_eq!(
+        tb.stats().late_frames,
+        0,
+        "every frame reached the other NIC at its arrival time"
+    );
     let trace = tb.take_trace();
     let isn = initial_sequence_numbers(&trace).map(|x| x.unwrap_or(0));
     let relative = |node: usize, tcp: TcpSummary| TcpSummary {

@@ -25,7 +25,7 @@ fn run_noting_cycles(
     let mut seen: Vec<(String, u64)> = Vec::new();
     t.run(tb, max_ns, slice_ns, |t, tb| {
         if seen.last().is_none_or(|(s, _)| s != t.state(0)) {
-            seen.push((t.state(0).to_string(), tb.stats().cycles));
+            seen.push((t.state(0).to_string(), tb.stats().cycles[0]));
         }
     });
     seen
@@ -101,8 +101,8 @@ fn a_connect_timeout_is_skipped_not_clocked() {
     assert!(tb.now_ns() >= 127_000_000_000);
     assert_eq!(tb.wire_stats(0).filtered, 7, "the SYN and its 6 retries");
     assert!(
-        tb.stats().cycles < 100_000,
-        "{} cycles clocked for {} s simulated",
+        tb.stats().cycles.iter().all(|&c| c < 100_000),
+        "{:?} cycles clocked for {} s simulated",
         tb.stats().cycles,
         tb.now_ns() / 1_000_000_000
     );

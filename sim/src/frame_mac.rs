@@ -293,7 +293,14 @@ impl FrameMac {
     /// A frame (bytes with FCS, or broken on purpose) arrives on MII as
     /// nibbles after the frames before it and a gap.
     pub fn inject_rx(&mut self, nibbles: &[Nibble]) {
-        let start = self.rx_line_free.max(self.now) + RX_LATENCY;
+        self.inject_rx_at(nibbles, self.now);
+    }
+
+    /// A frame whose first nibble reaches MII at core cycle `at` (now if
+    /// that has passed), after the frames before it and a gap: given ahead
+    /// of time, it changes nothing the datapath sees before then.
+    pub fn inject_rx_at(&mut self, nibbles: &[Nibble], at: u64) {
+        let start = self.rx_line_free.max(self.now).max(at) + RX_LATENCY;
         let frame = RxFrame::judge(start, nibbles);
         self.rx_line_free = frame.busy_until(nibbles.len()) - RX_LATENCY;
         self.rx_in.push_back(frame);

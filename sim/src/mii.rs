@@ -163,6 +163,14 @@ impl TxMonitor {
         self.cycle += 1;
     }
 
+    /// Lets `cycles` tx_clk cycles pass with tx_en low, unsampled (time
+    /// jumped over while idle), so frame start cycles stay true times.
+    pub fn skip(&mut self, cycles: u64) {
+        debug_assert!(self.current.is_empty(), "skipping inside a frame");
+        self.cycle += cycles;
+        self.idle_run += cycles;
+    }
+
     /// Frames completed so far, oldest first; takes them.
     pub fn take_frames(&mut self) -> Vec<WireFrame> {
         std::mem::take(&mut self.frames)
@@ -254,6 +262,11 @@ impl MiiPhy {
     /// The nibble to drive for the next rx_clk cycle.
     pub fn next_rx_nibble(&mut self) -> Nibble {
         self.rx_driver.next_nibble()
+    }
+
+    /// Lets `cycles` MII clock cycles pass with nothing on the wire.
+    pub fn skip(&mut self, cycles: u64) {
+        self.monitor.skip(cycles);
     }
 
     /// Puts raw nibbles on the receive side, followed by a gap.

@@ -27,7 +27,7 @@ use synack_abi::regs;
 use crate::axi_memory::{AxiMemory, AxiMemoryConfig};
 use crate::axil_master::Access;
 use crate::shared_memory::SharedMemory;
-use crate::testbench::nic::{Fidelity, NicBench};
+use crate::testbench::nic::{Fidelity, NicBench, StopWhen};
 
 const WORDS: usize = (regs::WINDOW_SIZE / 4) as usize;
 
@@ -133,6 +133,14 @@ impl SimNic {
     pub fn run(&mut self, cycles: u64) {
         self.bench.run(cycles);
         self.collect_register_reads();
+    }
+
+    /// Like [`Self::run`], ending early when `stop` holds
+    /// ([`NicBench::run_until_stop`]); returns the cycles run.
+    pub fn run_until_stop(&mut self, cycles: u64, stop: StopWhen) -> u64 {
+        let ran = self.bench.run_until_stop(cycles, stop);
+        self.collect_register_reads();
+        ran
     }
 
     pub fn collect_register_reads(&mut self) {

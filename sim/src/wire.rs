@@ -133,13 +133,27 @@ impl Wire {
 
     /// Frames that have arrived by `now_ns`, in arrival order.
     pub fn receive(&mut self, now_ns: u64) -> Vec<Vec<u8>> {
+        self.receive_timed(now_ns)
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect()
+    }
+
+    /// Frames that arrive by `until_ns`, in arrival order, each with its
+    /// arrival time (for a receiver that takes frames ahead of time).
+    pub fn receive_timed(&mut self, until_ns: u64) -> Vec<(u64, Vec<u8>)> {
         let mut out = Vec::new();
-        while self.next_arrival().is_some_and(|at| at <= now_ns) {
-            let Reverse((_, _, frame)) = self.in_flight.pop().expect("peeked");
+        while self.next_arrival().is_some_and(|at| at <= until_ns) {
+            let Reverse((at, _, frame)) = self.in_flight.pop().expect("peeked");
             self.stats.delivered += 1;
-            out.push(frame);
+            out.push((at, frame));
         }
         out
+    }
+
+    /// The wire's propagation delay: no frame arrives sooner after it left.
+    pub fn delay_ns(&self) -> u64 {
+        self.config.delay_ns
     }
 }
 

@@ -550,3 +550,36 @@ fn a_capture_of_the_wire_reads_clean_in_tshark_with_every_checksum_good() {
     );
     std::fs::remove_file(&path).ok();
 }
+
+/// When one frame sent on an idle link ends on the wire, in each fidelity
+/// ([`NicBench::frame_end_ns`], the time the co-simulation's wire uses).
+fn wire_end(fidelity: Fidelity, len: usize) -> u64 {
+    let config = AxiMemoryConfig {
+        read_latency: (8, 8),
+        stall: 0.0,
+        ..AxiMemoryConfig::default()
+    };
+    let mem = AxiMemory::new(1 << 20, config).expect("memory");
+    let mut b = NicBench::with_fidelity(mem, false, fidelity);
+    b.setup_rings(TX, RX, control::TX_ENABLE);
+    send(&mut b, 0, &udp_frame(&vec![4; len]), tx_flags::CSUM, 0, 0);
+    assert!(b.run_until_wire_frames(1, 100_000));
+    let frame = b.take_wire_frames().remove(0);
+    b.frame_end_ns(&frame)
+}
+
+#[test]
+fn a_frame_ends_on_the_wire_at_the_same_time_in_both_fidelities() {
+    for len in [18, 500, 1472] {
+        let (full, fast) = (
+            wire_end(Fidelity::FullRtl, len),
+            wire_end(Fidelity::Frames, len),
+        );
+        // The frame MAC folds the crossings into constant latencies: two
+        // nibbles either way (see sim/tests/frame_mac.rs).
+        assert!(
+            full.abs_diff(fast) <= 80,
+            "a {len}-byte datagram ends at {full} ns in full RTL, {fast} ns with the frame MAC"
+        );
+    }
+}

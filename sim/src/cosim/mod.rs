@@ -8,34 +8,52 @@
 //! endpoint `e`'s frames to the other end, with its faults and delay, in
 //! either mode.
 //!
+//! Each node keeps its own simulated clock (its model's); the two touch
+//! only through the wire, whose delay lets one run ahead of the other
+//! (`schedule`: conservative parallel simulation, the delay as lookahead).
 //! Scheduling, one step at a time:
-//! 1. Frames the wire delivers by now are driven into the other NIC's MII.
+//! 1. Frames the wire has delivered to a node by its present are driven
+//!    into its MII.
 //! 2. A host runs ([`Stack::service`], the application inside it) when its
-//!    interrupt line is high (interrupt mode) or at its poll instants (poll
-//!    mode: multiples of its interval, nothing else), when one of its
-//!    timers or its application's timer is due, or when asked to
-//!    ([`Node::wake`]) — and only once its mirrored registers are in sync
+//!    interrupt line is high (interrupt mode; at the next tick of
+//!    [`SERVICE_TICK_NS`]) or at its poll instants (poll mode: multiples of
+//!    its interval, nothing else), when one of its timers or its
+//!    application's timer is due, or when asked to ([`Node::wake`]) — and
+//!    only once its mirrored registers are in sync
 //!    ([`SimNic::registers_synced`]). Host software takes no simulated time.
 //!    A poll that would provably find nothing (idle fabric, no completion
 //!    for the host, no frame waiting for ring space, no timer due) is left
 //!    out: it would change nothing, and polling through a 60 s TIME-WAIT
 //!    every few µs would cost millions of cycles of register traffic. The
 //!    poll after it is still the next multiple of the interval.
-//! 3. If both fabrics are idle (proved as the `idle` module describes) and
-//!    no host is due, simulated time jumps, without clocking, to the
-//!    earliest of: the next wire delivery, the next host timer, the next
-//!    poll that has work, the next application timer, the end of the run. A frame in flight on the
+//! 3. A node whose fabric is idle (proved as the `idle` module describes)
+//!    and whose host is not due is *parked*: its time jumps, without
+//!    clocking, to the earliest of its next event (a wire delivery to it,
+//!    its host's timer, a poll that has work, its application's timer) and
+//!    its horizon (below), and the end of the run. A frame in flight on the
 //!    wire is such an event, not activity; a 60 s TIME-WAIT or a long wire
 //!    delay costs no clocked cycles.
-//! 4. Otherwise both models are clocked for [`CHUNK_CYCLES`]; frames that
-//!    left a MAC go on that direction's [`Wire`] (and into the pcap).
+//! 4. A busy node is clocked up to its horizon — the earliest time a frame
+//!    the other end has not sent yet could reach it — or its host's next
+//!    timer or poll, and stops early once its host is due (interrupt line
+//!    up, registers in sync). Two busy nodes run to the same time, on two
+//!    threads when that is faster ([`pair`]). The frame MAC takes the
+//!    frames that arrive meanwhile ahead of time, each at its exact cycle;
+//!    the full RTL's run stops at the next arrival instead.
+//! 5. Frames that left a MAC go on that direction's [`Wire`] at the time
+//!    their last nibble left (and into the pcap, in time order once both
+//!    clocks have passed them).
 //!
-//! Invariant: a jump leaves out no cycle that could change anything. It
-//! happens only with both fabrics proved idle (no frame on MII, no DMA, no
-//! register access, both ring engines idle, every frame in and out
-//! accounted for, no interrupt on its way) and no host due, and it stops
-//! at the first event that could make either side act. Hosts are never run
-//! just because time jumped or because the fabric went quiet.
+//! Invariants: a jump leaves out no cycle that could change anything. It
+//! happens only with the node's fabric proved idle (no frame on MII, no
+//! DMA, no register access, both ring engines idle, every frame in and out
+//! accounted for, no interrupt on its way) and its host not due, and it
+//! stops at the first event that could make it act. Hosts are never run
+//! just because time jumped or because the fabric went quiet. No node runs
+//! past its horizon, so every frame reaches the other NIC at its arrival
+//! time; only a wire shorter than [`schedule::EMIT_LAG_NS`] plus
+//! [`MIN_STEP_NS`] can deliver one late (counted,
+//! [`TestbedStats::late_frames`]). Results do not depend on the threads.
 //!
 //! With a kernel on the link, simulated time is also paced to the wall
 //! clock (the kernel's timers run in real time): it never runs ahead of
@@ -46,6 +64,7 @@
 pub mod board;
 mod idle;
 pub mod pair;
+mod schedule;
 mod tap_port;
 mod trace;
 pub mod transfer;
@@ -74,6 +93,7 @@ use crate::pcap::{PcapError, PcapRecorder};
 use crate::sim_nic::SimNic;
 use crate::tap::TapLink;
 pub use crate::testbench::nic::Fidelity;
+use crate::testbench::nic::{CYCLE_NS, StopWhen};
 use crate::wire::{Wire, WireConfig, WireStats};
 use pair::{ModeChooser, PairRunner};
 use tap_port::TapPort;
@@ -82,8 +102,18 @@ pub use trace::{
     TcpSummary, TraceRecord, connection_exchanges, initial_sequence_numbers, state_of, tcp_summary,
 };
 
-/// Core cycles clocked between scheduling decisions.
-pub const CHUNK_CYCLES: u64 = 16;
+/// The least a busy model runs in one step, however short the wire (see
+/// [`TestbedStats::late_frames`]).
+pub const MIN_STEP_NS: u64 = 160;
+
+/// A host called by its interrupt line (or waiting for its registers to
+/// sync) runs at the next multiple of this after the call: it looks at the
+/// line every 160 ns of simulated time. The tick is absolute, the same in
+/// both fidelities, so the small differences between the RTL MAC and the
+/// frame MAC's timing mostly round away instead of reaching the host (and,
+/// through its microsecond clock, its timers). Timers, application timers
+/// and poll instants run the host at their exact time.
+pub const SERVICE_TICK_NS: u64 = 160;
 
 /// How a two-node testbed clocks its two models ([`Testbed::set_threads`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -179,7 +209,7 @@ pub struct Node {
     driven_in: u64,
     /// What is known about the fabric's idleness.
     fabric: Fabric,
-    /// The interrupt line after the last chunk.
+    /// The interrupt line after the last step.
     irq_was: bool,
 }
 
@@ -214,6 +244,21 @@ impl Node {
 
     pub fn stack(&self) -> &Stack {
         &self.stack
+    }
+
+    /// This node's simulated time.
+    pub fn now_ns(&self) -> u64 {
+        self.nic.bench().sim_time_ns()
+    }
+
+    /// The next time its host must run by itself, polls included (a poll
+    /// that finds nothing is passed over when reached).
+    fn next_host_ns(&self) -> Option<u64> {
+        let poll = self.poll_interval_ns.map(|_| self.next_poll_ns);
+        [self.timer_ns(), self.app_wake_ns, poll]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     pub fn stack_mut(&mut self) -> &mut Stack {
@@ -256,18 +301,36 @@ impl Node {
         }
     }
 
-    /// Ask for the host to run at the next chunk boundary.
+    /// Ask for the host to run at its next step.
     pub fn wake(&mut self) {
         self.want_service = true;
     }
 
+    /// The host has something to do at `now_ns`: asked to run, a timer or
+    /// the application's timer due, a poll instant with work, or (interrupt
+    /// mode) its interrupt line high.
     fn due(&self, now_ns: u64) -> bool {
+        self.due_by_time(now_ns) || self.irq_pending()
+    }
+
+    /// Due for anything but the interrupt line.
+    fn due_by_time(&self, now_ns: u64) -> bool {
         let timer = self.timer_ns().is_some_and(|t| t <= now_ns);
         let app = self.app_wake_ns.is_some_and(|t| t <= now_ns);
         let poll =
             self.poll_interval_ns.is_some() && now_ns >= self.next_poll_ns && !self.poll_is_empty();
-        let irq = self.poll_interval_ns.is_none() && self.nic.irq();
-        self.want_service || timer || app || poll || irq
+        self.want_service || timer || app || poll
+    }
+
+    fn irq_pending(&self) -> bool {
+        self.poll_interval_ns.is_none() && self.nic.irq()
+    }
+
+    /// Whether the host runs now: due, its registers in sync, and if only
+    /// the interrupt line calls it, at a tick of [`SERVICE_TICK_NS`].
+    fn runs_now(&self, now_ns: u64) -> bool {
+        self.nic.registers_synced()
+            && (self.due_by_time(now_ns) || self.irq_pending() && now_ns % SERVICE_TICK_NS == 0)
     }
 
     /// A poll now would find nothing: the fabric is idle with no completion
@@ -326,12 +389,15 @@ pub type Apps<'a> = dyn FnMut(usize, &mut Net<'_>) -> Option<Instant> + 'a;
 /// What the testbed counted.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TestbedStats {
-    /// Core cycles clocked per model.
-    pub cycles: u64,
-    /// Simulated nanoseconds jumped over while idle.
-    pub skipped_ns: u64,
+    /// Core cycles each model ran (clocked, or skipped inside the model as
+    /// provably still), not counting jumps.
+    pub cycles: [u64; 2],
+    /// Simulated nanoseconds each model jumped over while idle.
+    pub skipped_ns: [u64; 2],
     pub skips: u64,
     pub services: u64,
+    /// Scheduling steps (each ends with every model's run or jump).
+    pub steps: u64,
     /// Register probes of the fabrics' idleness (see the `idle` module).
     pub probes: u64,
     /// Frames each endpoint put on the wire (endpoint 1 may be the kernel).
@@ -339,6 +405,9 @@ pub struct TestbedStats {
     /// Of those, frames that were not well-formed on MII (bad preamble, odd
     /// nibble count, TX error): dropped at the PHY, never expected.
     pub bad_tx_frames: [u64; 2],
+    /// Frames driven into a NIC a cycle or more after their arrival time:
+    /// only on a wire shorter than the scheduler's step (see `schedule`).
+    pub late_frames: u64,
 }
 
 /// The nodes and the two directions of the wire between them.
@@ -351,6 +420,9 @@ pub struct Testbed {
     tap: Option<TapPort>,
     pcap: Option<PcapRecorder<BufWriter<File>>>,
     pcap_path: Option<std::path::PathBuf>,
+    /// Frames for the pcap not yet written, with their times: written in
+    /// time order once every node's clock has passed them.
+    pcap_pending: Vec<(u64, Vec<u8>)>,
     tracing: bool,
     trace: Vec<TraceRecord>,
     stats: TestbedStats,
@@ -377,6 +449,7 @@ impl Testbed {
             tap: None,
             pcap: None,
             pcap_path: None,
+            pcap_pending: Vec::new(),
             tracing: false,
             trace: Vec::new(),
             stats: TestbedStats::default(),
@@ -442,6 +515,7 @@ impl Testbed {
             tap: Some(TapPort::new(link, start_ns)),
             pcap: None,
             pcap_path: None,
+            pcap_pending: Vec::new(),
             tracing: false,
             trace: Vec::new(),
             stats: TestbedStats::default(),
@@ -475,6 +549,7 @@ impl Testbed {
 
     /// Finishes the pcap file, if one is being written.
     pub fn finish_pcap(&mut self) -> Result<u64, TestbedError> {
+        self.flush_pcap(true);
         match self.pcap.take() {
             Some(rec) => {
                 let frames = rec.frames();
@@ -500,9 +575,12 @@ impl Testbed {
         }
     }
 
-    /// The trace so far; takes it.
+    /// The trace so far, in time order; takes it.
     pub fn take_trace(&mut self) -> Vec<TraceRecord> {
-        std::mem::take(&mut self.trace)
+        let mut trace = std::mem::take(&mut self.trace);
+        // The nodes' clocks differ within a step; the sort is stable.
+        trace.sort_by_key(|r| r.at_ns);
+        trace
     }
 
     pub fn node(&self, i: usize) -> &Node {
@@ -531,9 +609,10 @@ impl Testbed {
         self.nodes.len()
     }
 
-    /// Simulated time, nanoseconds.
+    /// Simulated time, nanoseconds: the earliest of the nodes' clocks
+    /// (within a step a node may run ahead of the other, see `schedule`).
     pub fn now_ns(&self) -> u64 {
-        self.nodes[0].nic.bench().sim_time_ns()
+        self.nodes.iter().map(Node::now_ns).min().unwrap_or(0)
     }
 
     /// Simulated time as the hosts see it.
@@ -566,62 +645,224 @@ impl Testbed {
     /// pending). Callers that run in slices use it to cross an idle stretch
     /// in one slice.
     pub fn idle_until(&self) -> Option<u64> {
-        self.may_skip(self.now_ns()).then(|| self.next_event_ns())
+        let mut next = u64::MAX;
+        for i in 0..self.nodes.len() {
+            next = next.min(self.parked(i)?);
+        }
+        Some(next)
     }
 
+    /// One step (see the module docs): frames due are delivered, hosts due
+    /// run, then each model runs or jumps as far as [`schedule`] lets it.
     fn step(&mut self, apps: &mut Apps<'_>, end_ns: u64) {
-        let now_ns = self.now_ns();
-        self.from_kernel(now_ns);
-        for node in &mut self.nodes {
-            node.pass_empty_poll(now_ns);
+        self.from_kernel(self.nodes[0].now_ns());
+        for i in 0..self.nodes.len() {
+            let now_ns = self.nodes[i].now_ns();
+            self.nodes[i].pass_empty_poll(now_ns);
+            self.deliver(i, now_ns);
         }
-        self.deliver(now_ns);
+        self.deliver_to_kernel();
         for i in 0..self.nodes.len() {
             let node = &self.nodes[i];
-            if node.nic.registers_synced() && node.due(now_ns) {
+            let now_ns = node.now_ns();
+            if node.runs_now(now_ns) {
                 self.service(i, now_ns, apps);
             }
         }
         for i in 0..self.nodes.len() {
+            let now_ns = self.nodes[i].now_ns();
             self.probe(i, now_ns);
         }
-        if self.may_skip(now_ns) {
-            let target = self.next_event_ns().min(end_ns);
-            match self.tap.as_mut() {
-                None => {
-                    if self.skip_to(target) {
-                        return;
-                    }
+        let plans: Vec<Plan> = match self.tap.is_some() {
+            true => vec![self.plan_with_kernel(end_ns)],
+            false => self.plan_pair(end_ns),
+        };
+        self.carry_out(&plans);
+        self.stats.steps += 1;
+        self.collect_sent();
+        self.flush_pcap(false);
+    }
+
+    /// When node `i` is parked (proved idle, ports quiet, host not due):
+    /// the time it next acts by itself or receives a frame already on the
+    /// wire (`u64::MAX`: never); `None` if it is not parked.
+    fn parked(&self, i: usize) -> Option<u64> {
+        let node = &self.nodes[i];
+        let parked = matches!(node.fabric, Fabric::Idle { .. })
+            && idle::ports_quiet(&node.nic)
+            && !node.due(node.now_ns());
+        let arrival = self.wires[1 - i].next_arrival();
+        parked.then(|| {
+            [node.next_run_ns(), arrival]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(u64::MAX)
+        })
+    }
+
+    /// Two nodes: each runs, or jumps if parked, to its horizon
+    /// ([`schedule::horizons`]) or its own next event, whichever is sooner.
+    fn plan_pair(&mut self, end_ns: u64) -> Vec<Plan> {
+        let views = [0, 1].map(|i| schedule::View {
+            now_ns: self.nodes[i].now_ns(),
+            parked: self.parked(i),
+        });
+        let lookahead = [0, 1].map(|e| schedule::lookahead(self.wires[e].delay_ns()));
+        let mut horizons = schedule::horizons(views, lookahead);
+        if views.iter().all(|v| v.parked.is_none()) {
+            // Both busy: both run to the same time, so that a node ahead of
+            // the other (it ran on while the other stopped for its host)
+            // waits for it rather than the two swapping long and short runs
+            // step after step (two threads then wait for each other).
+            let common = horizons[0].min(horizons[1]);
+            horizons = [common; 2];
+        }
+        (0..2)
+            .map(|i| {
+                let now_ns = views[i].now_ns;
+                let limit = horizons[i].max(now_ns + MIN_STEP_NS).min(end_ns);
+                match views[i].parked {
+                    _ if now_ns >= end_ns => Plan::Stay,
+                    Some(act) => Plan::Jump(act.min(limit)),
+                    None => self.plan_run(i, limit),
                 }
-                Some(tap) => {
-                    // Never past the present: the kernel may send at any
-                    // time. Caught up (within a nap), wait on the wall clock.
-                    let wall = tap.wall_ns();
-                    if wall < now_ns.saturating_add(tap_port::CATCH_UP_NS) && target > now_ns {
-                        tap.wait_until(target, now_ns);
-                        return;
-                    }
-                    if self.skip_to(target.min(wall)) {
-                        return;
+            })
+            .collect()
+    }
+
+    /// One node, the kernel at the other end: the kernel may send at any
+    /// time, so a busy node runs a lookahead past its present at most; an
+    /// idle one jumps, but never past the wall clock (see the module docs).
+    fn plan_with_kernel(&mut self, end_ns: u64) -> Plan {
+        let now_ns = self.nodes[0].now_ns();
+        if now_ns >= end_ns {
+            return Plan::Stay;
+        }
+        let parked = self.parked(0);
+        let tap = self.tap.as_mut().expect("a kernel on the wire");
+        let Some(act) = parked else {
+            // Busy, but never ahead of the wall clock.
+            tap.hold_back(now_ns);
+            let lookahead = schedule::lookahead(self.wires[1].delay_ns());
+            let limit = now_ns
+                .saturating_add(lookahead.max(MIN_STEP_NS))
+                .min(end_ns);
+            return self.plan_run(0, limit);
+        };
+        let target = act.min(end_ns);
+        // Never past the present: the kernel may send at any time. Caught
+        // up (within a nap), wait on the wall clock.
+        let wall = tap.wall_ns();
+        if wall < now_ns.saturating_add(tap_port::CATCH_UP_NS) && target > now_ns {
+            tap.wait_until(target, now_ns);
+            return Plan::Stay;
+        }
+        Plan::Jump(target.min(wall))
+    }
+
+    /// A busy node runs to `limit` or its host's next own event (a timer,
+    /// the application's timer, a poll instant), whichever is sooner, and
+    /// stops early once its host is due and may run: the interrupt line up
+    /// (interrupt mode), or registers in sync for a host already due. The
+    /// frame MAC takes the frames that arrive meanwhile ahead of time; the
+    /// full RTL's PHY is given each at its time, so the run stops there.
+    fn plan_run(&mut self, i: usize, limit: u64) -> Plan {
+        let node = &self.nodes[i];
+        let now_ns = node.now_ns();
+        let mut target = limit;
+        if let Some(t) = node.next_host_ns().filter(|&t| t > now_ns) {
+            target = target.min(t);
+        }
+        let wire = 1 - i;
+        if !node.nic.bench().schedules_rx() {
+            if let Some(at) = self.wires[wire].next_arrival() {
+                target = target.min(at);
+            }
+        }
+        let stop = StopWhen {
+            irq: node.poll_interval_ns.is_none(),
+            registers_idle: node.due(now_ns),
+            tick: SERVICE_TICK_NS / CYCLE_NS,
+        };
+        let cycles = target.saturating_sub(now_ns).div_ceil(CYCLE_NS).max(1);
+        if node.nic.bench().schedules_rx() {
+            let until = now_ns + cycles * CYCLE_NS;
+            let node = &mut self.nodes[i];
+            for (at, bytes) in self.wires[wire].receive_timed(until.saturating_sub(1)) {
+                node.nic
+                    .bench_mut()
+                    .inject_rx_at(&encode_frame(&bytes, false), at);
+                node.driven_in += 1;
+                node.fabric = Fabric::Moved;
+            }
+        }
+        Plan::Run { cycles, stop }
+    }
+
+    /// Runs and jumps as planned: two runs on two threads when the chooser
+    /// says so (each model has its own Verilator context, memory and MII;
+    /// nothing is shared during a step, so results are identical).
+    fn carry_out(&mut self, plans: &[Plan]) {
+        for (i, plan) in plans.iter().enumerate() {
+            if let Plan::Jump(target) = *plan {
+                if !self.jump(i, target) {
+                    // Less than an MII clock period to go: clock it.
+                    let node = &mut self.nodes[i];
+                    let cycles = target.saturating_sub(node.now_ns()).div_ceil(CYCLE_NS);
+                    self.stats.cycles[i] += node.nic.run_until_stop(cycles, StopWhen::default());
+                }
+            }
+        }
+        let run = |plan: &Plan| match *plan {
+            Plan::Run { cycles, stop } => Some((cycles, stop)),
+            _ => None,
+        };
+        let mut ran = [0u64; 2];
+        match (self.nodes.as_mut_slice(), self.pair.as_mut(), plans) {
+            ([a, b], Some((pair, chooser)), [pa, pb]) if run(pa).is_some() && run(pb).is_some() => {
+                let ((ca, sa), (cb, sb)) = (run(pa).expect("run"), run(pb).expect("run"));
+                let start = std::time::Instant::now();
+                let (a, b) = (&mut a.nic, &mut b.nic);
+                let [ra, rb] = &mut ran;
+                if chooser.two_now() {
+                    pair.join(
+                        || *ra = a.run_until_stop(ca, sa),
+                        || *rb = b.run_until_stop(cb, sb),
+                    );
+                } else {
+                    *ra = a.run_until_stop(ca, sa);
+                    *rb = b.run_until_stop(cb, sb);
+                }
+                chooser.record(start.elapsed().as_nanos() as u64, (*ra).max(*rb));
+            }
+            (nodes, _, plans) => {
+                for (i, (node, plan)) in nodes.iter_mut().zip(plans).enumerate() {
+                    if let Some((cycles, stop)) = run(plan) {
+                        ran[i] = node.nic.run_until_stop(cycles, stop);
                     }
                 }
             }
-        } else if let Some(tap) = self.tap.as_mut() {
-            // Busy, but never ahead of the wall clock.
-            tap.hold_back(now_ns);
         }
-        self.clock_chunk();
-        self.stats.cycles += CHUNK_CYCLES;
-        let now_ns = self.now_ns();
+        for (i, n) in ran.iter().enumerate().take(self.nodes.len()) {
+            self.stats.cycles[i] += n;
+        }
+    }
+
+    /// Frames that left each MAC go on that direction's wire (and into the
+    /// pcap) at the time their last nibble left; the fabric is marked moved
+    /// if anything happened in it.
+    fn collect_sent(&mut self) {
         for i in 0..self.nodes.len() {
-            let frames = self.nodes[i].nic.bench_mut().take_wire_frames();
             let node = &mut self.nodes[i];
+            let frames = node.nic.bench_mut().take_wire_frames();
             let irq = node.nic.irq();
             if !frames.is_empty() || node.nic.bench().is_active() || irq != node.irq_was {
                 node.fabric = Fabric::Moved;
             }
             node.irq_was = irq;
             for frame in frames {
+                let sent_ns = self.nodes[i].nic.bench().frame_end_ns(&frame);
                 self.stats.frames_sent[i] += 1;
                 let Ok(bytes) = frame.bytes() else {
                     self.stats.bad_tx_frames[i] += 1;
@@ -629,56 +870,59 @@ impl Testbed {
                 };
                 // The MAC's own FCS is always right; Wireshark expects frames without it.
                 let without_fcs = &bytes[..bytes.len().saturating_sub(4)];
-                if let Some(pcap) = self.pcap.as_mut() {
-                    let _ = pcap.record(now_ns, without_fcs);
+                if self.pcap.is_some() {
+                    self.pcap_pending.push((sent_ns, without_fcs.to_vec()));
                 }
                 if self.tracing {
-                    trace::note_wire_time(&mut self.trace, i, now_ns, without_fcs);
+                    trace::note_wire_time(&mut self.trace, i, sent_ns, without_fcs);
                 }
-                self.wires[i].send(now_ns, bytes);
+                self.wires[i].send(sent_ns, bytes);
             }
         }
     }
 
-    /// Clocks every model for [`CHUNK_CYCLES`]: two models on two threads.
-    /// Nothing is shared during a chunk (each model has its own Verilator
-    /// context, memory and MII); frames cross between chunks, as they did
-    /// when the models ran one after the other, so results are identical.
-    fn clock_chunk(&mut self) {
-        match (self.nodes.as_mut_slice(), self.pair.as_mut()) {
-            ([a, b], Some((pair, chooser))) => {
-                let start = std::time::Instant::now();
-                let (a, b) = (&mut a.nic, &mut b.nic);
-                if chooser.two_now() {
-                    pair.join(|| a.run(CHUNK_CYCLES), || b.run(CHUNK_CYCLES));
-                } else {
-                    a.run(CHUNK_CYCLES);
-                    b.run(CHUNK_CYCLES);
-                }
-                chooser.record(start.elapsed().as_nanos() as u64);
-            }
-            (nodes, _) => nodes.iter_mut().for_each(|n| n.nic.run(CHUNK_CYCLES)),
+    /// Writes the pcap records no node can precede any more (all of them
+    /// with `all`), in time order: the nodes' clocks differ within a step.
+    fn flush_pcap(&mut self, all: bool) {
+        let Some(pcap) = self.pcap.as_mut() else {
+            return;
+        };
+        let settled = match all {
+            true => u64::MAX,
+            false => self.nodes.iter().map(Node::now_ns).min().unwrap_or(0),
+        };
+        self.pcap_pending.sort_by_key(|(at, _)| *at);
+        let ready = self.pcap_pending.partition_point(|(at, _)| *at <= settled);
+        for (at, bytes) in self.pcap_pending.drain(..ready) {
+            let _ = pcap.record(at, &bytes);
         }
     }
 
-    /// Drives every frame the wires deliver by `now_ns` into the receiving
-    /// MII, or writes it to the kernel.
-    fn deliver(&mut self, now_ns: u64) {
-        for e in 0..2 {
-            for bytes in self.wires[e].receive(now_ns) {
-                match self.nodes.get_mut(1 - e) {
-                    Some(node) => {
-                        node.nic.bench_mut().inject_rx(&encode_frame(&bytes, false));
-                        node.driven_in += 1;
-                        node.fabric = Fabric::Moved;
-                    }
-                    None => {
-                        if let Some(tap) = self.tap.as_mut() {
-                            tap.to_kernel(&bytes);
-                        }
-                    }
-                }
+    /// Drives every frame the wire has delivered to node `i` by `now_ns`
+    /// into its MII: frames not taken ahead of time (the full RTL's, or
+    /// ones that came while the node was held back by a short wire, which
+    /// are counted as late if they missed their time by a cycle or more).
+    fn deliver(&mut self, i: usize, now_ns: u64) {
+        let node = &mut self.nodes[i];
+        for (at, bytes) in self.wires[1 - i].receive_timed(now_ns) {
+            if now_ns.saturating_sub(at) >= CYCLE_NS {
+                self.stats.late_frames += 1;
             }
+            node.nic.bench_mut().inject_rx(&encode_frame(&bytes, false));
+            node.driven_in += 1;
+            node.fabric = Fabric::Moved;
+        }
+    }
+
+    /// With the kernel at the other end: node 0's frames that have crossed
+    /// the wire by node 0's present go to the kernel.
+    fn deliver_to_kernel(&mut self) {
+        let Some(tap) = self.tap.as_mut() else {
+            return;
+        };
+        let now_ns = self.nodes[0].now_ns();
+        for bytes in self.wires[0].receive(now_ns) {
+            tap.to_kernel(&bytes);
         }
     }
 
@@ -690,8 +934,9 @@ impl Testbed {
         };
         for frame in tap.poll(now_ns) {
             self.stats.frames_sent[1] += 1;
-            if let Some(pcap) = self.pcap.as_mut() {
-                let _ = pcap.record(now_ns, &frame[..frame.len() - 4]);
+            if self.pcap.is_some() {
+                self.pcap_pending
+                    .push((now_ns, frame[..frame.len() - 4].to_vec()));
             }
             self.wires[1].send(now_ns, frame);
         }
@@ -745,37 +990,32 @@ impl Testbed {
         }
     }
 
-    /// Both fabrics are proved idle, their registers synced, and no host is due.
-    fn may_skip(&self, now_ns: u64) -> bool {
-        self.nodes.iter().all(|n| {
-            matches!(n.fabric, Fabric::Idle { .. }) && idle::ports_quiet(&n.nic) && !n.due(now_ns)
-        })
-    }
-
-    /// The earliest wire delivery, host timer, poll instant or application
-    /// timer; `u64::MAX` if there is none.
-    fn next_event_ns(&self) -> u64 {
-        let arrivals = self.wires.iter().filter_map(Wire::next_arrival);
-        let runs = self.nodes.iter().filter_map(Node::next_run_ns);
-        arrivals.chain(runs).min().unwrap_or(u64::MAX)
-    }
-
-    /// Lets simulated time jump to `target_ns` (rounded down to whole MII
-    /// clock periods) without clocking; false if that is no jump at all.
-    fn skip_to(&mut self, target_ns: u64) -> bool {
-        let before = self.now_ns();
+    /// Lets node `i`'s simulated time jump to `target_ns` (rounded down to
+    /// whole MII clock periods) without clocking; false if that is no jump.
+    fn jump(&mut self, i: usize, target_ns: u64) -> bool {
+        let node = &mut self.nodes[i];
+        let before = node.now_ns();
         let Some(span) = target_ns.checked_sub(before) else {
             return false;
         };
-        for node in &mut self.nodes {
-            node.nic.bench_mut().skip_idle(span);
-        }
-        let skipped = self.now_ns() - before;
+        node.nic.bench_mut().skip_idle(span);
+        let skipped = node.now_ns() - before;
         if skipped == 0 {
             return false;
         }
-        self.stats.skipped_ns += skipped;
+        self.stats.skipped_ns[i] += skipped;
         self.stats.skips += 1;
         true
     }
+}
+
+/// What one node does in a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    /// At the end of the run, or waiting on the wall clock.
+    Stay,
+    /// Proved idle: jump to this time without clocking.
+    Jump(u64),
+    /// Clock up to this many core cycles, ending early when `stop` holds.
+    Run { cycles: u64, stop: StopWhen },
 }

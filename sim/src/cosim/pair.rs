@@ -1,10 +1,11 @@
 //! Two jobs at once: [`PairRunner::join`] runs one closure on the calling
 //! thread and the other on a helper thread the runner owns, and returns
 //! when both are done (issue 14: the two NICs of a testbed clock their
-//! chunks in parallel, each model with its own Verilator context).
+//! steps in parallel, each model with its own Verilator context).
 //!
-//! The jobs are short (a chunk of 16 core cycles is ~15 µs), so the hand-off
-//! must cost far less than a thread wake-up: each side spins on a sequence
+//! The jobs can be short (a step of a few hundred core cycles, most of them
+//! skipped in the fast fidelity, can take ~20 µs), so the hand-off must cost
+//! far less than a thread wake-up: each side spins on a sequence
 //! number for a while ([`SPIN_FOR`]) and only then parks, to be woken by the
 //! other side's `unpark` (so a loaded machine loses little to spinning).
 //!
@@ -20,7 +21,7 @@ use std::time::{Duration, Instant};
 
 /// How long either side spins (for the next job, or for the helper to
 /// finish) before it parks until woken: long enough to cover the gap between
-/// two chunks and a host's service (20 µs parked often enough to cost 14%
+/// two steps and a host's service (20 µs parked often enough to cost 14%
 /// of the wall time on an idle machine); a loaded machine, where spinning
 /// steals cores, is left to the [`ModeChooser`], which then picks one thread.
 pub const SPIN_FOR: Duration = Duration::from_micros(200);
@@ -189,29 +190,31 @@ impl std::fmt::Debug for PairRunner {
 /// Chooses, as it goes, whether two threads are faster than one: on an
 /// idle machine with two cores they are; on a loaded one (a parallel test
 /// suite, a compiler) the hand-offs can cost more than they save. Work runs
-/// in rounds of [`ROUND`] chunks: the first [`PROBE`] chunks of a round in
+/// in rounds of [`ROUND`] steps: the first [`PROBE`] steps of a round in
 /// the mode not preferred, the rest in the preferred one, each timed; at the
 /// end of a round the preference flips if the probe was at least 5% faster
-/// per chunk. A wrong choice therefore costs at most a probe's share of a
+/// per simulated cycle. A wrong choice therefore costs at most a probe's share of a
 /// round (3%), and the choice follows the machine's load.
 #[derive(Clone, Debug)]
 pub struct ModeChooser {
     prefer_two: bool,
     /// Never probe or switch (a fixed choice, for tests and measurements).
     fixed: bool,
-    /// Chunks into the current round.
-    chunk: u32,
-    /// Wall time and chunks in the current round: [probe, preferred].
+    /// Steps into the current round.
+    step: u32,
+    /// Wall time and work (core cycles run) in the current round:
+    /// [probe, preferred]. Steps differ in length, so the modes are
+    /// compared by wall time per cycle, not per step.
     ns: [u64; 2],
-    count: [u32; 2],
+    work: [u64; 2],
     /// Rounds that ended with two threads preferred, and in all.
     pub rounds_two: u64,
     pub rounds: u64,
 }
 
-/// Chunks per round of [`ModeChooser`].
+/// Steps per round of [`ModeChooser`].
 pub const ROUND: u32 = 4096;
-/// Chunks per round run in the mode not preferred.
+/// Steps per round run in the mode not preferred.
 pub const PROBE: u32 = 128;
 
 impl ModeChooser {
@@ -219,9 +222,9 @@ impl ModeChooser {
         Self {
             prefer_two,
             fixed: false,
-            chunk: 0,
+            step: 0,
             ns: [0; 2],
-            count: [0; 2],
+            work: [0; 2],
             rounds_two: 0,
             rounds: 0,
         }
@@ -235,30 +238,31 @@ impl ModeChooser {
         }
     }
 
-    /// Whether the next chunk runs on two threads.
+    /// Whether the next step runs on two threads.
     pub fn two_now(&self) -> bool {
-        let probing = self.chunk < PROBE && !self.fixed;
+        let probing = self.step < PROBE && !self.fixed;
         self.prefer_two != probing
     }
 
-    /// Records a chunk's wall time; ends the round after [`ROUND`] chunks.
-    pub fn record(&mut self, wall_ns: u64) {
-        let slot = usize::from(self.chunk >= PROBE);
+    /// Records a step's wall time and work (the core cycles of its longer
+    /// run); ends the round after [`ROUND`] steps.
+    pub fn record(&mut self, wall_ns: u64, work: u64) {
+        let slot = usize::from(self.step >= PROBE);
         self.ns[slot] += wall_ns;
-        self.count[slot] += 1;
-        self.chunk += 1;
-        if self.chunk < ROUND {
+        self.work[slot] += work;
+        self.step += 1;
+        if self.step < ROUND {
             return;
         }
-        let per = |i: usize| self.ns[i] as f64 / f64::from(self.count[i].max(1));
+        let per = |i: usize| self.ns[i] as f64 / self.work[i].max(1) as f64;
         if per(0) < 0.95 * per(1) && !self.fixed {
             self.prefer_two = !self.prefer_two;
         }
         self.rounds += 1;
         self.rounds_two += u64::from(self.prefer_two);
-        self.chunk = 0;
+        self.step = 0;
         self.ns = [0; 2];
-        self.count = [0; 2];
+        self.work = [0; 2];
     }
 }
 
@@ -266,12 +270,12 @@ impl ModeChooser {
 mod tests {
     use super::*;
 
-    /// Feeds `rounds` rounds in which a chunk takes `two_ns` on two threads
+    /// Feeds `rounds` rounds in which a step takes `two_ns` on two threads
     /// and `one_ns` on one; returns the preference at the end.
     fn settle(chooser: &mut ModeChooser, rounds: u32, two_ns: u64, one_ns: u64) -> bool {
         for _ in 0..rounds * ROUND {
             let ns = if chooser.two_now() { two_ns } else { one_ns };
-            chooser.record(ns);
+            chooser.record(ns, 1);
         }
         chooser.prefer_two
     }
@@ -294,7 +298,7 @@ mod tests {
         let mut one = 0;
         for _ in 0..ROUND {
             one += u32::from(!c.two_now());
-            c.record(10);
+            c.record(10, 1);
         }
         assert_eq!(one, PROBE);
     }

@@ -20,6 +20,22 @@ use synack_abi::ring::{RxCompletion, RxDesc, TxCompletion, TxDesc};
 pub const STEP_NS: u64 = 5;
 /// Steps per half period of the MII clocks at 100 Mb/s.
 const MII_HALF: u64 = 4;
+/// A core cycle: two steps.
+pub const CYCLE_NS: u64 = 2 * STEP_NS;
+/// An MII clock period (25 MHz).
+const NIBBLE_NS: u64 = 2 * MII_HALF * STEP_NS;
+
+/// When a run ([`NicBench::run_until_stop`]) ends before its last cycle:
+/// once no register access is in flight and (`irq`) the interrupt line is
+/// high, or (`registers_idle`) that alone — at the next multiple of `tick`
+/// core cycles from then (0 or 1: at once). What the co-simulation's host
+/// waits for to run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StopWhen {
+    pub irq: bool,
+    pub registers_idle: bool,
+    pub tick: u64,
+}
 
 /// How the bench is set up.
 #[derive(Clone, Debug)]
@@ -241,8 +257,9 @@ impl NicBench {
         let steps = ns / STEP_NS / period * period;
         self.step += steps;
         self.mem.skip(steps / 2);
-        if let Fabric::Frames { mac, .. } = &mut self.fabric {
-            mac.advance(steps / 2);
+        match &mut self.fabric {
+            Fabric::Rtl { phy, .. } => phy.skip(steps / period),
+            Fabric::Frames { mac, .. } => mac.advance(steps / 2),
         }
     }
 
@@ -293,6 +310,30 @@ impl NicBench {
         }
     }
 
+    /// Whether [`Self::inject_rx_at`] takes frames ahead of their arrival
+    /// (the frame-level MAC); the full RTL's PHY drives a frame the moment
+    /// it is given one.
+    pub fn schedules_rx(&self) -> bool {
+        matches!(self.fabric, Fabric::Frames { .. })
+    }
+
+    /// A frame whose first nibble reaches MII at `at_ns` (simulated), or
+    /// now if that has passed, after the frames before it and a gap. With
+    /// the full RTL (see [`Self::schedules_rx`]) it is driven now whatever
+    /// `at_ns` says: the caller gives it at its time.
+    pub fn inject_rx_at(&mut self, nibbles: &[Nibble], at_ns: u64) {
+        match &mut self.fabric {
+            Fabric::Rtl { phy, .. } => phy.inject_rx(nibbles),
+            Fabric::Frames { mac, .. } => mac.inject_rx_at(nibbles, at_ns.div_ceil(CYCLE_NS)),
+        }
+    }
+
+    /// When `frame` (one [`Self::take_wire_frames`] gave) finished on MII,
+    /// in simulated nanoseconds: its last nibble's end.
+    pub fn frame_end_ns(&self, frame: &WireFrame) -> u64 {
+        (frame.start + frame.nibbles.len() as u64) * NIBBLE_NS
+    }
+
     /// The DMA master offers a read burst (`m_axi_arvalid`).
     pub fn read_requested(&self) -> bool {
         match &self.fabric {
@@ -311,14 +352,28 @@ impl NicBench {
     /// Runs `cycles` core cycles (in the fast fidelity, skipping those in
     /// which the datapath provably stands still: see [`Quiescence`]).
     pub fn run(&mut self, cycles: u64) {
-        let end = self.core_cycles() + cycles;
+        self.run_until_stop(cycles, StopWhen::default());
+    }
+
+    /// Runs `cycles` core cycles, or fewer if `stop` holds after one (see
+    /// [`StopWhen`]); returns the cycles run. Skipped quiescent stretches
+    /// end before any output changes, so a stop is never jumped over.
+    pub fn run_until_stop(&mut self, cycles: u64, stop: StopWhen) -> u64 {
+        let start = self.core_cycles();
+        let mut end = start + cycles;
+        let mut watch = stop.irq || stop.registers_idle;
         while self.core_cycles() < end {
             match self.quiescent_cycles(end) {
                 Skip::Cycles(n) => self.skip_still(n),
                 Skip::Check(m) => self.check_quiescence(m),
                 Skip::Step | Skip::No => self.cycle(),
             }
+            if watch && self.axil.is_idle() && (stop.registers_idle || stop.irq && self.irq()) {
+                end = end.min(self.core_cycles().next_multiple_of(stop.tick.max(1)));
+                watch = false;
+            }
         }
+        self.core_cycles() - start
     }
 
     /// One clocked cycle.
