@@ -51,7 +51,7 @@
 //! stops at the first event that could make it act. Hosts are never run
 //! just because time jumped or because the fabric went quiet. No node runs
 //! past its horizon, so every frame reaches the other NIC at its arrival
-//! time; only a wire shorter than [`schedule::EMIT_LAG_NS`] plus
+//! time; only a wire shorter than `schedule::EMIT_LAG_NS` plus
 //! [`MIN_STEP_NS`] can deliver one late (counted,
 //! [`TestbedStats::late_frames`]). Results do not depend on the threads.
 //!

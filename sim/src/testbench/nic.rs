@@ -350,7 +350,7 @@ impl NicBench {
     }
 
     /// Runs `cycles` core cycles (in the fast fidelity, skipping those in
-    /// which the datapath provably stands still: see [`Quiescence`]).
+    /// which the datapath provably stands still: see the `quiescence` module).
     pub fn run(&mut self, cycles: u64) {
         self.run_until_stop(cycles, StopWhen::default());
     }
