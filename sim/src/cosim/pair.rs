@@ -190,11 +190,13 @@ impl std::fmt::Debug for PairRunner {
 /// Chooses, as it goes, whether two threads are faster than one: on an
 /// idle machine with two cores they are; on a loaded one (a parallel test
 /// suite, a compiler) the hand-offs can cost more than they save. Work runs
-/// in rounds of [`ROUND`] steps: the first [`PROBE`] steps of a round in
-/// the mode not preferred, the rest in the preferred one, each timed; at the
-/// end of a round the preference flips if the probe was at least 5% faster
-/// per simulated cycle. A wrong choice therefore costs at most a probe's share of a
-/// round (3%), and the choice follows the machine's load.
+/// in rounds of [`ROUND`] steps: [`PROBE`] steps of a round in the mode not
+/// preferred, in blocks of [`PROBE_BLOCK`] spread evenly over the round (so
+/// both modes see the same mix of busy and quiet stretches of the
+/// simulation), the rest in the preferred one, each timed; at the end of a
+/// round the preference flips if the probe was at least 5% faster per
+/// simulated cycle. A wrong choice therefore costs at most a probe's share
+/// of a round (3%), and the choice follows the machine's load.
 #[derive(Clone, Debug)]
 pub struct ModeChooser {
     prefer_two: bool,
@@ -216,6 +218,9 @@ pub struct ModeChooser {
 pub const ROUND: u32 = 4096;
 /// Steps per round run in the mode not preferred.
 pub const PROBE: u32 = 128;
+/// Consecutive probe steps: a few, so that a mode switch's own cost (the
+/// helper thread spinning up or down) is a small part of each block.
+pub const PROBE_BLOCK: u32 = 16;
 
 impl ModeChooser {
     pub fn new(prefer_two: bool) -> Self {
@@ -240,14 +245,19 @@ impl ModeChooser {
 
     /// Whether the next step runs on two threads.
     pub fn two_now(&self) -> bool {
-        let probing = self.step < PROBE && !self.fixed;
-        self.prefer_two != probing
+        self.prefer_two != self.probing()
+    }
+
+    /// Whether the current step is one of the probe's.
+    fn probing(&self) -> bool {
+        let period = ROUND / (PROBE / PROBE_BLOCK);
+        !self.fixed && self.step % period < PROBE_BLOCK
     }
 
     /// Records a step's wall time and work (the core cycles of its longer
     /// run); ends the round after [`ROUND`] steps.
     pub fn record(&mut self, wall_ns: u64, work: u64) {
-        let slot = usize::from(self.step >= PROBE);
+        let slot = usize::from(!self.probing());
         self.ns[slot] += wall_ns;
         self.work[slot] += work;
         self.step += 1;
@@ -301,6 +311,23 @@ mod tests {
             c.record(10, 1);
         }
         assert_eq!(one, PROBE);
+    }
+
+    #[test]
+    fn a_costly_stretch_of_the_simulation_does_not_fool_the_probe() {
+        // Two threads are 20% faster, but the first 512 steps of every
+        // round simulate something ten times costlier for both modes (the
+        // transfer's busy phase): a probe taken all in that stretch would
+        // call two threads slower forever.
+        let mut c = ModeChooser::new(false);
+        for _ in 0..3 {
+            for step in 0..ROUND {
+                let phase = if step < 512 { 10 } else { 1 };
+                let ns = if c.two_now() { 8 } else { 10 } * phase;
+                c.record(ns, 1);
+            }
+        }
+        assert!(c.prefer_two, "two threads chosen");
     }
 
     #[test]
