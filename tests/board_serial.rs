@@ -35,7 +35,6 @@ fn board_args<'a>(link: &'a str, serve: &'a str) -> Vec<&'a str> {
 
 #[test]
 fn board_over_a_serial_port_serves_linux_then_hands_over_to_a_second_session() {
-    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if !privileged() {
         return;
     }

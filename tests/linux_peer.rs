@@ -4,7 +4,8 @@
 //!
 //! Every test has its own namespace (synack creates and deletes it, or the
 //! test does), bounds its time and traffic, and sends only to addresses in
-//! that namespace. They run one at a time (each co-simulation wants a core).
+//! that namespace, so they may run side by side: as many at once as the
+//! test harness has threads (one per core, each co-simulation wants one).
 //! They need root (CAP_NET_ADMIN); without it they fail, saying so, unless
 //! `SYNACK_SKIP_NETNS=1` asks to leave them out.
 
@@ -17,7 +18,6 @@ use common::live::*;
 
 #[test]
 fn curl_fetches_a_mebibyte_and_the_pcap_reads_clean() {
-    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if !privileged() {
         return;
     }
@@ -80,7 +80,6 @@ fn curl_fetches_a_mebibyte_and_the_pcap_reads_clean() {
 
 #[test]
 fn nc_echo_round_trip_of_a_mebibyte() {
-    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if !privileged() {
         return;
     }
@@ -108,7 +107,6 @@ fn nc_echo_round_trip_of_a_mebibyte() {
 
 #[test]
 fn synack_sends_a_mebibyte_to_a_linux_nc_sink() {
-    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if !privileged() {
         return;
     }
@@ -145,7 +143,6 @@ fn synack_sends_a_mebibyte_to_a_linux_nc_sink() {
 
 #[test]
 fn lossy_reordering_link_both_ways_keeps_the_streams_intact_and_closes_cleanly() {
-    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if !privileged() {
         return;
     }
@@ -258,7 +255,6 @@ fn iperf3(s: &Synack, reverse: bool) -> u64 {
 
 #[test]
 fn iperf3_runs_a_test_against_synack_both_ways() {
-    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if !privileged() {
         return;
     }
@@ -272,7 +268,6 @@ fn iperf3_runs_a_test_against_synack_both_ways() {
 
 #[test]
 fn syn_flood_with_cookies_lets_legitimate_fetches_through() {
-    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     if !privileged() {
         return;
     }

@@ -13,8 +13,6 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-pub static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
-
 pub const SYNACK: &str = "192.0.2.2";
 
 /// True if these tests can run here; panics with advice if they cannot.
