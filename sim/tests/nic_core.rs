@@ -464,18 +464,25 @@ fn interrupt_coalesces_by_count_and_by_time_and_falls_when_heads_catch_up() {
     );
 }
 
-/// The cycle at which the coalescing timer (20 µs) raises the interrupt
-/// after one completion, and the cycles skipped meanwhile. The memory never
-/// stalls and answers after a fixed latency, so skipping (which leaves out
-/// the random draws of skipped cycles) changes nothing else.
-fn interrupt_wait(fidelity: Fidelity, skipping: bool) -> (u64, u64) {
+/// A bench in `fidelity` whose memory never stalls and answers after a
+/// fixed latency: runs in either fidelity, skipping or not, see the same
+/// memory.
+fn steady_bench(fidelity: Fidelity) -> NicBench {
     let config = AxiMemoryConfig {
         read_latency: (8, 8),
         stall: 0.0,
         ..AxiMemoryConfig::default()
     };
     let mem = AxiMemory::new(1 << 20, config).expect("memory");
-    let mut b = NicBench::with_fidelity(mem, false, fidelity);
+    NicBench::with_fidelity(mem, false, fidelity)
+}
+
+/// The cycle at which the coalescing timer (20 µs) raises the interrupt
+/// after one completion, and the cycles skipped meanwhile. The memory never
+/// stalls and answers after a fixed latency, so skipping (which leaves out
+/// the random draws of skipped cycles) changes nothing else.
+fn interrupt_wait(fidelity: Fidelity, skipping: bool) -> (u64, u64) {
+    let mut b = steady_bench(fidelity);
     b.set_skipping(skipping);
     b.setup_rings(TX, RX, control::TX_ENABLE | control::IRQ_ENABLE);
     b.write_reg(regs::IRQ_COALESCE_COUNT, 16);
@@ -554,13 +561,7 @@ fn a_capture_of_the_wire_reads_clean_in_tshark_with_every_checksum_good() {
 /// When one frame sent on an idle link ends on the wire, in each fidelity
 /// ([`NicBench::frame_end_ns`], the time the co-simulation's wire uses).
 fn wire_end(fidelity: Fidelity, len: usize) -> u64 {
-    let config = AxiMemoryConfig {
-        read_latency: (8, 8),
-        stall: 0.0,
-        ..AxiMemoryConfig::default()
-    };
-    let mem = AxiMemory::new(1 << 20, config).expect("memory");
-    let mut b = NicBench::with_fidelity(mem, false, fidelity);
+    let mut b = steady_bench(fidelity);
     b.setup_rings(TX, RX, control::TX_ENABLE);
     send(&mut b, 0, &udp_frame(&vec![4; len]), tx_flags::CSUM, 0, 0);
     assert!(b.run_until_wire_frames(1, 100_000));

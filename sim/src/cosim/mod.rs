@@ -255,10 +255,12 @@ impl Node {
     /// that finds nothing is passed over when reached).
     fn next_host_ns(&self) -> Option<u64> {
         let poll = self.poll_interval_ns.map(|_| self.next_poll_ns);
-        [self.timer_ns(), self.app_wake_ns, poll]
-            .into_iter()
-            .flatten()
-            .min()
+        earliest([self.next_timer_ns(), poll])
+    }
+
+    /// Its stack's next timer or its application's, whichever is sooner.
+    fn next_timer_ns(&self) -> Option<u64> {
+        earliest([self.timer_ns(), self.app_wake_ns])
     }
 
     pub fn stack_mut(&mut self) -> &mut Stack {
@@ -373,11 +375,13 @@ impl Node {
             .poll_interval_ns
             .filter(|_| work)
             .map(|_| self.next_poll_ns);
-        [self.timer_ns(), self.app_wake_ns, poll]
-            .into_iter()
-            .flatten()
-            .min()
+        earliest([self.next_timer_ns(), poll])
     }
+}
+
+/// The earliest of the times given, if any.
+fn earliest<const N: usize>(times: [Option<u64>; N]) -> Option<u64> {
+    times.into_iter().flatten().min()
 }
 
 /// The application's hook: runs inside every service of node `index` and
@@ -692,13 +696,7 @@ impl Testbed {
             && idle::ports_quiet(&node.nic)
             && !node.due(node.now_ns());
         let arrival = self.wires[1 - i].next_arrival();
-        parked.then(|| {
-            [node.next_run_ns(), arrival]
-                .into_iter()
-                .flatten()
-                .min()
-                .unwrap_or(u64::MAX)
-        })
+        parked.then(|| earliest([node.next_run_ns(), arrival]).unwrap_or(u64::MAX))
     }
 
     /// Two nodes: each runs, or jumps if parked, to its horizon
@@ -721,7 +719,7 @@ impl Testbed {
         (0..2)
             .map(|i| {
                 let now_ns = views[i].now_ns;
-                let limit = horizons[i].max(now_ns + MIN_STEP_NS).min(end_ns);
+                let limit = step_limit(now_ns, horizons[i], end_ns);
                 match views[i].parked {
                     _ if now_ns >= end_ns => Plan::Stay,
                     Some(act) => Plan::Jump(act.min(limit)),
@@ -745,9 +743,7 @@ impl Testbed {
             // Busy, but never ahead of the wall clock.
             tap.hold_back(now_ns);
             let lookahead = schedule::lookahead(self.wires[1].delay_ns());
-            let limit = now_ns
-                .saturating_add(lookahead.max(MIN_STEP_NS))
-                .min(end_ns);
+            let limit = step_limit(now_ns, now_ns.saturating_add(lookahead), end_ns);
             return self.plan_run(0, limit);
         };
         let target = act.min(end_ns);
@@ -765,18 +761,19 @@ impl Testbed {
     /// the application's timer, a poll instant), whichever is sooner, and
     /// stops early once its host is due and may run: the interrupt line up
     /// (interrupt mode), or registers in sync for a host already due. The
-    /// frame MAC takes the frames that arrive meanwhile ahead of time; the
-    /// full RTL's PHY is given each at its time, so the run stops there.
+    /// frame MAC is given the frames that arrive meanwhile now, ahead of
+    /// time; the full RTL's PHY is given each at its time, so the run stops
+    /// there.
     fn plan_run(&mut self, i: usize, limit: u64) -> Plan {
         let node = &self.nodes[i];
         let now_ns = node.now_ns();
+        let ahead = node.nic.bench().schedules_rx();
         let mut target = limit;
         if let Some(t) = node.next_host_ns().filter(|&t| t > now_ns) {
             target = target.min(t);
         }
-        let wire = 1 - i;
-        if !node.nic.bench().schedules_rx() {
-            if let Some(at) = self.wires[wire].next_arrival() {
+        if !ahead {
+            if let Some(at) = self.wires[1 - i].next_arrival() {
                 target = target.min(at);
             }
         }
@@ -786,16 +783,8 @@ impl Testbed {
             tick: SERVICE_TICK_NS / CYCLE_NS,
         };
         let cycles = target.saturating_sub(now_ns).div_ceil(CYCLE_NS).max(1);
-        if node.nic.bench().schedules_rx() {
-            let until = now_ns + cycles * CYCLE_NS;
-            let node = &mut self.nodes[i];
-            for (at, bytes) in self.wires[wire].receive_timed(until.saturating_sub(1)) {
-                node.nic
-                    .bench_mut()
-                    .inject_rx_at(&encode_frame(&bytes, false), at);
-                node.driven_in += 1;
-                node.fabric = Fabric::Moved;
-            }
+        if ahead {
+            self.deliver(i, now_ns + cycles * CYCLE_NS - 1);
         }
         Plan::Run { cycles, stop }
     }
@@ -884,12 +873,9 @@ impl Testbed {
     /// Writes the pcap records no node can precede any more (all of them
     /// with `all`), in time order: the nodes' clocks differ within a step.
     fn flush_pcap(&mut self, all: bool) {
+        let settled = if all { u64::MAX } else { self.now_ns() };
         let Some(pcap) = self.pcap.as_mut() else {
             return;
-        };
-        let settled = match all {
-            true => u64::MAX,
-            false => self.nodes.iter().map(Node::now_ns).min().unwrap_or(0),
         };
         self.pcap_pending.sort_by_key(|(at, _)| *at);
         let ready = self.pcap_pending.partition_point(|(at, _)| *at <= settled);
@@ -898,17 +884,24 @@ impl Testbed {
         }
     }
 
-    /// Drives every frame the wire has delivered to node `i` by `now_ns`
-    /// into its MII: frames not taken ahead of time (the full RTL's, or
-    /// ones that came while the node was held back by a short wire, which
-    /// are counted as late if they missed their time by a cycle or more).
-    fn deliver(&mut self, i: usize, now_ns: u64) {
+    /// Gives node `i`'s MII every frame the wire delivers to it by
+    /// `until_ns`, each for its arrival time ([`NicBench::inject_rx_at`]):
+    /// up to the node's present at the start of a step, up to the end of
+    /// its run when its MAC takes frames ahead of time. A frame whose time
+    /// the node passed by a cycle or more (only on a wire shorter than a
+    /// step) is counted late.
+    ///
+    /// [`NicBench::inject_rx_at`]: crate::testbench::nic::NicBench::inject_rx_at
+    fn deliver(&mut self, i: usize, until_ns: u64) {
         let node = &mut self.nodes[i];
-        for (at, bytes) in self.wires[1 - i].receive_timed(now_ns) {
+        let now_ns = node.now_ns();
+        for (at, bytes) in self.wires[1 - i].receive_timed(until_ns) {
             if now_ns.saturating_sub(at) >= CYCLE_NS {
                 self.stats.late_frames += 1;
             }
-            node.nic.bench_mut().inject_rx(&encode_frame(&bytes, false));
+            node.nic
+                .bench_mut()
+                .inject_rx_at(&encode_frame(&bytes, false), at);
             node.driven_in += 1;
             node.fabric = Fabric::Moved;
         }
@@ -1007,6 +1000,12 @@ impl Testbed {
         self.stats.skips += 1;
         true
     }
+}
+
+/// How far a node at `now_ns` goes this step: to its horizon, but at least
+/// [`MIN_STEP_NS`] and never past the end of the run.
+fn step_limit(now_ns: u64, horizon_ns: u64, end_ns: u64) -> u64 {
+    horizon_ns.max(now_ns + MIN_STEP_NS).min(end_ns)
 }
 
 /// What one node does in a step.
