@@ -25,7 +25,7 @@ mod tap;
 mod timing;
 mod virtual_board;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -65,7 +65,8 @@ enum Command {
     /// memory), in a fresh process.
     #[command(hide = true)]
     BenchChurn { args: Vec<String> },
-    /// Synthesises a design with Yosys for 7-series (xc7) and prints LUT, FF, BRAM, CARRY4.
+    /// Synthesises a design with Yosys for 7-series (xc7), flattened as Vivado does by
+    /// default, and prints LUT, FF, BRAM, CARRY4.
     SynthReport {
         /// Design name, as listed by `emit-verilog`.
         #[arg(long, default_value = "eth_mac_mii")]
@@ -73,6 +74,10 @@ enum Command {
         /// Folder for Yosys' files.
         #[arg(long, default_value = "out/synth")]
         work: PathBuf,
+        /// Keep every module instead of flattening (as Vivado does by
+        /// default): per-block figures in WORK/TOP/stat.txt, larger totals.
+        #[arg(long)]
+        keep_hierarchy: bool,
     },
     /// Places and routes a design with the open ECP5 flow (Yosys + nextpnr-ecp5
     /// from PyPI, in a virtualenv made on first use) and prints fmax per clock
@@ -133,10 +138,23 @@ fn main() -> Result<()> {
             Ok(())
         }
         Command::BenchChurn { args } => bench::churn_child(&args),
-        Command::SynthReport { top, work } => {
+        Command::SynthReport {
+            top,
+            work,
+            keep_hierarchy,
+        } => {
             let design = design_named(&top)?;
-            let u = synth::synthesize(&design.verilog, design.module, &work.join(&top))?;
-            println!("Yosys synth_xilinx -family xc7, design {top}:");
+            let hierarchy = if keep_hierarchy {
+                synth::Hierarchy::Kept
+            } else {
+                synth::Hierarchy::Flattened
+            };
+            let u = synth::synthesize(&design.verilog, design.module, &work.join(&top), hierarchy)?;
+            let how = match hierarchy {
+                synth::Hierarchy::Flattened => "flattened",
+                synth::Hierarchy::Kept => "hierarchy kept",
+            };
+            println!("Yosys synth_xilinx -family xc7, design {top} ({how}):");
             println!("  LUT      {:>6}", u.luts);
             println!("  FF       {:>6}", u.flip_flops);
             println!(
@@ -162,17 +180,16 @@ fn main() -> Result<()> {
     }
 }
 
-/// The design `top` of `synack_hdl::verilog_tops()`, or an error listing them.
+/// The design `top` of `synack_hdl::verilog_tops()` (emitted alone), or an
+/// error listing them.
 fn design_named(top: &str) -> Result<synack_hdl::VerilogTop> {
-    let mut tops = synack_hdl::verilog_tops();
-    let names: Vec<&str> = tops.iter().map(|t| t.name).collect();
-    let Some(at) = tops.iter().position(|t| t.name == top) else {
-        bail!(
+    synack_hdl::verilog_top(top).ok_or_else(|| {
+        let names: Vec<&str> = synack_hdl::design_names().collect();
+        anyhow::anyhow!(
             "no design named {top}; --top takes one of: {}",
             names.join(", ")
-        );
-    };
-    Ok(tops.swap_remove(at))
+        )
+    })
 }
 
 fn timing_report(

@@ -2,6 +2,13 @@
 //!
 //! Yosys stands in for Vivado here: its counts are close enough to check fit
 //! (LUT, FF, block RAM, CARRY4) but timing needs Vivado.
+//!
+//! The design is flattened before synthesis, as Vivado's `synth_design`
+//! does by default (`-flatten_hierarchy rebuilt`): rust-hdl emits every
+//! register as a module of its own, and kept apart they cost a LUT per bit
+//! for the hold multiplexer that flattening folds into the flip-flop's
+//! enable. [`Hierarchy::Kept`] keeps every module, for per-block figures in
+//! the work folder's `stat.txt` (larger counts, and slower).
 use anyhow::{Context, Result, bail};
 use std::path::Path;
 use std::process::Command;
@@ -62,8 +69,22 @@ impl Utilization {
     }
 }
 
+/// Whether Yosys flattens the design before synthesis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hierarchy {
+    /// One module, as Vivado synthesises by default: the figures to check fit with.
+    Flattened,
+    /// Every module kept, each with its own figures in `stat.txt`.
+    Kept,
+}
+
 /// Synthesises `verilog` (top module `module`) for 7-series parts.
-pub fn synthesize(verilog: &str, module: &str, work: &Path) -> Result<Utilization> {
+pub fn synthesize(
+    verilog: &str,
+    module: &str,
+    work: &Path,
+    hierarchy: Hierarchy,
+) -> Result<Utilization> {
     std::fs::create_dir_all(work).with_context(|| {
         format!(
             "cannot create Yosys' work folder {}; give a folder you can write with --work DIR",
@@ -78,8 +99,12 @@ pub fn synthesize(verilog: &str, module: &str, work: &Path) -> Result<Utilizatio
             source.display()
         )
     })?;
+    let flatten = match hierarchy {
+        Hierarchy::Flattened => " -flatten",
+        Hierarchy::Kept => "",
+    };
     let script = format!(
-        "read_verilog {}; synth_xilinx -family xc7 -top {module}; tee -q -o {} stat",
+        "read_verilog {}; synth_xilinx -family xc7{flatten} -top {module}; tee -q -o {} stat",
         source.display(),
         stat.display()
     );

@@ -39,6 +39,32 @@ fn synth_report_prints_yosys_figures_for_the_mac() {
     assert!(ffs > 200.0, "FF {ffs}");
     assert!(bram > 0.0 && bram <= 2.0, "BRAM36 {bram}");
     assert!(carry > 0.0, "CARRY4 {carry}");
+    // Flattened, as Vivado synthesises: one module's figures.
+    assert!(report.contains("eth_mac_mii (flattened)"), "{report}");
+    let stat = std::fs::read_to_string(work.join("eth_mac_mii").join("stat.txt")).unwrap();
+    assert_eq!(stat.matches("=== ").count(), 1, "one module: {stat}");
+    std::fs::remove_dir_all(work).ok();
+}
+
+#[test]
+fn synth_report_keeps_each_block_when_asked() {
+    let work = std::env::temp_dir().join(format!("synack-synth-kept-{}", std::process::id()));
+    let (ok, report) = synack(&[
+        "synth-report",
+        "--top",
+        "stat_bank",
+        "--keep-hierarchy",
+        "--work",
+        work.to_str().unwrap(),
+    ]);
+    assert!(ok, "{report}");
+    assert!(report.contains("stat_bank (hierarchy kept)"), "{report}");
+    assert!(figure(&report, "LUT ") > 0.0, "{report}");
+    let stat = std::fs::read_to_string(work.join("stat_bank").join("stat.txt")).unwrap();
+    assert!(
+        stat.contains("=== top$bank ===") && stat.contains("=== design hierarchy ==="),
+        "per-block figures: {stat}"
+    );
     std::fs::remove_dir_all(work).ok();
 }
 

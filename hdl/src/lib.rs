@@ -91,21 +91,80 @@ const ARTY_CLOCKS: &[(&str, f64)] = &[
     ("eth_rx_clk", 25.0),
 ];
 
+/// Every design's name and how to make it, in the order [`verilog_tops`]
+/// lists them. Emitting a design takes rust-hdl a while (ArtyTop most), so
+/// a tool that needs one design asks [`verilog_top`] for it alone.
+const DESIGNS: &[(&str, fn() -> VerilogTop)] = &[
+    ("probe", || {
+        VerilogTop::new("probe", testing::probe::verilog())
+    }),
+    ("eth_mac_mii", || {
+        VerilogTop::new("eth_mac_mii", mac::eth_mac_mii::verilog()).with_clocks(CORE_AND_MII)
+    }),
+    ("dma_read_stream", || {
+        VerilogTop::new("dma_read_stream", dma::dma_read_stream::verilog())
+    }),
+    ("dma_write_stream", || {
+        VerilogTop::new("dma_write_stream", dma::dma_write_stream::verilog())
+    }),
+    ("axil_csr", || {
+        VerilogTop::new("axil_csr", csr::axil_csr::verilog())
+    }),
+    ("stat_bank", || {
+        VerilogTop::new("stat_bank", csr::stat_bank::verilog())
+    }),
+    ("nic_core", || {
+        VerilogTop::new("nic_core", nic_core::verilog()).with_clocks(CORE_AND_MII)
+    }),
+    ("nic_datapath", || {
+        VerilogTop::new("nic_datapath", nic_datapath::verilog())
+    }),
+    ("ip_csum_insert", || {
+        VerilogTop::new("ip_csum_insert", csum::ip_csum_insert::verilog())
+    }),
+    ("ip_csum_verify", || {
+        VerilogTop::new("ip_csum_verify", csum::ip_csum_verify::verilog())
+    }),
+    ("tso_segmenter", || {
+        VerilogTop::new("tso_segmenter", tso::tso_segmenter::verilog())
+    }),
+    ("arty_board", || {
+        VerilogTop::new("arty_board", board::arty::board_verilog()).board(ARTY_CLOCKS, true)
+    }),
+    ("arty_top", || {
+        VerilogTop::new("arty_top", board::arty::verilog()).board(ARTY_CLOCKS, false)
+    }),
+];
+
 /// Every design: the co-simulation builds those marked `simulate`.
 pub fn verilog_tops() -> Vec<VerilogTop> {
-    vec![
-        VerilogTop::new("probe", testing::probe::verilog()),
-        VerilogTop::new("eth_mac_mii", mac::eth_mac_mii::verilog()).with_clocks(CORE_AND_MII),
-        VerilogTop::new("dma_read_stream", dma::dma_read_stream::verilog()),
-        VerilogTop::new("dma_write_stream", dma::dma_write_stream::verilog()),
-        VerilogTop::new("axil_csr", csr::axil_csr::verilog()),
-        VerilogTop::new("stat_bank", csr::stat_bank::verilog()),
-        VerilogTop::new("nic_core", nic_core::verilog()).with_clocks(CORE_AND_MII),
-        VerilogTop::new("nic_datapath", nic_datapath::verilog()),
-        VerilogTop::new("ip_csum_insert", csum::ip_csum_insert::verilog()),
-        VerilogTop::new("ip_csum_verify", csum::ip_csum_verify::verilog()),
-        VerilogTop::new("tso_segmenter", tso::tso_segmenter::verilog()),
-        VerilogTop::new("arty_board", board::arty::board_verilog()).board(ARTY_CLOCKS, true),
-        VerilogTop::new("arty_top", board::arty::verilog()).board(ARTY_CLOCKS, false),
-    ]
+    DESIGNS.iter().map(|(_, make)| make()).collect()
+}
+
+/// The names of every design in [`verilog_tops`], in its order.
+pub fn design_names() -> impl Iterator<Item = &'static str> {
+    DESIGNS.iter().map(|(name, _)| *name)
+}
+
+/// The design called `name` alone (`None` if there is none by that name).
+pub fn verilog_top(name: &str) -> Option<VerilogTop> {
+    DESIGNS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, make)| make())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_design_is_found_by_its_name_alone() {
+        assert_eq!(verilog_top("stat_bank").map(|t| t.name), Some("stat_bank"));
+        assert!(verilog_top("no_such_design").is_none());
+        let mut names: Vec<_> = design_names().collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), DESIGNS.len(), "every name once");
+    }
 }
