@@ -7,7 +7,7 @@ use std::net::SocketAddrV4;
 
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use synack_host::iface::{ConfigError, Interface, InterfaceConfig, Transmit};
-use synack_host::tcp::{Config, Engine, Event};
+use synack_host::tcp::{Config, Engine, Event, WriteError};
 use synack_host::time::Instant;
 use synack_host::wire::{ChecksumCapabilities, Ipv4Address};
 
@@ -19,12 +19,18 @@ const TSO_MAX: usize = 64 * 1024;
 /// A sends 100 KB in three writes to B over raw IPv4; returns what went on
 /// the wire from A (TSO frames cut by the rule) and A's frames as built.
 fn transfer(tso: bool) -> (Vec<Vec<u8>>, Vec<Transmit>) {
+    transfer_with(tso, Config::default(), 40_000)
+}
+
+/// [`transfer`] with A's engine configured as `engine` and writes of at
+/// most `write` bytes.
+fn transfer_with(tso: bool, engine: Config, write: usize) -> (Vec<Vec<u8>>, Vec<Transmit>) {
     let mut cfg = InterfaceConfig::ip(US, MASK);
     if tso {
         cfg.caps = ChecksumCapabilities::offloaded();
         cfg.tso_max_len = Some(TSO_MAX);
     }
-    let mut a = Interface::new(cfg, Engine::with_seed(Config::default(), 9)).unwrap();
+    let mut a = Interface::new(cfg, Engine::with_seed(engine, 9)).unwrap();
     let mut b = Interface::new(
         InterfaceConfig::ip(PEER, MASK),
         Engine::with_seed(Config::default(), 10),
@@ -43,9 +49,13 @@ fn transfer(tso: bool) -> (Vec<Vec<u8>>, Vec<Transmit>) {
             server = b.engine_mut().accept(l).ok().map(|(h, _)| h);
         }
         if a.engine().state(c) == synack_host::tcp::State::Established && written < data.len() {
-            // Three writes: PSH ends each.
-            let end = (written + 40_000).min(data.len());
-            written += a.engine_mut().write(now, c, &data[written..end]).unwrap();
+            // Three writes by default: PSH ends each.
+            let end = (written + write).min(data.len());
+            match a.engine_mut().write(now, c, &data[written..end]) {
+                Ok(n) => written += n,
+                Err(WriteError::WouldBlock) => {}
+                Err(e) => panic!("write: {e:?}"),
+            }
         }
         let mut moved = false;
         while let Some(t) = a.poll_transmit(now) {
@@ -84,6 +94,11 @@ fn transfer(tso: bool) -> (Vec<Vec<u8>>, Vec<Transmit>) {
                 .chain(b.poll_timeout())
                 .min()
                 .unwrap_or(now);
+            for i in [&mut a, &mut b] {
+                if i.poll_timeout().is_some_and(|t| t <= now) {
+                    i.handle_timeout(now);
+                }
+            }
         }
     }
     assert!(
@@ -118,9 +133,47 @@ fn tso_frames_cut_by_the_rule_are_the_software_cut_byte_for_byte() {
     }
 }
 
+/// Every frame's IPv4 and TCP checksums, by etherparse; returns how many
+/// segments carried PSH.
+fn check_checksums(wire: &[Vec<u8>]) -> usize {
+    let mut pushes = 0;
+    for f in wire {
+        let p = SlicedPacket::from_ip(f).expect("etherparse reads the packet");
+        let Some(NetSlice::Ipv4(ip)) = p.net else {
+            panic!("not IPv4")
+        };
+        let hdr = ip.header().to_header();
+        assert_eq!(hdr.header_checksum, hdr.calc_header_checksum());
+        let Some(TransportSlice::Tcp(tcp)) = p.transport else {
+            panic!("not TCP")
+        };
+        let expect = tcp
+            .to_header()
+            .calc_checksum_ipv4(&hdr, tcp.payload())
+            .unwrap();
+        assert_eq!(tcp.checksum(), expect, "TCP checksum");
+        pushes += usize::from(tcp.psh());
+    }
+    pushes
+}
+
+#[test]
+fn software_cut_checksums_hold_for_segments_across_the_send_buffers_wrap() {
+    // A 4 KiB send ring and odd writes: segments start at odd offsets and
+    // cross the ring's end, so their payload is summed in two parts.
+    let engine = Config {
+        snd_buf: 8192,
+        ..Config::default()
+    };
+    let (wire, _) = transfer_with(false, engine, 3001);
+    assert!(wire.len() > 60, "{} frames", wire.len());
+    check_checksums(&wire);
+}
+
 #[test]
 fn software_cut_frames_are_valid_segments_with_counting_ids_and_psh_per_write() {
     let (wire, _) = transfer(false);
+    assert_eq!(check_checksums(&wire), 3, "one PSH per write");
     let mut last_id: Option<u16> = None;
     let mut pushes = 0;
     for f in &wire {

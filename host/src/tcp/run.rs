@@ -113,15 +113,24 @@ impl<'a> TxRun<'a> {
         copy_range(self.data, piece.offset, out);
     }
 
-    /// Append `piece`'s payload bytes to `out`.
-    pub fn extend_piece(&self, piece: &Piece, out: &mut Vec<u8>) {
+    /// `piece`'s payload bytes where they lie: one or two slices (the
+    /// second empty unless the piece crosses the send buffer's wrap).
+    pub fn piece_parts(&self, piece: &Piece) -> [&'a [u8]; 2] {
         let [a, b] = self.data;
         let (start, end) = (piece.offset, piece.offset + piece.len);
-        if start < a.len() {
-            out.extend_from_slice(&a[start..end.min(a.len())]);
+        if start >= a.len() {
+            [&b[start - a.len()..end - a.len()], &[]]
+        } else if end <= a.len() {
+            [&a[start..end], &[]]
+        } else {
+            [&a[start..], &b[..end - a.len()]]
         }
-        if end > a.len() {
-            out.extend_from_slice(&b[start.saturating_sub(a.len())..end - a.len()]);
+    }
+
+    /// Append `piece`'s payload bytes to `out`.
+    pub fn extend_piece(&self, piece: &Piece, out: &mut Vec<u8>) {
+        for part in self.piece_parts(piece) {
+            out.extend_from_slice(part);
         }
     }
 

@@ -58,6 +58,25 @@ pub fn data(data: &[u8]) -> u16 {
     u16::from_be(fold(acc))
 }
 
+/// [`data`] of the concatenation of `parts` (a ring buffer's two halves),
+/// whatever their lengths: a part that starts at an odd offset of the
+/// whole has its bytes in the other halves of the 16-bit words, so its sum
+/// is byte-swapped (RFC 1071 §2(B)) before it is added.
+#[inline]
+pub fn data_of_parts(parts: [&[u8]; 2]) -> u16 {
+    let [a, b] = parts;
+    if b.is_empty() {
+        return data(a);
+    }
+    let tail = data(b);
+    let tail = if a.len() % 2 == 1 {
+        tail.swap_bytes()
+    } else {
+        tail
+    };
+    combine(&[data(a), tail])
+}
+
 /// Ones'-complement sum of several partial sums.
 #[inline]
 pub fn combine(sums: &[u16]) -> u16 {
@@ -132,6 +151,21 @@ mod tests {
         let buf = vec![0xff; 70_000];
         assert_eq!(data(&buf), reference(&buf));
         assert_eq!(data(&buf), 0xffff);
+    }
+
+    #[test]
+    fn the_sum_of_two_parts_is_the_sum_of_their_concatenation_at_any_split() {
+        let bytes: Vec<u8> = (0..301u32).map(|i| (i * 151 + 7) as u8).collect();
+        for len in [0, 1, 2, 3, 40, 299, 300, 301] {
+            for split in 0..=len {
+                let (a, b) = bytes[..len].split_at(split);
+                assert_eq!(
+                    data_of_parts([a, b]),
+                    reference(&bytes[..len]),
+                    "len {len}, split at {split}"
+                );
+            }
+        }
     }
 
     #[test]
