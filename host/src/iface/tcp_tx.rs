@@ -300,24 +300,35 @@ fn emit_piece(
     };
     let l3 = cfg.medium.header_len();
     let l4 = l3 + ipv4::HEADER_LEN;
-    // Headers zeroed, then the payload appended (not zeroed first).
+    // The headers first, checksums from their bytes and the payload's sum
+    // where it lies, then the payload: the frame's payload is written but
+    // never read back (a read behind its stores waits for all of them).
     let mut frame = crate::buffer::frame_pool::take(l4 + tcp_hdr + piece.len);
     frame.resize(l4 + tcp_hdr, 0);
-    run.extend_piece(piece, &mut frame);
     ip.emit(&mut Ipv4Packet::new_unchecked(&mut frame[l3..]), &cfg.caps);
-    // The header first, without its checksum: the payload is not there yet.
     let header_only = ChecksumCapabilities {
         tcp: Checksum::None,
         ..cfg.caps
     };
-    tcp.emit(
-        &mut TcpPacket::new_unchecked(&mut frame[l4..]),
-        &ip.src_addr,
-        &ip.dst_addr,
-        &header_only,
-    );
+    let mut packet = TcpPacket::new_unchecked(&mut frame[l4..]);
+    tcp.emit(&mut packet, &ip.src_addr, &ip.dst_addr, &header_only);
+    let parts = run.piece_parts(piece);
     if cfg.caps.tcp.tx() {
-        TcpPacket::new_unchecked(&mut frame[l4..]).fill_checksum(&ip.src_addr, &ip.dst_addr);
+        packet.set_checksum(0);
+        let sum = checksum::combine(&[
+            checksum::pseudo_header(
+                &ip.src_addr,
+                &ip.dst_addr,
+                IpProtocol::Tcp,
+                (tcp_hdr + piece.len) as u32,
+            ),
+            checksum::data(&frame[l4..]),
+            checksum::data_of_parts(parts),
+        ]);
+        TcpPacket::new_unchecked(&mut frame[l4..]).set_checksum(checksum::finish(sum));
+    }
+    for part in parts {
+        frame.extend_from_slice(part);
     }
     Transmit {
         frame,
