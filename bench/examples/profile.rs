@@ -6,20 +6,15 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let what = args.get(1).map(String::as_str).unwrap_or("bulk");
     match what {
-        "bulk" => {
+        "bulk" | "smoltcp-bulk" => {
             let mtu = args.get(2).and_then(|x| x.parse().ok()).unwrap_or(1500);
             let mib: u64 = args.get(3).and_then(|x| x.parse().ok()).unwrap_or(16);
-            let m = synack_bench::stack::bulk(synack_bench::Bulk {
-                mtu,
-                bytes: mib << 20,
-                offload: false,
-            });
-            println!("{:.2} Gbit/s per CPU-s", m.gbit_per_cpu_s());
-        }
-        "smoltcp-bulk" => {
-            let mtu = args.get(2).and_then(|x| x.parse().ok()).unwrap_or(1500);
-            let mib: u64 = args.get(3).and_then(|x| x.parse().ok()).unwrap_or(16);
-            let m = synack_bench::smol::bulk(synack_bench::Bulk {
+            let run = if what == "bulk" {
+                synack_bench::stack::bulk
+            } else {
+                synack_bench::smol::bulk
+            };
+            let m = run(synack_bench::Bulk {
                 mtu,
                 bytes: mib << 20,
                 offload: false,

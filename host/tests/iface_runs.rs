@@ -159,8 +159,9 @@ fn check_checksums(wire: &[Vec<u8>]) -> usize {
 
 #[test]
 fn software_cut_checksums_hold_for_segments_across_the_send_buffers_wrap() {
-    // A 4 KiB send ring and odd writes: segments start at odd offsets and
-    // cross the ring's end, so their payload is summed in two parts.
+    // An 8 KiB send ring and 3,001-byte writes: segments start at odd
+    // offsets and cross the ring's end, so their payload is summed in two
+    // parts.
     let engine = Config {
         snd_buf: 8192,
         ..Config::default()
@@ -175,7 +176,6 @@ fn software_cut_frames_are_valid_segments_with_counting_ids_and_psh_per_write() 
     let (wire, _) = transfer(false);
     assert_eq!(check_checksums(&wire), 3, "one PSH per write");
     let mut last_id: Option<u16> = None;
-    let mut pushes = 0;
     for f in &wire {
         assert!(f.len() <= 1500);
         let p = SlicedPacket::from_ip(f).expect("etherparse reads the packet");
@@ -184,24 +184,11 @@ fn software_cut_frames_are_valid_segments_with_counting_ids_and_psh_per_write() 
         };
         let hdr = ip.header().to_header();
         assert!(hdr.dont_fragment, "SPEC W2");
-        assert_eq!(hdr.header_checksum, hdr.calc_header_checksum());
         if let Some(prev) = last_id {
             assert_eq!(hdr.identification, prev.wrapping_add(1), "IDs count up");
         }
         last_id = Some(hdr.identification);
-        let Some(TransportSlice::Tcp(tcp)) = p.transport else {
-            panic!("not TCP")
-        };
-        let expect = tcp
-            .to_header()
-            .calc_checksum_ipv4(&hdr, tcp.payload())
-            .unwrap();
-        assert_eq!(tcp.checksum(), expect, "TCP checksum");
-        if tcp.psh() {
-            pushes += 1;
-        }
     }
-    assert_eq!(pushes, 3, "one PSH per write");
 }
 
 #[test]
