@@ -25,6 +25,11 @@ impl ByteRing {
         self.buf.len()
     }
 
+    /// Bytes it holds without growing.
+    pub fn capacity(&self) -> usize {
+        self.cap()
+    }
+
     /// Make room for `more` bytes, keeping the contents in order.
     fn reserve(&mut self, more: usize) {
         let need = self.len + more;
@@ -104,6 +109,22 @@ impl ByteRing {
     pub fn clear(&mut self) {
         self.head = 0;
         self.len = 0;
+    }
+
+    /// Empty, with its buffer's capacity kept for another ring ([`Self::reuse`]).
+    pub fn into_buffer(self) -> Vec<u8> {
+        self.buf
+    }
+
+    /// An empty ring on `buf` (from [`Self::into_buffer`]: a power of two
+    /// long, or empty). Its old bytes lie outside the ring and are never read.
+    pub fn reuse(buf: Vec<u8>) -> Self {
+        debug_assert!(buf.is_empty() || buf.len().is_power_of_two());
+        ByteRing {
+            buf,
+            head: 0,
+            len: 0,
+        }
     }
 }
 

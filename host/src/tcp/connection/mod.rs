@@ -26,6 +26,7 @@ pub mod rtt;
 pub mod rtx_queue;
 pub mod send_buf;
 pub mod state;
+pub(crate) mod storage;
 mod timeout;
 pub mod timers;
 

@@ -34,6 +34,21 @@ impl ReadyQueue {
         self.len
     }
 
+    /// The queue's storage, emptied (views dropped), for another connection.
+    pub(crate) fn into_storage(mut self) -> (VecDeque<Payload>, Vec<u8>) {
+        self.chunks.clear();
+        self.tail.clear();
+        (self.chunks, self.tail)
+    }
+
+    /// Take over another queue's emptied storage (what is queued stays).
+    pub(crate) fn adopt(&mut self, chunks: VecDeque<Payload>, tail: Vec<u8>) {
+        super::storage::adopt_deque(&mut self.chunks, chunks);
+        if self.tail.is_empty() && tail.capacity() > self.tail.capacity() {
+            self.tail = tail;
+        }
+    }
+
     /// Append `data` (a view of a received frame).
     pub fn push(&mut self, data: Payload) {
         if data.is_empty() {

@@ -22,7 +22,7 @@
 //!   `ooo_bytes` is the sum of their lengths.
 //! - No byte is ever delivered twice: data below RCV.NXT is trimmed on insert.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use super::ready_queue::ReadyQueue;
 
@@ -58,6 +58,16 @@ pub struct Inserted {
 }
 
 impl RecvBuffer {
+    /// The in-order queue's storage, emptied, for another connection.
+    pub(crate) fn into_storage(self) -> (VecDeque<Payload>, Vec<u8>) {
+        self.ready.into_storage()
+    }
+
+    /// Take over another connection's emptied in-order queue storage.
+    pub(crate) fn adopt(&mut self, chunks: VecDeque<Payload>, tail: Vec<u8>) {
+        self.ready.adopt(chunks, tail);
+    }
+
     /// Bytes ready to read.
     pub fn ready_len(&self) -> usize {
         self.ready.len()

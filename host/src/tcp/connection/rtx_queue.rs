@@ -101,6 +101,17 @@ impl RtxQueue {
         self.q.len()
     }
 
+    /// The queue's storage, emptied, for another connection ([`Self::adopt`]).
+    pub(crate) fn into_storage(mut self) -> VecDeque<SentSegment> {
+        self.q.clear();
+        self.q
+    }
+
+    /// Take over `spare`'s capacity (what is queued stays, in order).
+    pub(crate) fn adopt(&mut self, spare: VecDeque<SentSegment>) {
+        super::storage::adopt_deque(&mut self.q, spare);
+    }
+
     pub fn is_empty(&self) -> bool {
         self.q.is_empty()
     }

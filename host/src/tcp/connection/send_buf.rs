@@ -23,7 +23,7 @@ use std::collections::VecDeque;
 
 use super::super::segment::SeqNumber;
 use super::byte_ring::ByteRing;
-use super::rtx_queue::RtxQueue;
+use super::rtx_queue::{RtxQueue, SentSegment};
 
 /// A run of unsent bytes that leaves as one segment (Linux: an skb on the
 /// write queue). It starts where the previous chunk (or SND.NXT) ends.
@@ -64,6 +64,28 @@ impl SendBuffer {
             chunks: VecDeque::new(),
             pushed: start,
         }
+    }
+
+    /// The buffer's storage, emptied, for another connection ([`Self::adopt`]).
+    pub(crate) fn into_storage(self) -> (Vec<u8>, VecDeque<SentSegment>, VecDeque<Chunk>) {
+        let mut chunks = self.chunks;
+        chunks.clear();
+        (self.bytes.into_buffer(), self.rtx.into_storage(), chunks)
+    }
+
+    /// Take over another connection's emptied storage; what this buffer
+    /// holds stays (a ring already holding bytes keeps its own buffer).
+    pub(crate) fn adopt(
+        &mut self,
+        ring: Vec<u8>,
+        rtx: VecDeque<SentSegment>,
+        chunks: VecDeque<Chunk>,
+    ) {
+        if self.bytes.is_empty() && ring.len() > self.bytes.capacity() {
+            self.bytes = ByteRing::reuse(ring);
+        }
+        self.rtx.adopt(rtx);
+        super::storage::adopt_deque(&mut self.chunks, chunks);
     }
 
     /// Bytes queued (sent-unacked plus unsent).

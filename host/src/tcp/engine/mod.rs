@@ -36,6 +36,7 @@ use crate::time::Instant;
 
 use super::config::Config;
 use super::connection::state::State;
+use super::connection::storage::Spares;
 use super::connection::timers::Timer;
 use super::connection::{ConnEvent, Connection, Readiness};
 use super::error::{
@@ -121,6 +122,8 @@ pub struct Engine {
     pub(crate) cfg: Config,
     pub(crate) secrets: Secrets,
     pub(crate) conns: ConnTable,
+    /// The emptied containers of connections gone, for new ones.
+    spares: Spares,
     /// Keyed SipHash: the peer chooses the 4-tuple.
     pub(crate) by_tuple: HashMap<FourTuple, ConnectionHandle>,
     /// The connection the last segment went to (Linux's early demux): a
@@ -201,6 +204,7 @@ impl Engine {
             cfg,
             secrets,
             conns: ConnTable::default(),
+            spares: Spares::default(),
             by_tuple: HashMap::new(),
             last_demux: None,
             listeners: FxHashMap::default(),
@@ -672,8 +676,11 @@ impl Engine {
                 let unaccepted = c.unaccepted;
                 self.events.forget_conn(h);
                 // A stale handle left in `dirty` finds no slot and is dropped there.
-                if let Some(filed) = self.conns.remove(&h).and_then(|s| s.filed) {
-                    self.deadlines.remove(&(filed, h));
+                if let Some(slot) = self.conns.remove(&h) {
+                    if let Some(filed) = slot.filed {
+                        self.deadlines.remove(&(filed, h));
+                    }
+                    self.spares.give(slot.conn);
                 }
                 // Only a connection never accepted waits in an accept queue.
                 if unaccepted {
@@ -915,7 +922,8 @@ impl Engine {
         opts: SocketOptions,
     ) -> ConnectionHandle {
         let ts_off = self.secrets.ts_offset(tuple);
-        let c = Connection::connect(now, tuple, iss, ts_off, opts, &self.cfg);
+        let mut c = Connection::connect(now, tuple, iss, ts_off, opts, &self.cfg);
+        self.spares.fit(&mut c);
         let h = self.conns.insert(c);
         self.by_tuple.insert(tuple, h);
         self.mark_dirty(h);

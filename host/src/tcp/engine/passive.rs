@@ -377,6 +377,7 @@ impl Engine {
     ) {
         let opts = self.listeners.get(&l).map(|x| x.opts).unwrap_or_default();
         let mut c = Connection::accept(now, tuple, n, opts, &self.cfg);
+        self.spares.fit(&mut c);
         c.unaccepted = true;
         // Linux tcp_rcv_state_process (SYN-RECV): the window comes from the final ACK.
         c.snd_wnd = u32::from(seg.window) << c.snd_wscale;
