@@ -150,11 +150,10 @@ fn main() -> Result<()> {
                 synth::Hierarchy::Flattened
             };
             let u = synth::synthesize(&design.verilog, design.module, &work.join(&top), hierarchy)?;
-            let how = match hierarchy {
-                synth::Hierarchy::Flattened => "flattened",
-                synth::Hierarchy::Kept => "hierarchy kept",
-            };
-            println!("Yosys synth_xilinx -family xc7, design {top} ({how}):");
+            println!(
+                "Yosys synth_xilinx -family xc7, design {top} ({}):",
+                hierarchy.describe()
+            );
             println!("  LUT      {:>6}", u.luts);
             println!("  FF       {:>6}", u.flip_flops);
             println!(

@@ -78,6 +78,24 @@ pub enum Hierarchy {
     Kept,
 }
 
+impl Hierarchy {
+    /// `-flatten` or nothing: the flag `synth_xilinx` takes.
+    fn flag(self) -> &'static str {
+        match self {
+            Hierarchy::Flattened => " -flatten",
+            Hierarchy::Kept => "",
+        }
+    }
+
+    /// How the report names it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Hierarchy::Flattened => "flattened",
+            Hierarchy::Kept => "hierarchy kept",
+        }
+    }
+}
+
 /// Synthesises `verilog` (top module `module`) for 7-series parts.
 pub fn synthesize(
     verilog: &str,
@@ -99,10 +117,7 @@ pub fn synthesize(
             source.display()
         )
     })?;
-    let flatten = match hierarchy {
-        Hierarchy::Flattened => " -flatten",
-        Hierarchy::Kept => "",
-    };
+    let flatten = hierarchy.flag();
     let script = format!(
         "read_verilog {}; synth_xilinx -family xc7{flatten} -top {module}; tee -q -o {} stat",
         source.display(),

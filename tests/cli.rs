@@ -19,17 +19,28 @@ fn figure(report: &str, name: &str) -> f64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
-#[test]
-fn synth_report_prints_yosys_figures_for_the_mac() {
-    let work = std::env::temp_dir().join(format!("synack-synth-{}", std::process::id()));
-    let (ok, report) = synack(&[
+/// `synack synth-report --top TOP [extra...]` in a work folder of its own,
+/// which must succeed; returns its report and Yosys' `stat.txt`.
+fn synth_report(top: &str, extra: &[&str]) -> (String, String) {
+    let work = std::env::temp_dir().join(format!("synack-synth-{top}-{}", std::process::id()));
+    let mut args = vec![
         "synth-report",
         "--top",
-        "eth_mac_mii",
+        top,
         "--work",
         work.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let (ok, report) = synack(&args);
     assert!(ok, "{report}");
+    let stat = std::fs::read_to_string(work.join(top).join("stat.txt")).unwrap();
+    std::fs::remove_dir_all(work).ok();
+    (report, stat)
+}
+
+#[test]
+fn synth_report_prints_yosys_figures_for_the_mac() {
+    let (report, stat) = synth_report("eth_mac_mii", &[]);
     let luts = figure(&report, "LUT ");
     let ffs = figure(&report, "FF ");
     let bram = figure(&report, "BRAM36");
@@ -41,31 +52,18 @@ fn synth_report_prints_yosys_figures_for_the_mac() {
     assert!(carry > 0.0, "CARRY4 {carry}");
     // Flattened, as Vivado synthesises: one module's figures.
     assert!(report.contains("eth_mac_mii (flattened)"), "{report}");
-    let stat = std::fs::read_to_string(work.join("eth_mac_mii").join("stat.txt")).unwrap();
     assert_eq!(stat.matches("=== ").count(), 1, "one module: {stat}");
-    std::fs::remove_dir_all(work).ok();
 }
 
 #[test]
 fn synth_report_keeps_each_block_when_asked() {
-    let work = std::env::temp_dir().join(format!("synack-synth-kept-{}", std::process::id()));
-    let (ok, report) = synack(&[
-        "synth-report",
-        "--top",
-        "stat_bank",
-        "--keep-hierarchy",
-        "--work",
-        work.to_str().unwrap(),
-    ]);
-    assert!(ok, "{report}");
+    let (report, stat) = synth_report("stat_bank", &["--keep-hierarchy"]);
     assert!(report.contains("stat_bank (hierarchy kept)"), "{report}");
     assert!(figure(&report, "LUT ") > 0.0, "{report}");
-    let stat = std::fs::read_to_string(work.join("stat_bank").join("stat.txt")).unwrap();
     assert!(
         stat.contains("=== top$bank ===") && stat.contains("=== design hierarchy ==="),
         "per-block figures: {stat}"
     );
-    std::fs::remove_dir_all(work).ok();
 }
 
 #[test]

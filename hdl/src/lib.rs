@@ -91,54 +91,50 @@ const ARTY_CLOCKS: &[(&str, f64)] = &[
     ("eth_rx_clk", 25.0),
 ];
 
-/// Every design's name and how to make it, in the order [`verilog_tops`]
-/// lists them. Emitting a design takes rust-hdl a while (ArtyTop most), so
-/// a tool that needs one design asks [`verilog_top`] for it alone.
-const DESIGNS: &[(&str, fn() -> VerilogTop)] = &[
-    ("probe", || {
-        VerilogTop::new("probe", testing::probe::verilog())
+/// Every design's name and how to make it (given that name), in the order
+/// [`verilog_tops`] lists them. Emitting a design takes rust-hdl a while
+/// (ArtyTop most), so a tool that needs one asks [`verilog_top`] for it alone.
+const DESIGNS: &[(&str, fn(&'static str) -> VerilogTop)] = &[
+    ("probe", |n| VerilogTop::new(n, testing::probe::verilog())),
+    ("eth_mac_mii", |n| {
+        VerilogTop::new(n, mac::eth_mac_mii::verilog()).with_clocks(CORE_AND_MII)
     }),
-    ("eth_mac_mii", || {
-        VerilogTop::new("eth_mac_mii", mac::eth_mac_mii::verilog()).with_clocks(CORE_AND_MII)
+    ("dma_read_stream", |n| {
+        VerilogTop::new(n, dma::dma_read_stream::verilog())
     }),
-    ("dma_read_stream", || {
-        VerilogTop::new("dma_read_stream", dma::dma_read_stream::verilog())
+    ("dma_write_stream", |n| {
+        VerilogTop::new(n, dma::dma_write_stream::verilog())
     }),
-    ("dma_write_stream", || {
-        VerilogTop::new("dma_write_stream", dma::dma_write_stream::verilog())
+    ("axil_csr", |n| VerilogTop::new(n, csr::axil_csr::verilog())),
+    ("stat_bank", |n| {
+        VerilogTop::new(n, csr::stat_bank::verilog())
     }),
-    ("axil_csr", || {
-        VerilogTop::new("axil_csr", csr::axil_csr::verilog())
+    ("nic_core", |n| {
+        VerilogTop::new(n, nic_core::verilog()).with_clocks(CORE_AND_MII)
     }),
-    ("stat_bank", || {
-        VerilogTop::new("stat_bank", csr::stat_bank::verilog())
+    ("nic_datapath", |n| {
+        VerilogTop::new(n, nic_datapath::verilog())
     }),
-    ("nic_core", || {
-        VerilogTop::new("nic_core", nic_core::verilog()).with_clocks(CORE_AND_MII)
+    ("ip_csum_insert", |n| {
+        VerilogTop::new(n, csum::ip_csum_insert::verilog())
     }),
-    ("nic_datapath", || {
-        VerilogTop::new("nic_datapath", nic_datapath::verilog())
+    ("ip_csum_verify", |n| {
+        VerilogTop::new(n, csum::ip_csum_verify::verilog())
     }),
-    ("ip_csum_insert", || {
-        VerilogTop::new("ip_csum_insert", csum::ip_csum_insert::verilog())
+    ("tso_segmenter", |n| {
+        VerilogTop::new(n, tso::tso_segmenter::verilog())
     }),
-    ("ip_csum_verify", || {
-        VerilogTop::new("ip_csum_verify", csum::ip_csum_verify::verilog())
+    ("arty_board", |n| {
+        VerilogTop::new(n, board::arty::board_verilog()).board(ARTY_CLOCKS, true)
     }),
-    ("tso_segmenter", || {
-        VerilogTop::new("tso_segmenter", tso::tso_segmenter::verilog())
-    }),
-    ("arty_board", || {
-        VerilogTop::new("arty_board", board::arty::board_verilog()).board(ARTY_CLOCKS, true)
-    }),
-    ("arty_top", || {
-        VerilogTop::new("arty_top", board::arty::verilog()).board(ARTY_CLOCKS, false)
+    ("arty_top", |n| {
+        VerilogTop::new(n, board::arty::verilog()).board(ARTY_CLOCKS, false)
     }),
 ];
 
 /// Every design: the co-simulation builds those marked `simulate`.
 pub fn verilog_tops() -> Vec<VerilogTop> {
-    DESIGNS.iter().map(|(_, make)| make()).collect()
+    DESIGNS.iter().map(|(name, make)| make(name)).collect()
 }
 
 /// The names of every design in [`verilog_tops`], in its order.
@@ -151,7 +147,7 @@ pub fn verilog_top(name: &str) -> Option<VerilogTop> {
     DESIGNS
         .iter()
         .find(|(n, _)| *n == name)
-        .map(|(_, make)| make())
+        .map(|(n, make)| make(n))
 }
 
 #[cfg(test)]

@@ -25,6 +25,15 @@ use crate::wire::{
     TcpRepr, UdpPacket, checksum, ipv4,
 };
 
+// Where the fields a cut piece changes sit in the IPv4 header (RFC 791
+// §3.1) and the TCP header (RFC 9293 §3.1).
+use crate::wire::ipv4::field::{
+    CHECKSUM as IP_CHECKSUM, IDENT as IP_IDENT, LENGTH as IP_TOTAL_LEN,
+};
+use crate::wire::tcp::field::{
+    CHECKSUM as TCP_CHECKSUM, DATA_OFF as TCP_DATA_OFF, FLAGS as TCP_FLAGS, SEQ_NUM as TCP_SEQ,
+};
+
 use super::config::InterfaceConfig;
 use super::stats::DropCause;
 use super::transmit::{Transmit, TsoMeta, TxMeta};
@@ -167,17 +176,6 @@ fn tcp_meta(cfg: &InterfaceConfig) -> TxMeta {
 
 /// Room for a frame's headers: link, IPv4 (no options) and TCP (≤ 60).
 const MAX_HEADERS: usize = 128;
-/// Where the fields a piece changes sit in the IPv4 header (RFC 791 §3.1):
-/// total length, identification, header checksum.
-const IP_TOTAL_LEN: usize = 2;
-const IP_IDENT: usize = 4;
-const IP_CHECKSUM: usize = 10;
-/// ... and in the TCP header (RFC 9293 §3.1): sequence number, the data
-/// offset and flags word, checksum.
-const TCP_SEQ: usize = 4;
-const TCP_OFFSET_FLAGS: usize = 12;
-const TCP_CHECKSUM: usize = 16;
-
 /// The headers a software-cut run's later frames copy from its first, and
 /// the ones'-complement sums of what they share, taken once per run.
 ///
@@ -196,8 +194,6 @@ struct CutTemplate {
     /// The pseudo-header's sum without its length, plus the TCP header's
     /// with its sequence number, data offset and flags and checksum as zero.
     tcp_sum: u16,
-    /// The TCP data offset byte (the high half of the offset and flags word).
-    tcp_offset_byte: u8,
 }
 
 impl CutTemplate {
@@ -211,7 +207,7 @@ impl CutTemplate {
         for at in [IP_TOTAL_LEN, IP_IDENT, IP_CHECKSUM] {
             zeroed[l3 + at..l3 + at + 2].fill(0);
         }
-        for (at, len) in [(TCP_SEQ, 4), (TCP_OFFSET_FLAGS, 2), (TCP_CHECKSUM, 2)] {
+        for (at, len) in [(TCP_SEQ, 4), (TCP_DATA_OFF, 2), (TCP_CHECKSUM, 2)] {
             zeroed[l4 + at..l4 + at + len].fill(0);
         }
         let ip = Ipv4Packet::new_unchecked(&copy[l3..]);
@@ -224,7 +220,6 @@ impl CutTemplate {
                 checksum::pseudo_header(&src, &dst, IpProtocol::Tcp, 0),
                 checksum::data(&zeroed[l4..headers.len()]),
             ]),
-            tcp_offset_byte: copy[l4 + TCP_OFFSET_FLAGS],
         }
     }
 
@@ -251,14 +246,14 @@ impl CutTemplate {
             h[l3 + IP_CHECKSUM..][..2].copy_from_slice(&checksum::finish(sum).to_be_bytes());
         }
         h[l4 + TCP_SEQ..][..4].copy_from_slice(&seq.to_be_bytes());
-        h[l4 + TCP_OFFSET_FLAGS + 1] = piece.flags.0;
+        h[l4 + TCP_FLAGS] = piece.flags.0;
         if cfg.caps.tcp.tx() {
             let sum = checksum::combine(&[
                 self.tcp_sum,
                 tcp_len,
                 (seq >> 16) as u16,
                 seq as u16,
-                u16::from_be_bytes([self.tcp_offset_byte, piece.flags.0]),
+                u16::from_be_bytes([self.headers[l4 + TCP_DATA_OFF], piece.flags.0]),
                 checksum::data_of_parts(parts),
             ]);
             h[l4 + TCP_CHECKSUM..][..2].copy_from_slice(&checksum::finish(sum).to_be_bytes());
@@ -314,7 +309,7 @@ fn emit_piece(
     tcp.emit(&mut packet, &ip.src_addr, &ip.dst_addr, &header_only);
     let parts = run.piece_parts(piece);
     if cfg.caps.tcp.tx() {
-        packet.set_checksum(0);
+        // `emit` left the checksum zero, as the sum wants it.
         let sum = checksum::combine(&[
             checksum::pseudo_header(
                 &ip.src_addr,

@@ -15,7 +15,7 @@ use super::checksum;
 pub use super::ipv4_addr::{CidrParseError, IpProtocol, Ipv4Address, Ipv4Cidr};
 use super::{ChecksumCapabilities, Error, Result, be};
 
-mod field {
+pub(crate) mod field {
     use core::ops::Range;
     pub const VER_IHL: usize = 0;
     pub const DSCP_ECN: usize = 1;

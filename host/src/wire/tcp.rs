@@ -259,7 +259,7 @@ impl<'a> TcpOption<'a> {
     }
 }
 
-mod field {
+pub(crate) mod field {
     pub const SRC_PORT: usize = 0;
     pub const DST_PORT: usize = 2;
     pub const SEQ_NUM: usize = 4;

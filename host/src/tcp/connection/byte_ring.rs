@@ -21,19 +21,15 @@ impl ByteRing {
         self.len == 0
     }
 
-    fn cap(&self) -> usize {
-        self.buf.len()
-    }
-
     /// Bytes it holds without growing.
     pub fn capacity(&self) -> usize {
-        self.cap()
+        self.buf.len()
     }
 
     /// Make room for `more` bytes, keeping the contents in order.
     fn reserve(&mut self, more: usize) {
         let need = self.len + more;
-        if need <= self.cap() {
+        if need <= self.capacity() {
             return;
         }
         // Start small (a 64-byte request needs no 4 KiB of zeroes); double after.
@@ -58,7 +54,7 @@ impl ByteRing {
         if len == 0 {
             return (&[], &[]);
         }
-        let cap = self.cap();
+        let cap = self.capacity();
         let start = (self.head + offset) & (cap - 1);
         if start + len <= cap {
             (&self.buf[start..start + len], &[])
@@ -74,7 +70,7 @@ impl ByteRing {
             return;
         }
         self.reserve(data.len());
-        let cap = self.cap();
+        let cap = self.capacity();
         let tail = (self.head + self.len) & (cap - 1);
         let first = data.len().min(cap - tail);
         self.buf[tail..tail + first].copy_from_slice(&data[..first]);
@@ -99,7 +95,7 @@ impl ByteRing {
         if n == 0 {
             return;
         }
-        self.head = (self.head + n) & (self.cap() - 1);
+        self.head = (self.head + n) & (self.capacity() - 1);
         self.len -= n;
         if self.len == 0 {
             self.head = 0;

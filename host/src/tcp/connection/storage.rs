@@ -21,7 +21,7 @@ pub const MAX_SPARES: usize = 64;
 pub const MAX_RING: usize = 16 * 1024;
 
 /// One connection's containers, emptied.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Storage {
     ring: Vec<u8>,
     rtx: VecDeque<SentSegment>,
