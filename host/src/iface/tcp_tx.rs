@@ -254,12 +254,13 @@ impl CutTemplate {
                 (seq >> 16) as u16,
                 seq as u16,
                 u16::from_be_bytes([self.headers[l4 + TCP_DATA_OFF], piece.flags.0]),
-                checksum::data_of_parts(parts),
+                checksum::extend_summing(&mut frame, parts),
             ]);
-            h[l4 + TCP_CHECKSUM..][..2].copy_from_slice(&checksum::finish(sum).to_be_bytes());
-        }
-        for part in parts {
-            frame.extend_from_slice(part);
+            frame[l4 + TCP_CHECKSUM..][..2].copy_from_slice(&checksum::finish(sum).to_be_bytes());
+        } else {
+            for part in parts {
+                frame.extend_from_slice(part);
+            }
         }
         Transmit {
             frame,
@@ -318,12 +319,13 @@ fn emit_piece(
                 (tcp_hdr + piece.len) as u32,
             ),
             checksum::data(&frame[l4..]),
-            checksum::data_of_parts(parts),
+            checksum::extend_summing(&mut frame, parts),
         ]);
         TcpPacket::new_unchecked(&mut frame[l4..]).set_checksum(checksum::finish(sum));
-    }
-    for part in parts {
-        frame.extend_from_slice(part);
+    } else {
+        for part in parts {
+            frame.extend_from_slice(part);
+        }
     }
     Transmit {
         frame,
