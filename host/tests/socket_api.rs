@@ -215,3 +215,19 @@ fn read_bytes_delivers_the_stream_without_copying_it_out() {
         "end of stream"
     );
 }
+
+/// An empty poll is the common case of a non-blocking application, so its
+/// `WouldBlock` is a bare error kind, as std's sockets give it: nothing
+/// allocated, no boxed payload.
+#[test]
+fn would_block_is_a_bare_error_kind_with_nothing_allocated() {
+    let mut l = MemoryLink::default();
+    let listener = TcpListener::bind(&mut l.b(), 7, 16).unwrap();
+    let bare = |e: std::io::Error| e.kind() == ErrorKind::WouldBlock && e.get_ref().is_none();
+    assert!(bare(listener.accept(&mut l.b()).unwrap_err()));
+    let client = TcpStream::connect(&mut l.a(), SocketAddrV4::new(B.into(), 7)).unwrap();
+    run_ms(&mut l, 5);
+    let (server, _) = listener.accept(&mut l.b()).unwrap();
+    assert!(bare(server.read(&mut l.b(), &mut [0u8; 8]).unwrap_err()));
+    assert!(bare(client.read(&mut l.a(), &mut [0u8; 8]).unwrap_err()));
+}

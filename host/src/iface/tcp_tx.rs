@@ -150,6 +150,12 @@ fn build_run(
             };
             *ident = ident.wrapping_add(1);
             let t = emit_piece(cfg, &header, *ident, run, &first);
+            // A run of one segment (a handshake, an ACK, a short write)
+            // has no use for a template.
+            if segments == 1 {
+                frames.push(t);
+                return Ok(dst);
+            }
             let template = CutTemplate::new(cfg, &t.frame[..t.frame.len() - first.len]);
             frames.push(t);
             for piece in pieces {

@@ -139,6 +139,12 @@ where
     io::Error::new(kind, e)
 }
 
+/// `EWOULDBLOCK`: a non-blocking caller meets it on every empty poll, so it
+/// is a bare kind, with nothing allocated (as std's sockets return it).
+fn would_block() -> io::Error {
+    io::Error::from(ErrorKind::WouldBlock)
+}
+
 impl From<ConnError> for io::Error {
     fn from(e: ConnError) -> io::Error {
         let kind = match e {
@@ -154,7 +160,7 @@ impl From<ReadError> for io::Error {
     fn from(e: ReadError) -> io::Error {
         match e {
             ReadError::InvalidHandle => err(ErrorKind::InvalidInput, e),
-            ReadError::WouldBlock => err(ErrorKind::WouldBlock, e),
+            ReadError::WouldBlock => would_block(),
             ReadError::Connection(c) => c.into(),
         }
     }
@@ -164,7 +170,7 @@ impl From<WriteError> for io::Error {
     fn from(e: WriteError) -> io::Error {
         match e {
             WriteError::InvalidHandle => err(ErrorKind::InvalidInput, e),
-            WriteError::WouldBlock => err(ErrorKind::WouldBlock, e),
+            WriteError::WouldBlock => would_block(),
             WriteError::BrokenPipe => err(ErrorKind::BrokenPipe, e),
             WriteError::Connection(c) => c.into(),
         }
@@ -175,7 +181,7 @@ impl From<AcceptError> for io::Error {
     fn from(e: AcceptError) -> io::Error {
         match e {
             AcceptError::InvalidHandle => err(ErrorKind::InvalidInput, e),
-            AcceptError::WouldBlock => err(ErrorKind::WouldBlock, e),
+            AcceptError::WouldBlock => would_block(),
         }
     }
 }

@@ -5,7 +5,7 @@ use std::net::SocketAddrV4;
 
 use crate::iface::{UdpBindError, UdpCloseError, UdpHandle, UdpRecvError, UdpSendError, any_addr};
 
-use super::{Net, err};
+use super::{Net, err, would_block};
 
 /// A bound UDP socket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,7 +71,7 @@ impl From<UdpSendError> for io::Error {
             | UdpSendError::InvalidAddress
             | UdpSendError::MessageTooLong => ErrorKind::InvalidInput,
             UdpSendError::NoRoute => ErrorKind::NetworkUnreachable,
-            UdpSendError::WouldBlock => ErrorKind::WouldBlock,
+            UdpSendError::WouldBlock => return would_block(),
         };
         err(kind, e)
     }
@@ -81,7 +81,7 @@ impl From<UdpRecvError> for io::Error {
     fn from(e: UdpRecvError) -> io::Error {
         let kind = match e {
             UdpRecvError::InvalidHandle => ErrorKind::InvalidInput,
-            UdpRecvError::WouldBlock => ErrorKind::WouldBlock,
+            UdpRecvError::WouldBlock => return would_block(),
         };
         err(kind, e)
     }

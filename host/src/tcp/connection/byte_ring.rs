@@ -107,12 +107,14 @@ impl ByteRing {
         self.len = 0;
     }
 
-    /// Empty, with its buffer's capacity kept for another ring ([`Self::reuse`]).
-    pub fn into_buffer(self) -> Vec<u8> {
-        self.buf
+    /// Its buffer, for another ring ([`Self::reuse`]); this ring is left
+    /// empty, on no buffer.
+    pub fn take_buffer(&mut self) -> Vec<u8> {
+        self.clear();
+        core::mem::take(&mut self.buf)
     }
 
-    /// An empty ring on `buf` (from [`Self::into_buffer`]: a power of two
+    /// An empty ring on `buf` (from [`Self::take_buffer`]: a power of two
     /// long, or empty). Its old bytes lie outside the ring and are never read.
     pub fn reuse(buf: Vec<u8>) -> Self {
         debug_assert!(buf.is_empty() || buf.len().is_power_of_two());

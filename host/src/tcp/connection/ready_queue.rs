@@ -35,10 +35,13 @@ impl ReadyQueue {
     }
 
     /// The queue's storage, emptied (views dropped), for another connection.
-    pub(crate) fn into_storage(mut self) -> (VecDeque<Payload>, Vec<u8>) {
+    pub(crate) fn take_storage(&mut self) -> (VecDeque<Payload>, Vec<u8>) {
         self.chunks.clear();
         self.tail.clear();
-        (self.chunks, self.tail)
+        (
+            core::mem::take(&mut self.chunks),
+            core::mem::take(&mut self.tail),
+        )
     }
 
     /// Take over another queue's emptied storage (what is queued stays).

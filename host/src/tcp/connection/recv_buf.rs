@@ -59,8 +59,8 @@ pub struct Inserted {
 
 impl RecvBuffer {
     /// The in-order queue's storage, emptied, for another connection.
-    pub(crate) fn into_storage(self) -> (VecDeque<Payload>, Vec<u8>) {
-        self.ready.into_storage()
+    pub(crate) fn take_storage(&mut self) -> (VecDeque<Payload>, Vec<u8>) {
+        self.ready.take_storage()
     }
 
     /// Take over another connection's emptied in-order queue storage.

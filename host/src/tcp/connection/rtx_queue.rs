@@ -102,9 +102,9 @@ impl RtxQueue {
     }
 
     /// The queue's storage, emptied, for another connection ([`Self::adopt`]).
-    pub(crate) fn into_storage(mut self) -> VecDeque<SentSegment> {
+    pub(crate) fn take_storage(&mut self) -> VecDeque<SentSegment> {
         self.q.clear();
-        self.q
+        core::mem::take(&mut self.q)
     }
 
     /// Take over `spare`'s capacity (what is queued stays, in order).

@@ -67,10 +67,13 @@ impl SendBuffer {
     }
 
     /// The buffer's storage, emptied, for another connection ([`Self::adopt`]).
-    pub(crate) fn into_storage(self) -> (Vec<u8>, VecDeque<SentSegment>, VecDeque<Chunk>) {
-        let mut chunks = self.chunks;
-        chunks.clear();
-        (self.bytes.into_buffer(), self.rtx.into_storage(), chunks)
+    pub(crate) fn take_storage(&mut self) -> (Vec<u8>, VecDeque<SentSegment>, VecDeque<Chunk>) {
+        self.chunks.clear();
+        (
+            self.bytes.take_buffer(),
+            self.rtx.take_storage(),
+            core::mem::take(&mut self.chunks),
+        )
     }
 
     /// Take over another connection's emptied storage; what this buffer

@@ -36,12 +36,12 @@ pub struct Spares(Vec<Storage>);
 
 impl Spares {
     /// Keep what `conn` leaves (if there is room); drops the rest of it.
-    pub fn give(&mut self, conn: Connection) {
+    pub fn give(&mut self, conn: &mut Connection) {
         if self.0.len() >= MAX_SPARES {
             return;
         }
-        let (ring, rtx, chunks) = conn.send.into_storage();
-        let (ready, tail) = conn.recv.into_storage();
+        let (ring, rtx, chunks) = conn.send.take_storage();
+        let (ready, tail) = conn.recv.take_storage();
         self.0.push(Storage {
             ring: if ring.len() <= MAX_RING {
                 ring

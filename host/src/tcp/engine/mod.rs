@@ -669,18 +669,24 @@ impl Engine {
             }
             let tuple = c.tuple;
             let orphan = c.orphan || c.unaccepted;
-            if self.by_tuple.get(&tuple) == Some(&h) {
-                self.by_tuple.remove(&tuple);
+            // One hash of the tuple, not two (a lookup, then a removal).
+            if let std::collections::hash_map::Entry::Occupied(e) = self.by_tuple.entry(tuple) {
+                if *e.get() == h {
+                    e.remove();
+                }
             }
             if orphan {
                 let unaccepted = c.unaccepted;
                 self.events.forget_conn(h);
                 // A stale handle left in `dirty` finds no slot and is dropped there.
-                if let Some(slot) = self.conns.remove(&h) {
+                // The containers leave the slot in place (a connection is
+                // a kilobyte: moving it out to take them was a copy).
+                if let Some(slot) = self.conns.slot_mut(h) {
                     if let Some(filed) = slot.filed {
                         self.deadlines.remove(&(filed, h));
                     }
-                    self.spares.give(slot.conn);
+                    self.spares.give(&mut slot.conn);
+                    self.conns.discard(h);
                 }
                 // Only a connection never accepted waits in an accept queue.
                 if unaccepted {

@@ -102,16 +102,16 @@ impl ConnTable {
         self.slot_mut(*h).map(|s| &mut s.conn)
     }
 
-    pub(crate) fn remove(&mut self, h: &ConnectionHandle) -> Option<Slot> {
-        let (generation, index) = split(*h);
-        let e = self.entries.get_mut(index)?;
-        if e.generation != generation {
-            return None;
+    /// Drop `h`'s connection where it lies (nothing is moved out).
+    pub(crate) fn discard(&mut self, h: ConnectionHandle) {
+        let (generation, index) = split(h);
+        if let Some(e) = self.entries.get_mut(index) {
+            if e.generation == generation && e.slot.is_some() {
+                e.slot = None;
+                self.free.push(index as u32);
+                self.live -= 1;
+            }
         }
-        let s = e.slot.take()?;
-        self.free.push(index as u32);
-        self.live -= 1;
-        Some(s)
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (ConnectionHandle, &Connection)> {
