@@ -186,9 +186,9 @@ const MAX_HEADERS: usize = 128;
 /// the ones'-complement sums of what they share, taken once per run.
 ///
 /// Each frame's checksums are finished from these sums, the few fields
-/// that differ (held in registers) and its payload summed where it lies in
-/// the send buffer, then written: nothing is read back from the frame being
-/// built. Reading back a header just written field by field is a load no
+/// that differ (held in registers) and its payload, summed as it is copied
+/// out of the send buffer; the checksum fields are written last. Nothing is
+/// read back from the frame being built. Reading back a header just written field by field is a load no
 /// store can forward, so it waits for every earlier store to reach the
 /// cache, the previous frame's payload included: that wait was 12% of a
 /// 1500-byte-MTU stream's CPU, charged to the IPv4 header's 20 bytes.
@@ -241,7 +241,8 @@ impl CutTemplate {
         let parts = run.piece_parts(piece);
         let seq = piece.seq.0;
         // The frame is written, never read: the headers from the template
-        // (written once per run), then the fields, then the payload.
+        // (written once per run), then the fields, then the payload (summed
+        // as it is copied), then the checksums.
         let mut frame = crate::buffer::frame_pool::take(self.len + piece.len);
         frame.extend_from_slice(&self.headers[..self.len]);
         let h = &mut frame[..self.len];
@@ -302,8 +303,8 @@ fn emit_piece(
     };
     let l3 = cfg.medium.header_len();
     let l4 = l3 + ipv4::HEADER_LEN;
-    // The headers first, checksums from their bytes and the payload's sum
-    // where it lies, then the payload: the frame's payload is written but
+    // The headers first, then the payload, summed as it is copied out of
+    // the send buffer, then the checksum: the frame's payload is written but
     // never read back (a read behind its stores waits for all of them).
     let mut frame = crate::buffer::frame_pool::take(l4 + tcp_hdr + piece.len);
     frame.resize(l4 + tcp_hdr, 0);
