@@ -242,7 +242,7 @@ impl CutTemplate {
         let seq = piece.seq.0;
         // The frame is written, never read: the headers from the template
         // (written once per run), then the fields, then the payload (summed
-        // as it is copied), then the checksums.
+        // as it is copied), then the TCP checksum.
         let mut frame = crate::buffer::frame_pool::take(self.len + piece.len);
         frame.extend_from_slice(&self.headers[..self.len]);
         let h = &mut frame[..self.len];
