@@ -35,7 +35,8 @@ pub struct Storage {
 pub struct Spares(Vec<Storage>);
 
 impl Spares {
-    /// Keep what `conn` leaves (if there is room); drops the rest of it.
+    /// Take `conn`'s containers, emptied, if there is room for another set
+    /// (`conn` is about to be dropped).
     pub fn give(&mut self, conn: &mut Connection) {
         if self.0.len() >= MAX_SPARES {
             return;
