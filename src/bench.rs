@@ -39,8 +39,9 @@ pub struct BenchArgs {
     plot: PathBuf,
 }
 
-/// One row of the report: a figure for each stack (higher is better
-/// unless `lower_better`).
+/// One row of the report: a figure for each stack (medians over the
+/// rounds; higher is better unless `lower_better`), and the lowest and
+/// highest of synack's ratio to each peer within one round.
 struct Row {
     name: String,
     unit: &'static str,
@@ -48,11 +49,58 @@ struct Row {
     smoltcp: Option<f64>,
     linux: Option<f64>,
     lower_better: bool,
+    spread: [Option<(f64, f64)>; 2],
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+impl Row {
+    /// A figure of synack's alone.
+    fn synack_only(name: String, unit: &'static str, rounds: &[f64], lower_better: bool) -> Self {
+        Row {
+            name,
+            unit,
+            synack: median(rounds),
+            smoltcp: None,
+            linux: None,
+            lower_better,
+            spread: [None, None],
+        }
+    }
+
+    /// A figure measured for synack and its peers, round by round (an
+    /// empty `linux` when Linux was left out).
+    fn compared(name: String, unit: &'static str, s: &[f64], m: &[f64], l: &[f64]) -> Self {
+        Row {
+            name,
+            unit,
+            synack: median(s),
+            smoltcp: Some(median(m)),
+            linux: (!l.is_empty()).then(|| median(l)),
+            lower_better: false,
+            spread: [ratio_range(s, m), ratio_range(s, l)],
+        }
+    }
+}
+
+/// The middle value (the upper of the two middle ones for an even count).
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
+}
+
+/// The lowest and highest of `s[i] / peer[i]`, round by round: how far a
+/// ratio taken side by side moves on this machine. `None` for fewer than
+/// two rounds or a peer not measured.
+fn ratio_range(s: &[f64], peer: &[f64]) -> Option<(f64, f64)> {
+    if s.len() < 2 || peer.len() != s.len() || peer.iter().any(|p| *p <= 0.0) {
+        return None;
+    }
+    let ratios = s.iter().zip(peer).map(|(s, p)| s / p);
+    Some(
+        ratios.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {
+            (lo.min(r), hi.max(r))
+        }),
+    )
 }
 
 pub fn run(a: &BenchArgs) -> Result<()> {
@@ -85,22 +133,20 @@ pub fn run(a: &BenchArgs) -> Result<()> {
             }
             o.push(stack::bulk(offloaded).gbit_per_cpu_s());
         }
-        rows.push(Row {
-            name: format!("bulk, MTU {label}"),
-            unit: "Gbit/s per CPU-s",
-            synack: median(s),
-            smoltcp: Some(median(m)),
-            linux: linux_ok.then(|| median(l)),
-            lower_better: false,
-        });
-        rows.push(Row {
-            name: format!("bulk, MTU {label}, checksums offloaded"),
-            unit: "Gbit/s per CPU-s",
-            synack: median(o),
-            smoltcp: None,
-            linux: None,
-            lower_better: false,
-        });
+        let unit = "Gbit/s per CPU-s";
+        rows.push(Row::compared(
+            format!("bulk, MTU {label}"),
+            unit,
+            &s,
+            &m,
+            &l,
+        ));
+        rows.push(Row::synack_only(
+            format!("bulk, MTU {label}, checksums offloaded"),
+            unit,
+            &o,
+            false,
+        ));
     }
     // Churn runs in fresh processes, every stack alike (Linux's in its
     // namespace): what a process did before (bulk buffers, a fragmented
@@ -117,32 +163,28 @@ pub fn run(a: &BenchArgs) -> Result<()> {
         bytes.push(b);
         full.push(c);
     }
-    rows.push(Row {
-        name: "churn (TIME-WAIT kept)".into(),
-        unit: "connections per CPU-s",
-        synack: median(s),
-        smoltcp: Some(median(m)),
-        linux: linux_ok.then(|| median(l)),
-        lower_better: false,
-    });
-    rows.push(Row {
-        name: format!("churn with {} TIME-WAIT records", a.time_wait),
-        unit: "connections per CPU-s",
-        synack: median(full),
-        smoltcp: None,
-        linux: None,
-        lower_better: false,
-    });
-    let bytes_per_entry = median(bytes);
-    rows.push(Row {
-        name: format!("TIME-WAIT memory at {} records", a.time_wait),
-        unit: "resident bytes per record",
-        synack: bytes_per_entry,
-        smoltcp: None,
-        linux: None,
-        lower_better: true,
-    });
+    let unit = "connections per CPU-s";
+    rows.push(Row::compared(
+        "churn (TIME-WAIT kept)".into(),
+        unit,
+        &s,
+        &m,
+        &l,
+    ));
+    rows.push(Row::synack_only(
+        format!("churn with {} TIME-WAIT records", a.time_wait),
+        unit,
+        &full,
+        false,
+    ));
+    rows.push(Row::synack_only(
+        format!("TIME-WAIT memory at {} records", a.time_wait),
+        "resident bytes per record",
+        &bytes,
+        true,
+    ));
     print_table(&rows);
+    print_spread(&rows, a.rounds);
     plot(&a.plot, &rows)?;
     println!("wrote {}", a.plot.display());
     Ok(())
@@ -175,6 +217,34 @@ fn print_table(rows: &[Row]) {
                 ""
             }
         );
+    }
+}
+
+/// Below the table: each ratio's lowest and highest within one round, so a
+/// reader sees how much the machine's noise moves it.
+fn print_spread(rows: &[Row], rounds: u32) {
+    let lines: Vec<String> = rows
+        .iter()
+        .filter(|r| r.spread.iter().any(Option::is_some))
+        .map(|r| {
+            let f = |x: Option<(f64, f64)>| {
+                x.map_or("—".into(), |(lo, hi)| format!("{lo:.2}–{hi:.2}×"))
+            };
+            format!(
+                "{:<42} {:>38} {:>10} {:>10}",
+                r.name,
+                "",
+                f(r.spread[0]),
+                f(r.spread[1])
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        return;
+    }
+    println!("\nsynack ÷ peer within one round, lowest–highest of {rounds} rounds:");
+    for l in lines {
+        println!("{l}");
     }
 }
 

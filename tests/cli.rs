@@ -89,6 +89,20 @@ fn refused(args: &[&str]) -> String {
     text
 }
 
+/// A scratch folder `name` holding a file `file` (with `contents`), where a
+/// folder is wanted; returns both paths.
+fn scratch_with_file(
+    name: &str,
+    file: &str,
+    contents: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = scratch(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(file);
+    std::fs::write(&file, contents).unwrap();
+    (dir, file)
+}
+
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("synack-cli-{name}-{}", std::process::id()));
     std::fs::remove_dir_all(&dir).ok();
@@ -156,10 +170,7 @@ fn mac_loopback_refuses_probabilities_that_would_panic_or_never_finish() {
 
 #[test]
 fn demo_output_folder_that_is_a_file_is_named_before_simulating() {
-    let dir = scratch("out-file");
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("not-a-folder");
-    std::fs::write(&file, "x").unwrap();
+    let (dir, file) = scratch_with_file("out-file", "not-a-folder", "x");
     let text = refused(&["demo", "--out", file.to_str().unwrap()]);
     assert!(text.contains(file.to_str().unwrap()), "{text}");
     assert!(text.contains("--out"), "says what to do: {text}");
@@ -184,10 +195,7 @@ fn demo_output_files_that_cannot_be_written_are_named_before_simulating() {
 
 #[test]
 fn emit_verilog_into_an_existing_file_names_it() {
-    let dir = scratch("verilog-file");
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("out.v");
-    std::fs::write(&file, "// not a folder").unwrap();
+    let (dir, file) = scratch_with_file("verilog-file", "out.v", "// not a folder");
     let text = refused(&["emit-verilog", file.to_str().unwrap()]);
     assert!(
         text.contains(file.to_str().unwrap()) && text.contains("not a folder"),
@@ -206,10 +214,7 @@ fn emit_verilog_into_an_existing_file_names_it() {
 
 #[test]
 fn synth_report_names_a_work_folder_it_cannot_use_and_lists_designs() {
-    let dir = scratch("synth-work");
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("work");
-    std::fs::write(&file, "x").unwrap();
+    let (dir, file) = scratch_with_file("synth-work", "work", "x");
     let text = refused(&["synth-report", "--work", file.to_str().unwrap()]);
     assert!(
         text.contains(file.to_str().unwrap()) && text.contains("--work"),
@@ -279,4 +284,121 @@ fn timing_report_works_in_a_work_folder_outside_the_current_one() {
         "the logs are in --work"
     );
     std::fs::remove_dir_all(work).ok();
+}
+
+/// The fields of `synack bench`'s table row `name` after the name: synack,
+/// smoltcp, Linux, ÷ smoltcp, ÷ Linux, unit.
+fn bench_row(report: &str, name: &str) -> Vec<String> {
+    let rest = report
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix(name).filter(|r| {
+                r.starts_with(' ') && r.trim_start().starts_with(|c: char| c.is_ascii_digit())
+            })
+        })
+        .unwrap_or_else(|| panic!("no row {name} in:\n{report}"));
+    rest.split_whitespace().map(str::to_string).collect()
+}
+
+/// The rows where synack is measured against its peers.
+const COMPARED: [&str; 3] = [
+    "bulk, MTU 1500",
+    "bulk, MTU 64 KiB",
+    "churn (TIME-WAIT kept)",
+];
+
+/// `synack bench` over `args`, small and quick; returns its report and the plot.
+fn bench(name: &str, extra: &[&str]) -> (String, String) {
+    let dir = scratch(name);
+    let plot = dir.join("out").join("bench.svg");
+    let mut args = vec![
+        "bench",
+        "--mib",
+        "1",
+        "--churn",
+        "200",
+        "--time-wait",
+        "1000",
+        "--plot",
+        plot.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let (ok, report) = synack(&args);
+    assert!(ok, "{report}");
+    let svg = std::fs::read_to_string(&plot).expect("the plot is written");
+    std::fs::remove_dir_all(dir).ok();
+    (report, svg)
+}
+
+#[test]
+fn bench_prints_every_figure_against_smoltcp_with_its_spread_and_writes_the_plot() {
+    let (report, svg) = bench("bench", &["--rounds", "2", "--no-linux"]);
+    for name in COMPARED {
+        let row = bench_row(&report, name);
+        let (synack, smoltcp): (f64, f64) = (row[0].parse().unwrap(), row[1].parse().unwrap());
+        assert!(synack > 0.0 && smoltcp > 0.0, "{name}: {row:?}");
+        assert_eq!(row[2], "—", "{name}: Linux left out");
+        let ratio: f64 = row[3].trim_end_matches('×').parse().unwrap();
+        assert!((ratio - synack / smoltcp).abs() < 0.01, "{name}: {row:?}");
+    }
+    for name in [
+        "bulk, MTU 1500, checksums offloaded",
+        "bulk, MTU 64 KiB, checksums offloaded",
+        "churn with 1000 TIME-WAIT records",
+    ] {
+        let row = bench_row(&report, name);
+        assert!(row[0].parse::<f64>().unwrap() > 0.0, "{name}: {row:?}");
+        assert_eq!(&row[1..5], ["—", "—", "—", "—"], "{name}: synack's alone");
+    }
+    let bytes: f64 = bench_row(&report, "TIME-WAIT memory at 1000 records")[0]
+        .parse()
+        .unwrap();
+    assert!(bytes > 0.0 && bytes < 4096.0, "{bytes} bytes per record");
+    // Each ratio's spread over the two rounds, under the table.
+    let spread = report
+        .split("lowest–highest of 2 rounds:")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no spread in:\n{report}"));
+    for name in COMPARED {
+        let row = bench_row(spread, name);
+        let (lo, hi) = row[0].trim_end_matches('×').split_once('–').unwrap();
+        let (lo, hi): (f64, f64) = (lo.parse().unwrap(), hi.parse().unwrap());
+        assert!(0.0 < lo && lo <= hi, "{name}: {row:?}");
+    }
+    assert!(
+        svg.starts_with("<svg") && svg.contains("÷ smoltcp"),
+        "{svg}"
+    );
+}
+
+/// With Linux: its figures come from a network namespace the bench makes
+/// and deletes.
+#[test]
+fn bench_measures_linux_loopback_in_a_namespace_it_deletes() {
+    let (report, _) = bench("bench-linux", &["--rounds", "1"]);
+    for name in COMPARED {
+        let row = bench_row(&report, name);
+        assert!(row[2].parse::<f64>().unwrap() > 0.0, "{name}: {row:?}");
+        assert!(row[4].ends_with('×'), "{name}: {row:?}");
+    }
+    assert!(
+        !report.contains("lowest–highest"),
+        "one round has no spread:\n{report}"
+    );
+    let left = Command::new("ip").args(["netns", "list"]).output().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&left.stdout).contains("synack-bench-"),
+        "a namespace was left behind"
+    );
+}
+
+#[test]
+fn bench_names_a_plot_path_it_cannot_write_and_refuses_zero_rounds() {
+    let (dir, file) = scratch_with_file("bench-refused", "a-file", "");
+    let inside = file.join("bench.svg");
+    let text = refused(&["bench", "--no-linux", "--plot", inside.to_str().unwrap()]);
+    assert!(text.contains("a-file") && text.contains("--plot"), "{text}");
+    let text = refused(&["bench", "--rounds", "0"]);
+    assert!(text.contains("0") && text.contains("--rounds"), "{text}");
+    std::fs::remove_dir_all(dir).ok();
 }
