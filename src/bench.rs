@@ -230,6 +230,9 @@ fn print_spread(rows: &[Row], rounds: u32) {
             let f = |x: Option<(f64, f64)>| {
                 x.map_or("—".into(), |(lo, hi)| format!("{lo:.2}–{hi:.2}×"))
             };
+            // The blank spans the synack, smoltcp and Linux columns of
+            // `print_table` (three of 12 and their separators), so the
+            // ranges stand under the table's ratios.
             format!(
                 "{:<42} {:>38} {:>10} {:>10}",
                 r.name,

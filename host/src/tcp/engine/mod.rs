@@ -26,6 +26,7 @@
 //!   closed it (or never got it: an un-accepted child).
 //! - No input can make the engine panic; per-segment work is bounded.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddrV4};
 
@@ -670,7 +671,7 @@ impl Engine {
             let tuple = c.tuple;
             let orphan = c.orphan || c.unaccepted;
             // One hash of the tuple, not two (a lookup, then a removal).
-            if let std::collections::hash_map::Entry::Occupied(e) = self.by_tuple.entry(tuple) {
+            if let Entry::Occupied(e) = self.by_tuple.entry(tuple) {
                 if *e.get() == h {
                     e.remove();
                 }
