@@ -4,7 +4,8 @@
 //!
 //! Figures: bulk goodput at MTU 1500 and 64 KiB (software checksums; and
 //! synack with checksums offloaded, to show what the fabric saves the
-//! host), connection churn (with TIME-WAIT records kept, and again with a
+//! host; Linux driven both by two blocking threads and in the in-process
+//! stacks' turns), connection churn (with TIME-WAIT records kept, and again with a
 //! million already in the table), and resident memory per TIME-WAIT record
 //! at a million. Bulk runs in this process; each churn figure in a fresh
 //! one (`bench-churn`, hidden), Linux's in its network namespace. Writes a
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use plotters::prelude::*;
+use synack_bench::linux::Driver;
 use synack_bench::{Bulk, linux, smol, stack};
 
 #[derive(Args)]
@@ -79,6 +81,19 @@ impl Row {
             spread: [ratio_range(s, m), ratio_range(s, l)],
         }
     }
+
+    /// synack against Linux alone (a second way of driving Linux).
+    fn against_linux(name: String, unit: &'static str, s: &[f64], l: &[f64]) -> Self {
+        Row {
+            name,
+            unit,
+            synack: median(s),
+            smoltcp: None,
+            linux: Some(median(l)),
+            lower_better: false,
+            spread: [None, ratio_range(s, l)],
+        }
+    }
 }
 
 /// The middle value (the upper of the two middle ones for an even count).
@@ -124,12 +139,14 @@ pub fn run(a: &BenchArgs) -> Result<()> {
             offload: false,
         };
         let offloaded = Bulk { offload: true, ..b };
-        let (mut s, mut o, mut m, mut l) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut s, mut o, mut m) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut l, mut lt) = (Vec::new(), Vec::new());
         for _ in 0..a.rounds {
             s.push(stack::bulk(b).gbit_per_cpu_s());
             m.push(smol::bulk(b).gbit_per_cpu_s());
             if linux_ok {
-                l.push(linux::bulk(&exe, b)?.gbit_per_cpu_s());
+                l.push(linux::bulk(&exe, b, Driver::Threads)?.gbit_per_cpu_s());
+                lt.push(linux::bulk(&exe, b, Driver::Turns)?.gbit_per_cpu_s());
             }
             o.push(stack::bulk(offloaded).gbit_per_cpu_s());
         }
@@ -141,6 +158,14 @@ pub fn run(a: &BenchArgs) -> Result<()> {
             &m,
             &l,
         ));
+        if linux_ok {
+            rows.push(Row::against_linux(
+                format!("bulk, MTU {label}, Linux in turns"),
+                unit,
+                &s,
+                &lt,
+            ));
+        }
         rows.push(Row::synack_only(
             format!("bulk, MTU {label}, checksums offloaded"),
             unit,

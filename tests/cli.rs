@@ -354,6 +354,10 @@ fn bench_prints_every_figure_against_smoltcp_with_its_spread_and_writes_the_plot
         .parse()
         .unwrap();
     assert!(bytes > 0.0 && bytes < 4096.0, "{bytes} bytes per record");
+    assert!(
+        !report.contains("Linux in turns"),
+        "no Linux rows without Linux:\n{report}"
+    );
     // Each ratio's spread over the two rounds, under the table.
     let spread = report
         .split("lowest–highest of 2 rounds:")
@@ -372,7 +376,9 @@ fn bench_prints_every_figure_against_smoltcp_with_its_spread_and_writes_the_plot
 }
 
 /// With Linux: its figures come from a network namespace the bench makes
-/// and deletes.
+/// and deletes; bulk is measured with Linux driven two ways (two blocking
+/// threads, and the in-process stacks' turns), each against the same
+/// synack figure.
 #[test]
 fn bench_measures_linux_loopback_in_a_namespace_it_deletes() {
     let (report, _) = bench("bench-linux", &["--rounds", "1"]);
@@ -380,6 +386,19 @@ fn bench_measures_linux_loopback_in_a_namespace_it_deletes() {
         let row = bench_row(&report, name);
         assert!(row[2].parse::<f64>().unwrap() > 0.0, "{name}: {row:?}");
         assert!(row[4].ends_with('×'), "{name}: {row:?}");
+    }
+    for mtu in ["1500", "64 KiB"] {
+        let threads = bench_row(&report, &format!("bulk, MTU {mtu}"));
+        let turns = bench_row(&report, &format!("bulk, MTU {mtu}, Linux in turns"));
+        assert_eq!(turns[0], threads[0], "MTU {mtu}: the same synack figure");
+        let linux: f64 = turns[2].parse().unwrap();
+        assert!(linux > 0.0 && turns[1] == "—", "MTU {mtu}: {turns:?}");
+        let ratio: f64 = turns[4].trim_end_matches('×').parse().unwrap();
+        let synack: f64 = turns[0].parse().unwrap();
+        assert!(
+            (ratio - synack / linux).abs() < 0.01,
+            "MTU {mtu}: {turns:?}"
+        );
     }
     assert!(
         !report.contains("lowest–highest"),
@@ -400,5 +419,8 @@ fn bench_names_a_plot_path_it_cannot_write_and_refuses_zero_rounds() {
     assert!(text.contains("a-file") && text.contains("--plot"), "{text}");
     let text = refused(&["bench", "--rounds", "0"]);
     assert!(text.contains("0") && text.contains("--rounds"), "{text}");
+    // The hidden Linux peer names its modes when given another.
+    let text = refused(&["bench-linux-peer", "bulk-sideways", "1024"]);
+    assert!(text.contains("bulk-turns BYTES"), "{text}");
     std::fs::remove_dir_all(dir).ok();
 }

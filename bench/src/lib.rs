@@ -53,6 +53,13 @@ pub struct Bulk {
     pub offload: bool,
 }
 
+/// The application's write (and read) size for bulk, every stack alike.
+/// Each turn of the in-process loops is what one `write` system call does
+/// on Linux: one chunk written, then the stack moves what it can (Linux
+/// transmits during the call, and loopback delivers to the receiver's
+/// queue before it returns), then the reader drains what arrived.
+pub const CHUNK: usize = 256 * 1024;
+
 /// Socket buffers for every stack: Linux's maxima (`tcp_rmem[2]` 6 MiB,
 /// `tcp_wmem[2]` 4 MiB) are what its autotuning reaches on loopback.
 pub const RCV_BUF: usize = 6 << 20;

@@ -5,12 +5,16 @@
 //! The parent ([`bulk`], [`churn`]) makes the namespace, sets `lo`'s MTU,
 //! runs `EXE bench-linux-peer ...` in it with `ip netns exec`, reads one line
 //! of figures from it and deletes the namespace on every path. The child
-//! ([`child_main`]) uses `std::net` sockets: a server and a client thread,
-//! both on CPU 0; its CPU time is `getrusage(RUSAGE_SELF)`: both threads
-//! and the kernel's loopback work done on their behalf.
+//! ([`child_main`]) uses `std::net` sockets on CPU 0; its CPU time is
+//! `getrusage(RUSAGE_SELF)`: its threads and the kernel's loopback work
+//! done on their behalf. Bulk runs two ways ([`Driver`]): a client and a
+//! server thread with blocking sockets, as programs like iperf3 use Linux
+//! (the figure the targets are set against), and one thread with
+//! nonblocking sockets taking the same turns as the in-process stacks, so
+//! a reader can see what Linux's TCP costs without its scheduler.
 
 use core::time::Duration;
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::Path;
 use std::process::Command;
@@ -18,7 +22,7 @@ use std::process::Command;
 use thiserror::Error;
 
 use crate::cpu::process_time;
-use crate::{Bulk, Measurement};
+use crate::{Bulk, CHUNK, Measurement};
 
 #[derive(Debug, Error)]
 pub enum LinuxError {
@@ -98,10 +102,30 @@ fn peer(exe: &Path, mtu: u16, what: &[&str]) -> Result<Measurement, LinuxError> 
     }
 }
 
+/// How the Linux peer's program drives a bulk stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Driver {
+    /// A client and a server thread on one CPU, blocking sockets: each
+    /// side sleeps when it cannot go on and the scheduler switches.
+    Threads,
+    /// One thread, nonblocking sockets, in turns: one [`CHUNK`] written,
+    /// then the reader drained — the in-process stacks' loop.
+    Turns,
+}
+
+impl Driver {
+    fn mode(self) -> &'static str {
+        match self {
+            Driver::Threads => "bulk",
+            Driver::Turns => "bulk-turns",
+        }
+    }
+}
+
 /// One stream over loopback with MTU `b.mtu` (Linux leaves loopback
 /// checksums out; `b.offload` changes nothing).
-pub fn bulk(exe: &Path, b: Bulk) -> Result<Measurement, LinuxError> {
-    peer(exe, b.mtu, &["bulk", &b.bytes.to_string()])
+pub fn bulk(exe: &Path, b: Bulk, driver: Driver) -> Result<Measurement, LinuxError> {
+    peer(exe, b.mtu, &[driver.mode(), &b.bytes.to_string()])
 }
 
 /// `n` connections as [`crate::stack::churn`] makes them.
@@ -109,23 +133,24 @@ pub fn churn(exe: &Path, n: u64) -> Result<Measurement, LinuxError> {
     peer(exe, 1500, &["churn", &n.to_string()])
 }
 
-/// The child's side: `bulk BYTES` or `churn N`; prints `work cpu_ns wall_ns`.
+const USAGE: &str = "usage: bench-linux-peer bulk BYTES | bulk-turns BYTES | churn N";
+
+/// The child's side: `bulk BYTES`, `bulk-turns BYTES` or `churn N`; prints
+/// `work cpu_ns wall_ns`.
 pub fn child_main(args: &[String]) -> Result<String, String> {
     let one_cpu = nix::sched::CpuSet::new();
     let mut set = one_cpu;
     set.set(0).map_err(|e| e.to_string())?;
     nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set)
         .map_err(|e| format!("pinning to CPU 0: {e}"))?;
-    let n: u64 = args
-        .get(1)
-        .and_then(|x| x.parse().ok())
-        .ok_or("usage: bench-linux-peer bulk BYTES | churn N")?;
+    let n: u64 = args.get(1).and_then(|x| x.parse().ok()).ok_or(USAGE)?;
     let wall = std::time::Instant::now();
     let cpu = process_time();
     match args.first().map(String::as_str) {
         Some("bulk") => child_bulk(n).map_err(|e| e.to_string())?,
+        Some("bulk-turns") => child_bulk_turns(n).map_err(|e| e.to_string())?,
         Some("churn") => child_churn(n).map_err(|e| e.to_string())?,
-        _ => return Err("usage: bench-linux-peer bulk BYTES | churn N".into()),
+        _ => return Err(USAGE.into()),
     }
     let cpu = process_time() - cpu;
     Ok(format!(
@@ -140,7 +165,7 @@ fn child_bulk(bytes: u64) -> std::io::Result<()> {
     let addr = l.local_addr()?;
     let sender = std::thread::spawn(move || -> std::io::Result<()> {
         let mut s = TcpStream::connect(addr)?;
-        let chunk = vec![0x5au8; 256 * 1024];
+        let chunk = vec![0x5au8; CHUNK];
         let mut left = bytes;
         while left > 0 {
             let n = left.min(chunk.len() as u64) as usize;
@@ -150,7 +175,7 @@ fn child_bulk(bytes: u64) -> std::io::Result<()> {
         s.shutdown(Shutdown::Write)
     });
     let (mut c, _) = l.accept()?;
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut buf = vec![0u8; CHUNK];
     let mut got = 0u64;
     loop {
         let k = c.read(&mut buf)?;
@@ -160,6 +185,43 @@ fn child_bulk(bytes: u64) -> std::io::Result<()> {
         got += k as u64;
     }
     sender.join().expect("sender thread")?;
+    if got != bytes {
+        return Err(std::io::Error::other(format!("{got} of {bytes} bytes")));
+    }
+    Ok(())
+}
+
+fn child_bulk_turns(bytes: u64) -> std::io::Result<()> {
+    let l = TcpListener::bind("127.0.0.1:0")?;
+    let mut client = TcpStream::connect(l.local_addr()?)?;
+    let (mut server, _) = l.accept()?;
+    client.set_nonblocking(true)?;
+    server.set_nonblocking(true)?;
+    let chunk = vec![0x5au8; CHUNK];
+    let mut buf = vec![0u8; CHUNK];
+    let (mut sent, mut got) = (0u64, 0u64);
+    while got < bytes {
+        if sent < bytes {
+            let n = (bytes - sent).min(CHUNK as u64) as usize;
+            match client.write(&chunk[..n]) {
+                Ok(k) => sent += k as u64,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+        }
+        loop {
+            match server.read(&mut buf) {
+                Ok(0) => {
+                    return Err(std::io::Error::other(format!(
+                        "closed at {got} of {bytes} bytes"
+                    )));
+                }
+                Ok(k) => got += k as u64,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) => return Err(e),
+            }
+        }
+    }
     if got != bytes {
         return Err(std::io::Error::other(format!("{got} of {bytes} bytes")));
     }

@@ -12,7 +12,7 @@ use smoltcp::time::Instant;
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, Ipv4Address};
 
 use crate::cpu::measure;
-use crate::{Bulk, Measurement, RCV_BUF, SND_BUF};
+use crate::{Bulk, CHUNK, Measurement, RCV_BUF, SND_BUF};
 
 const A: Ipv4Address = Ipv4Address::new(192, 0, 2, 1);
 const B: Ipv4Address = Ipv4Address::new(192, 0, 2, 2);
@@ -156,14 +156,16 @@ impl Pair {
 }
 
 /// One stream of `b.bytes` from A to B (checksums in software: `b.offload`
-/// is not offered, smoltcp's loopback-like devices verify everything).
+/// is not offered, smoltcp's loopback-like devices verify everything), in
+/// turns as [`crate::stack::bulk`] takes them: one [`CHUNK`] written, the
+/// hosts polled, the reader drained.
 pub fn bulk(b: Bulk) -> Measurement {
     let mut p = Pair::new(usize::from(b.mtu));
     let server = p.b.socket();
     p.b.tcp(server).listen(5001).expect("listen");
     let client = p.a.socket();
-    let chunk = vec![0x5au8; 256 * 1024];
-    let mut buf = vec![0u8; 256 * 1024];
+    let chunk = vec![0x5au8; CHUNK];
+    let mut buf = vec![0u8; CHUNK];
     let ((), cpu, wall) = measure(|| {
         let cx = p.a.iface.context();
         p.a.sockets
@@ -174,14 +176,11 @@ pub fn bulk(b: Bulk) -> Measurement {
         while got < b.bytes {
             let mut moved = p.step();
             let c = p.a.tcp(client);
-            while sent < b.bytes && c.can_send() {
-                let n = (b.bytes - sent).min(chunk.len() as u64) as usize;
-                match c.send_slice(&chunk[..n]) {
-                    Ok(0) | Err(_) => break,
-                    Ok(k) => {
-                        sent += k as u64;
-                        moved = true;
-                    }
+            if sent < b.bytes && c.can_send() {
+                let n = (b.bytes - sent).min(CHUNK as u64) as usize;
+                if let Ok(k @ 1..) = c.send_slice(&chunk[..n]) {
+                    sent += k as u64;
+                    moved = true;
                 }
             }
             moved |= p.step();

@@ -12,7 +12,7 @@ use synack_host::tcp::{Config, Engine};
 use synack_host::wire::{ChecksumCapabilities, Ipv4Address};
 
 use crate::cpu::measure;
-use crate::{Bulk, Measurement, RCV_BUF, SND_BUF};
+use crate::{Bulk, CHUNK, Measurement, RCV_BUF, SND_BUF};
 
 const MASK: Ipv4Address = Ipv4Address::new(255, 255, 255, 0);
 
@@ -53,28 +53,29 @@ fn advance(l: &mut MemoryLink) {
     };
 }
 
-/// One stream of `b.bytes` from A to B: connect, write, read, close.
+/// One stream of `b.bytes` from A to B: connect, write, read, close. Each
+/// turn writes one [`CHUNK`] (a short write when the send buffer is
+/// nearly full), lets the hosts move it and drains the reader.
 pub fn bulk(b: Bulk) -> Measurement {
     let mut l = link(b.mtu, b.offload, config(b.mtu));
     let server = SocketAddrV4::new(ADDR_B.into(), 5001);
     let listener = TcpListener::bind(&mut l.b(), 5001, 16).expect("listen");
-    let chunk = vec![0x5au8; 256 * 1024];
-    let mut buf = vec![0u8; 256 * 1024];
+    let chunk = vec![0x5au8; CHUNK];
+    let mut buf = vec![0u8; CHUNK];
     let ((), cpu, wall) = measure(|| {
         let client = TcpStream::connect(&mut l.a(), server).expect("connect");
         let mut accepted = None;
         let (mut sent, mut got) = (0u64, 0u64);
         while got < b.bytes {
             let mut moved = l.step() > 0;
-            let mut na = l.a();
-            while sent < b.bytes {
-                let n = (b.bytes - sent).min(chunk.len() as u64) as usize;
-                match client.write(&mut na, &chunk[..n]) {
+            if sent < b.bytes {
+                let n = (b.bytes - sent).min(CHUNK as u64) as usize;
+                match client.write(&mut l.a(), &chunk[..n]) {
                     Ok(k) => {
                         sent += k as u64;
                         moved = true;
                     }
-                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {}
                     Err(e) => panic!("write: {e}"),
                 }
             }
