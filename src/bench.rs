@@ -125,6 +125,9 @@ pub fn run(a: &BenchArgs) -> Result<()> {
     }
     std::fs::write(&a.plot, "")
         .with_context(|| format!("cannot write {}; choose another --plot", a.plot.display()))?;
+    // One CPU for every stack, the one Linux's peer pins itself to; the
+    // churn processes started below inherit it.
+    synack_bench::cpu::pin_to_bench_cpu().map_err(anyhow::Error::msg)?;
     let exe = std::env::current_exe().context("finding the synack executable")?;
     let linux_ok = !a.no_linux;
     println!(

@@ -1,4 +1,5 @@
-//! CPU time of the calling thread and of a whole process.
+//! CPU time of the calling thread and of a whole process, and the one CPU
+//! every stack is measured on.
 
 use core::time::Duration;
 
@@ -25,4 +26,18 @@ pub fn measure<T>(f: impl FnOnce() -> T) -> (T, Duration, Duration) {
     let cpu = thread_time();
     let r = f();
     (r, thread_time() - cpu, wall.elapsed())
+}
+
+/// The CPU every measurement runs on: Linux's peer pins itself there, and
+/// `synack bench` pins itself (and so the churn processes it starts) there
+/// too, so no stack is measured on a core the others never ran on.
+pub const BENCH_CPU: usize = 0;
+
+/// Pin the calling thread (and the threads and processes it starts later)
+/// to [`BENCH_CPU`].
+pub fn pin_to_bench_cpu() -> Result<(), String> {
+    let mut set = nix::sched::CpuSet::new();
+    set.set(BENCH_CPU).map_err(|e| e.to_string())?;
+    nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set)
+        .map_err(|e| format!("pinning to CPU {BENCH_CPU}: {e}"))
 }
