@@ -125,13 +125,13 @@ pub fn run(a: &BenchArgs) -> Result<()> {
     }
     std::fs::write(&a.plot, "")
         .with_context(|| format!("cannot write {}; choose another --plot", a.plot.display()))?;
-    // One CPU for every stack, the one Linux's peer pins itself to; the
-    // churn processes started below inherit it.
-    synack_bench::cpu::pin_to_bench_cpu().map_err(anyhow::Error::msg)?;
+    // One CPU for every stack: the churn processes and Linux's peer
+    // started below inherit it.
+    let cpu = synack_bench::cpu::pin_to_one_cpu().map_err(anyhow::Error::msg)?;
     let exe = std::env::current_exe().context("finding the synack executable")?;
     let linux_ok = !a.no_linux;
     println!(
-        "synack bench: {} round(s), interleaved; bulk {} MiB, churn {} connections, {} TIME-WAIT records",
+        "synack bench: {} round(s), interleaved, on CPU {cpu}; bulk {} MiB, churn {} connections, {} TIME-WAIT records",
         a.rounds, a.mib, a.churn, a.time_wait
     );
     let mut rows = Vec::new();

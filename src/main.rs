@@ -124,8 +124,25 @@ enum Command {
     },
 }
 
+/// A reader that goes away (`synack bench | head`) ends the process quietly,
+/// as it does other Unix tools, instead of a panic in the next `println!`
+/// (Rust ignores `SIGPIPE`, so the write fails and `println!` panics).
+#[allow(unsafe_code)]
+fn closed_stdout_ends_quietly() {
+    use nix::sys::signal::{SigHandler, Signal, signal};
+    // SAFETY: the default disposition installs no handler, so no code runs
+    // in signal context; this is called before any thread is started.
+    // Nothing in this process writes to a socket or a child's pipe (the
+    // Linux bench peer, which uses sockets, keeps SIGPIPE ignored).
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
+}
+
 fn main() -> Result<()> {
-    match Cli::parse().command {
+    let command = Cli::parse().command;
+    if !matches!(command, Command::BenchLinuxPeer { .. }) {
+        closed_stdout_ends_quietly();
+    }
+    match command {
         Command::Demo(args) => demo::run(&args),
         Command::MacLoopback(args) => mac_loopback::run(&args),
         Command::Tap(args) => tap::run(&args),

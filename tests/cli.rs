@@ -424,3 +424,28 @@ fn bench_names_a_plot_path_it_cannot_write_and_refuses_zero_rounds() {
     assert!(text.contains("bulk-turns BYTES"), "{text}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// A reader that goes away (`synack bench | head -1`) ends the report
+/// quietly, killed by SIGPIPE as other Unix tools are, not with a panic.
+#[test]
+fn a_report_whose_reader_went_away_ends_quietly_without_a_panic() {
+    use std::os::unix::net::UnixStream;
+    use std::os::unix::process::ExitStatusExt;
+    // The child's standard output: a socket whose other end is closed
+    // before it starts, so its first line finds no reader.
+    let (stdout, reader) = UnixStream::pair().unwrap();
+    drop(reader);
+    let dir = scratch("closed-stdout");
+    let plot = dir.join("bench.svg");
+    let out = Command::new(env!("CARGO_BIN_EXE_synack"))
+        .args(["bench", "--no-linux", "--rounds", "1", "--mib", "1"])
+        .args(["--churn", "100", "--time-wait", "1000", "--plot"])
+        .arg(&plot)
+        .stdout(std::os::fd::OwnedFd::from(stdout))
+        .output()
+        .expect("runs synack");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.signal(), Some(13), "SIGPIPE ends it: {out:?}");
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -1,5 +1,5 @@
 //! CPU time of the calling thread and of a whole process, and the one CPU
-//! every stack is measured on.
+//! every stack is measured on ([`pin_to_one_cpu`]).
 
 use core::time::Duration;
 
@@ -28,16 +28,21 @@ pub fn measure<T>(f: impl FnOnce() -> T) -> (T, Duration, Duration) {
     (r, thread_time() - cpu, wall.elapsed())
 }
 
-/// The CPU every measurement runs on: Linux's peer pins itself there, and
-/// `synack bench` pins itself (and so the churn processes it starts) there
-/// too, so no stack is measured on a core the others never ran on.
-pub const BENCH_CPU: usize = 0;
-
 /// Pin the calling thread (and the threads and processes it starts later)
-/// to [`BENCH_CPU`].
-pub fn pin_to_bench_cpu() -> Result<(), String> {
-    let mut set = nix::sched::CpuSet::new();
-    set.set(BENCH_CPU).map_err(|e| e.to_string())?;
-    nix::sched::sched_setaffinity(nix::unistd::Pid::from_raw(0), &set)
-        .map_err(|e| format!("pinning to CPU {BENCH_CPU}: {e}"))
+/// to the lowest-numbered CPU it may run on, and return that CPU. Every
+/// measurement runs there: `synack bench` pins itself (and so the churn
+/// processes it starts) before it measures, and Linux's peer, started from
+/// the pinned bench, finds that one CPU and stays on it, so no stack is
+/// measured on a core the others never ran on.
+pub fn pin_to_one_cpu() -> Result<usize, String> {
+    let me = nix::unistd::Pid::from_raw(0);
+    let allowed = nix::sched::sched_getaffinity(me)
+        .map_err(|e| format!("reading the CPUs this process may use: {e}"))?;
+    let cpu = (0..nix::sched::CpuSet::count())
+        .find(|&c| allowed.is_set(c).unwrap_or(false))
+        .ok_or("this process may run on no CPU")?;
+    let mut one = nix::sched::CpuSet::new();
+    one.set(cpu).map_err(|e| e.to_string())?;
+    nix::sched::sched_setaffinity(me, &one).map_err(|e| format!("pinning to CPU {cpu}: {e}"))?;
+    Ok(cpu)
 }

@@ -5,7 +5,7 @@
 //! The parent ([`bulk`], [`churn`]) makes the namespace, sets `lo`'s MTU,
 //! runs `EXE bench-linux-peer ...` in it with `ip netns exec`, reads one line
 //! of figures from it and deletes the namespace on every path. The child
-//! ([`child_main`]) uses `std::net` sockets on [`crate::cpu::BENCH_CPU`]; its CPU time is
+//! ([`child_main`]) uses `std::net` sockets on one CPU ([`crate::cpu::pin_to_one_cpu`]); its CPU time is
 //! `getrusage(RUSAGE_SELF)`: its threads and the kernel's loopback work
 //! done on their behalf. Bulk runs two ways ([`Driver`]): a client and a
 //! server thread with blocking sockets, as programs like iperf3 use Linux
@@ -138,7 +138,7 @@ const USAGE: &str = "usage: bench-linux-peer bulk BYTES | bulk-turns BYTES | chu
 /// The child's side: `bulk BYTES`, `bulk-turns BYTES` or `churn N`; prints
 /// `work cpu_ns wall_ns`.
 pub fn child_main(args: &[String]) -> Result<String, String> {
-    crate::cpu::pin_to_bench_cpu()?;
+    crate::cpu::pin_to_one_cpu()?;
     let n: u64 = args.get(1).and_then(|x| x.parse().ok()).ok_or(USAGE)?;
     let wall = std::time::Instant::now();
     let cpu = process_time();
