@@ -130,6 +130,9 @@ pub fn run(a: &BenchArgs) -> Result<()> {
     let cpu = synack_bench::cpu::pin_to_one_cpu().map_err(anyhow::Error::msg)?;
     let exe = std::env::current_exe().context("finding the synack executable")?;
     let linux_ok = !a.no_linux;
+    if linux_ok {
+        linux::check_available()?;
+    }
     println!(
         "synack bench: {} round(s), interleaved, on CPU {cpu}; bulk {} MiB, churn {} connections, {} TIME-WAIT records",
         a.rounds, a.mib, a.churn, a.time_wait

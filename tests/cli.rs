@@ -449,3 +449,29 @@ fn a_report_whose_reader_went_away_ends_quietly_without_a_panic() {
     assert_eq!(out.status.signal(), Some(13), "SIGPIPE ends it: {out:?}");
     std::fs::remove_dir_all(dir).ok();
 }
+
+/// Without the rights to make a network namespace (an unprivileged user
+/// namespace here), the bench says so before it measures anything, and
+/// names the way around it.
+#[test]
+fn bench_without_root_says_so_before_measuring_and_names_no_linux() {
+    let out = Command::new("unshare")
+        .args(["--user", "--map-user=65534"])
+        .arg(env!("CARGO_BIN_EXE_synack"))
+        .args(["bench", "--plot", "/dev/null"])
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("runs unshare (util-linux)");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("ip netns add") && text.contains("--no-linux"),
+        "{text}"
+    );
+    // The run's header line comes after the check, and before any figure.
+    assert!(
+        !text.contains("round(s)"),
+        "nothing measured first:\n{text}"
+    );
+}

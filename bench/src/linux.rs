@@ -26,7 +26,9 @@ use crate::{Bulk, CHUNK, Measurement};
 
 #[derive(Debug, Error)]
 pub enum LinuxError {
-    #[error("`{cmd}` failed: {why} (the Linux figures need root and iproute2)")]
+    #[error(
+        "`{cmd}` failed: {why} (the Linux figures need root and iproute2; `--no-linux` leaves them out)"
+    )]
     Command { cmd: String, why: String },
     #[error("the Linux peer printed `{0}`, not figures")]
     Output(String),
@@ -100,6 +102,13 @@ fn peer(exe: &Path, mtu: u16, what: &[&str]) -> Result<Measurement, LinuxError> 
         }),
         _ => Err(LinuxError::Output(line.trim().to_string())),
     }
+}
+
+/// Whether the Linux figures can be taken here (a namespace can be made and
+/// deleted): checked before anything is measured, so a user without root
+/// hears it at once, not after the first figures.
+pub fn check_available() -> Result<(), LinuxError> {
+    Ns::new(1500).map(drop)
 }
 
 /// How the Linux peer's program drives a bulk stream.
