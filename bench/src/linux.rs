@@ -5,9 +5,9 @@
 //! The parent ([`bulk`], [`churn`]) makes the namespace, sets `lo`'s MTU,
 //! runs `EXE bench-linux-peer ...` in it with `ip netns exec`, reads one line
 //! of figures from it and deletes the namespace on every path. The child
-//! ([`child_main`]) uses `std::net` sockets on one CPU ([`crate::cpu::pin_to_one_cpu`]); its CPU time is
-//! `getrusage(RUSAGE_SELF)`: its threads and the kernel's loopback work
-//! done on their behalf. Bulk runs two ways ([`Driver`]): a client and a
+//! ([`child_main`]) uses `std::net` sockets on one CPU
+//! ([`crate::cpu::pin_to_one_cpu`]); its CPU time is `getrusage(RUSAGE_SELF)`:
+//! its threads and the kernel's loopback work done on their behalf. Bulk runs two ways ([`Driver`]): a client and a
 //! server thread with blocking sockets, as programs like iperf3 use Linux
 //! (the figure the targets are set against), and one thread with
 //! nonblocking sockets taking the same turns as the in-process stacks, so
@@ -205,7 +205,9 @@ fn child_bulk_turns(bytes: u64) -> std::io::Result<()> {
     let chunk = vec![0x5au8; CHUNK];
     let mut buf = vec![0u8; CHUNK];
     let (mut sent, mut got) = (0u64, 0u64);
+    let mut moved_at = std::time::Instant::now();
     while got < bytes {
+        let before = (sent, got);
         if sent < bytes {
             let n = (bytes - sent).min(CHUNK as u64) as usize;
             match client.write(&chunk[..n]) {
@@ -226,12 +228,25 @@ fn child_bulk_turns(bytes: u64) -> std::io::Result<()> {
                 Err(e) => return Err(e),
             }
         }
+        // Loopback delivers within the write call, so a turn that moves
+        // nothing is rare; a transfer that stops moving is an error, not a
+        // spin without end.
+        if (sent, got) != before {
+            moved_at = std::time::Instant::now();
+        } else if moved_at.elapsed() > STALL {
+            return Err(std::io::Error::other(format!(
+                "stalled at {got} of {bytes} bytes for {STALL:?}"
+            )));
+        }
     }
     if got != bytes {
         return Err(std::io::Error::other(format!("{got} of {bytes} bytes")));
     }
     Ok(())
 }
+
+/// How long a turns transfer may go without moving a byte.
+const STALL: Duration = Duration::from_secs(10);
 
 fn child_churn(n: u64) -> std::io::Result<()> {
     let ports = crate::stack::CHURN_PORTS;
