@@ -68,30 +68,18 @@ impl Row {
         }
     }
 
-    /// A figure measured for synack and its peers, round by round (an
-    /// empty `linux` when Linux was left out).
+    /// A figure measured for synack and its peers, round by round (a peer
+    /// with no figures, left out or not measured this way, shows none).
     fn compared(name: String, unit: &'static str, s: &[f64], m: &[f64], l: &[f64]) -> Self {
+        let peer = |p: &[f64]| (!p.is_empty()).then(|| median(p));
         Row {
             name,
             unit,
             synack: median(s),
-            smoltcp: Some(median(m)),
-            linux: (!l.is_empty()).then(|| median(l)),
+            smoltcp: peer(m),
+            linux: peer(l),
             lower_better: false,
             spread: [ratio_range(s, m), ratio_range(s, l)],
-        }
-    }
-
-    /// synack against Linux alone (a second way of driving Linux).
-    fn against_linux(name: String, unit: &'static str, s: &[f64], l: &[f64]) -> Self {
-        Row {
-            name,
-            unit,
-            synack: median(s),
-            smoltcp: None,
-            linux: Some(median(l)),
-            lower_better: false,
-            spread: [None, ratio_range(s, l)],
         }
     }
 }
@@ -165,10 +153,12 @@ pub fn run(a: &BenchArgs) -> Result<()> {
             &l,
         ));
         if linux_ok {
-            rows.push(Row::against_linux(
+            // Linux alone: smoltcp is driven one way only.
+            rows.push(Row::compared(
                 format!("bulk, MTU {label}, Linux in turns"),
                 unit,
                 &s,
+                &[],
                 &lt,
             ));
         }

@@ -60,6 +60,12 @@ pub struct Bulk {
 /// queue before it returns), then the reader drains what arrived.
 pub const CHUNK: usize = 256 * 1024;
 
+/// How much the next write offers with `left` bytes still to send: a
+/// [`CHUNK`], or what is left.
+pub fn next_write(left: u64) -> usize {
+    left.min(CHUNK as u64) as usize
+}
+
 /// Socket buffers for every stack: Linux's maxima (`tcp_rmem[2]` 6 MiB,
 /// `tcp_wmem[2]` 4 MiB) are what its autotuning reaches on loopback.
 pub const RCV_BUF: usize = 6 << 20;

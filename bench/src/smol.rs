@@ -12,7 +12,7 @@ use smoltcp::time::Instant;
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, Ipv4Address};
 
 use crate::cpu::measure;
-use crate::{Bulk, CHUNK, Measurement, RCV_BUF, SND_BUF};
+use crate::{Bulk, CHUNK, Measurement, RCV_BUF, SND_BUF, next_write};
 
 const A: Ipv4Address = Ipv4Address::new(192, 0, 2, 1);
 const B: Ipv4Address = Ipv4Address::new(192, 0, 2, 2);
@@ -177,7 +177,7 @@ pub fn bulk(b: Bulk) -> Measurement {
             let mut moved = p.step();
             let c = p.a.tcp(client);
             if sent < b.bytes && c.can_send() {
-                let n = (b.bytes - sent).min(CHUNK as u64) as usize;
+                let n = next_write(b.bytes - sent);
                 if let Ok(k @ 1..) = c.send_slice(&chunk[..n]) {
                     sent += k as u64;
                     moved = true;

@@ -12,7 +12,7 @@ use synack_host::tcp::{Config, Engine};
 use synack_host::wire::{ChecksumCapabilities, Ipv4Address};
 
 use crate::cpu::measure;
-use crate::{Bulk, CHUNK, Measurement, RCV_BUF, SND_BUF};
+use crate::{Bulk, CHUNK, Measurement, RCV_BUF, SND_BUF, next_write};
 
 const MASK: Ipv4Address = Ipv4Address::new(255, 255, 255, 0);
 
@@ -69,7 +69,7 @@ pub fn bulk(b: Bulk) -> Measurement {
         while got < b.bytes {
             let mut moved = l.step() > 0;
             if sent < b.bytes {
-                let n = (b.bytes - sent).min(CHUNK as u64) as usize;
+                let n = next_write(b.bytes - sent);
                 match client.write(&mut l.a(), &chunk[..n]) {
                     Ok(k) => {
                         sent += k as u64;

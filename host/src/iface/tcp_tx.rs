@@ -190,8 +190,9 @@ const MAX_HEADERS: usize = 128;
 /// out of the send buffer; the checksum fields are written last. Nothing is
 /// read back from the frame being built. Reading back a header just written
 /// field by field is a load no store can forward, so it waits for every
-/// earlier store to reach the cache, the previous frame's payload included: that wait was 12% of a
-/// 1500-byte-MTU stream's CPU, charged to the IPv4 header's 20 bytes.
+/// earlier store to reach the cache, the previous frame's payload included:
+/// that wait was 12% of a 1500-byte-MTU stream's CPU, charged to the IPv4
+/// header's 20 bytes.
 struct CutTemplate {
     headers: [u8; MAX_HEADERS],
     len: usize,
