@@ -2,7 +2,7 @@
 # Installs what synack needs from Debian's packages, if missing: Verilator 5
 # (co-simulation), Yosys (synthesis figures), tshark (pcap checks), and the
 # Linux tools `synack tap` is tested with (iproute2 for namespaces, curl,
-# netcat, socat, iperf3, hping3, nftables, tcpdump), and for the Arty board tclsh
+# netcat, socat, iperf3, hping3, nftables, tcpdump, ping), and for the Arty board tclsh
 # (the Vivado script's dry run) and openFPGALoader (programming).
 set -euo pipefail
 
@@ -20,6 +20,7 @@ command -v iperf3 >/dev/null || need+=(iperf3)
 command -v hping3 >/dev/null || need+=(hping3)
 command -v nft >/dev/null || need+=(nftables)
 command -v tcpdump >/dev/null || need+=(tcpdump)
+command -v ping >/dev/null || need+=(iputils-ping)
 # The Arty flow: tclsh for the Vivado script's dry run, openFPGALoader to program the board.
 command -v tclsh >/dev/null || need+=(tcl)
 command -v openFPGALoader >/dev/null || need+=(openfpgaloader)

@@ -79,6 +79,55 @@ fn curl_fetches_a_mebibyte_and_the_pcap_reads_clean() {
 }
 
 #[test]
+fn linux_pings_synack_and_hears_port_unreachable_from_a_closed_udp_port() {
+    if !privileged() {
+        return;
+    }
+    let mut s = Synack::start(&["--serve", "http"]);
+    // The largest ping that fits the MTU unfragmented (1472 + 8 + 20 = 1500), and a small one.
+    for size in ["1472", "56"] {
+        let out = s.exec(
+            30,
+            &[
+                "ping", "-c", "3", "-i", "0.2", "-W", "5", "-M", "do", "-s", size, SYNACK,
+            ],
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("3 received"),
+            "ping -s {size}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Linux reads the ICMP error and reports it to hping3.
+    let out = s.exec(
+        30,
+        &[
+            "hping3", "--udp", "-p", "9999", "-c", "2", "-i", "u300000", SYNACK,
+        ],
+    );
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(&format!("ICMP Port Unreachable from ip={SYNACK}")),
+        "hping3: {text}"
+    );
+    let page = s.exec(
+        60,
+        &["curl", "-sS", "-m", "50", &format!("http://{SYNACK}/")],
+    );
+    let page = String::from_utf8_lossy(&page.stdout).to_string();
+    s.stop();
+    assert!(
+        page.contains("echo replies sent 6, port unreachables sent 2, rate-limited 0"),
+        "{page}"
+    );
+}
+
+#[test]
 fn nc_echo_round_trip_of_a_mebibyte() {
     if !privileged() {
         return;

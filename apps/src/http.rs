@@ -153,6 +153,14 @@ impl HttpServer {
             i.tx_bytes,
             i.total_drops()
         );
+        let _ = writeln!(
+            page,
+            "icmp: messages in {}, echo replies sent {}, port unreachables sent {}, rate-limited {}",
+            i.rx_icmp_messages,
+            i.icmp_echo_replies_sent,
+            i.icmp_unreachables_sent,
+            i.icmp_rate_limited
+        );
         let _ = writeln!(page, "http: {} requests", self.requests);
         if let Some(extra) = &self.extra {
             page.push_str(&extra());

@@ -161,15 +161,26 @@ fn each_bad_frame_is_counted_under_its_cause() {
     ipv6[12..14].copy_from_slice(&[0x86, 0xdd]);
     check(&ipv6, DropCause::Unsupported);
 
-    // ICMP echo request: 8 bytes, protocol 1 (rewritten header + checksum).
-    let icmp = frame(US, TransportRepr::Other(&[8, 0, 0xf7, 0xff, 0, 0, 0, 0]));
-    let mut icmp = icmp;
-    icmp[14 + 9] = 1;
-    icmp[14 + 10] = 0;
-    icmp[14 + 11] = 0;
-    let mut p = synack_host::wire::Ipv4Packet::new_unchecked(&mut icmp[14..]);
+    // An IP protocol this stack does not speak (99: "any private encryption scheme").
+    let mut other = frame(US, TransportRepr::Other(&[0; 8]));
+    other[14 + 9] = 99;
+    let mut p = synack_host::wire::Ipv4Packet::new_unchecked(&mut other[14..]);
     p.fill_checksum();
-    check(&icmp, DropCause::UnsupportedProtocol);
+    check(&other, DropCause::UnsupportedProtocol);
+
+    // ICMP: an echo request whose checksum does not verify, and one cut short.
+    let icmp = |message: &[u8]| {
+        let mut b = frame(US, TransportRepr::Other(message));
+        b[14 + 9] = 1;
+        let mut p = synack_host::wire::Ipv4Packet::new_unchecked(&mut b[14..]);
+        p.fill_checksum();
+        b
+    };
+    check(
+        &icmp(&[8, 0, 0xf7, 0xfe, 0, 0, 0, 0]),
+        DropCause::BadChecksum,
+    );
+    check(&icmp(&[8, 0, 0xf7, 0xff, 0, 0, 0]), DropCause::Truncated);
 
     let mut fragment = good.clone();
     fragment[14 + 6] = 0x20; // MF
@@ -210,7 +221,16 @@ fn each_bad_frame_is_counted_under_its_cause() {
         dst_port: 9,
         payload: b"nobody",
     };
-    check(&frame(US, TransportRepr::Udp(udp)), DropCause::NoUdpSocket);
+    // Counted as a drop, and answered with port unreachable (which waits
+    // for the peer's address: an ARP request leaves).
+    let mut i = eth(ChecksumCapabilities::software());
+    let now = Instant::from_secs(1);
+    i.receive(now, &frame(US, TransportRepr::Udp(udp)));
+    only_drop(&i, DropCause::NoUdpSocket);
+    assert_eq!(i.stats().icmp_unreachables_sent, 1);
+    let t = i.poll_transmit(now).expect("an ARP request for the peer");
+    assert_eq!(&t.frame[12..14], &[0x08, 0x06]);
+    assert_eq!(i.arp_queue_len(), 1);
 }
 
 #[test]
@@ -276,7 +296,11 @@ fn random_and_mutated_input_never_panics_and_is_always_accounted() {
             assert_eq!(s.rx_frames, n);
             // Every frame was either dropped with a cause or consumed, once.
             assert_eq!(
-                s.rx_drops() + s.rx_tcp_segments + s.rx_udp_datagrams + s.rx_arp_packets,
+                s.rx_drops()
+                    + s.rx_tcp_segments
+                    + s.rx_udp_datagrams
+                    + s.rx_arp_packets
+                    + s.rx_icmp_messages,
                 n,
                 "{s:?}"
             );

@@ -2,6 +2,7 @@
 //! queue bound (SPEC preamble: every default is a configuration field).
 
 use core::ops::RangeInclusive;
+use core::time::Duration;
 
 use thiserror::Error;
 
@@ -65,6 +66,50 @@ pub struct InterfaceConfig {
     /// of up to this many bytes; `None`: runs are cut in software. TSO
     /// needs the device to insert IPv4 and TCP checksums (`caps`).
     pub tso_max_len: Option<usize>,
+    /// Echo replies and the errors this host sends.
+    pub icmp: IcmpConfig,
+}
+
+/// ICMP: what is answered and how often errors may leave, with Linux's
+/// `net.ipv4.icmp_*` defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IcmpConfig {
+    /// Answer echo requests to our address (Linux `icmp_echo_ignore_all` = 0).
+    pub echo_reply: bool,
+    /// Answer echo requests to a broadcast address too (Linux
+    /// `icmp_echo_ignore_broadcasts` = 1: not answered).
+    pub echo_reply_broadcast: bool,
+    /// Send port unreachable for a UDP datagram to a port nobody bound, as
+    /// Linux does (RFC 1122 §4.1.3.1: SHOULD).
+    pub port_unreachable: bool,
+    /// Per destination, at most one error per this interval after a burst of
+    /// [`ICMP_RATELIMIT_BURST`] (Linux `icmp_ratelimit`, 1 s).
+    pub ratelimit: Duration,
+    /// All destinations together: errors per second (Linux `icmp_msgs_per_sec`).
+    pub msgs_per_sec: u32,
+    /// All destinations together: the burst (Linux `icmp_msgs_burst`).
+    pub msgs_burst: u32,
+    /// Destinations the per-destination limit remembers; past it the one
+    /// that sent longest ago is forgotten (Linux's `inet_peer` cache).
+    pub ratelimit_peers: usize,
+}
+
+/// Errors one destination may receive back to back before
+/// [`IcmpConfig::ratelimit`] spaces them (Linux `XRLIM_BURST_FACTOR`).
+pub const ICMP_RATELIMIT_BURST: u32 = 6;
+
+impl Default for IcmpConfig {
+    fn default() -> Self {
+        IcmpConfig {
+            echo_reply: true,
+            echo_reply_broadcast: false,
+            port_unreachable: true,
+            ratelimit: Duration::from_secs(1),
+            msgs_per_sec: 1000,
+            msgs_burst: 50,
+            ratelimit_peers: 1024,
+        }
+    }
 }
 
 impl InterfaceConfig {
@@ -95,6 +140,7 @@ impl InterfaceConfig {
             udp_rx_queue: 64,
             udp_ephemeral_ports: 32768..=60999,
             tso_max_len: None,
+            icmp: IcmpConfig::default(),
         }
     }
 

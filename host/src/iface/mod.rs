@@ -17,7 +17,8 @@
 //! Layout, one concern per file: [`config`] (addresses, bounds), [`route`]
 //! (on-link vs gateway), `rx` (receive path), [`tx`] (transmit path and
 //! [`TxMeta`]), `neighbor` (packets waiting for ARP), [`segment`] (wire repr
-//! ↔ `tcp::Segment`), [`udp`] (sockets), [`stats`] (drops by cause).
+//! ↔ `tcp::Segment`), [`udp`] (sockets), `icmp` (echo and errors) and
+//! `icmp_limit` (how often errors may leave), [`stats`] (drops by cause).
 //!
 //! Invariants:
 //! - No input bytes can panic the interface; each rejected frame is counted
@@ -31,9 +32,11 @@
 //!   and are handled by the next `poll_transmit`, `handle_timeout` or
 //!   `process_backlog`, as a softirq handles a NAPI poll's worth of frames.
 //! - On [`Medium::Ip`] every packet leaves on the one link: no next hop is needed.
-//! - No ICMP yet (echo, port unreachable, fragmentation needed): ICMP is
-//!   dropped as [`DropCause::UnsupportedProtocol`]; an unbound UDP port is
-//!   [`DropCause::NoUdpSocket`] without an ICMP answer.
+//! - ICMP (`icmp`): echo requests are answered; a datagram to an
+//!   unbound UDP port is counted as [`DropCause::NoUdpSocket`] and answered
+//!   with port unreachable, rate-limited as Linux does. Received errors are
+//!   counted, not acted on (no PMTU discovery: the host never sends more
+//!   than its MTU, and TCP does not abort on an unreachable).
 //! - TCP leaves as the engine's runs (`tcp_tx`): one TSO frame per run when
 //!   the device segments ([`InterfaceConfig::tso_max_len`]), else cut here;
 //!   [`TxMeta`] carries checksum-insertion flags, header offsets and the TSO
@@ -43,6 +46,8 @@
 #![allow(clippy::collapsible_if)]
 
 pub mod config;
+mod icmp;
+mod icmp_limit;
 mod neighbor;
 pub mod route;
 mod rx;
@@ -65,7 +70,7 @@ use crate::tcp::{
 use crate::time::Instant;
 use crate::wire::{EthernetAddress, Ipv4Address, Ipv4Cidr};
 
-pub use config::{ConfigError, InterfaceConfig, Medium};
+pub use config::{ConfigError, ICMP_RATELIMIT_BURST, IcmpConfig, InterfaceConfig, Medium};
 pub use route::NextHop;
 pub use rx::HwChecksum;
 pub use stats::{DropCause, InterfaceStats};
@@ -74,6 +79,7 @@ pub use udp::{
     UdpBindError, UdpCloseError, UdpHandle, UdpRecv, UdpRecvError, UdpSendError, any_addr,
 };
 
+use icmp_limit::IcmpRateLimit;
 use neighbor::PendingQueue;
 use udp::UdpSockets;
 
@@ -101,6 +107,8 @@ pub struct Interface {
     /// The frames of the TCP run being sent (kept to reuse its allocation).
     run_frames: Vec<Transmit>,
     ident: u16,
+    /// How often ICMP errors may leave.
+    icmp_limit: IcmpRateLimit,
     stats: InterfaceStats,
 }
 
@@ -145,6 +153,7 @@ impl Interface {
             ready: VecDeque::new(),
             run_frames: Vec::new(),
             ident: 0,
+            icmp_limit: IcmpRateLimit::default(),
             stats: InterfaceStats::default(),
             cfg,
         })

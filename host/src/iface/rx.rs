@@ -1,5 +1,5 @@
 //! The receive path: frame or packet bytes to engine segments, UDP
-//! datagrams and ARP answers.
+//! datagrams, ARP answers and ICMP (echo replies, port unreachable).
 //!
 //! Invariants:
 //! - Every byte pattern is either consumed or dropped and counted under one
@@ -86,7 +86,7 @@ impl Interface {
         self.stats.rx_bytes += bytes.len() as u64;
         let r = caps.and_then(|caps| match self.cfg.medium {
             Medium::Ethernet(mac) => self.receive_ethernet(now, mac, bytes, owner, &caps),
-            Medium::Ip => self.receive_ipv4(bytes, owner, &caps),
+            Medium::Ip => self.receive_ipv4(now, bytes, owner, &caps, false),
         });
         if let Err(cause) = r {
             self.stats.drop(cause);
@@ -110,9 +110,14 @@ impl Interface {
             EtherType::Arp => {
                 let packet = ArpPacket::new_checked(frame.payload_ref())?;
                 let arp = ArpRepr::parse(&packet)?;
-                self.receive_arp(now, mac, &arp)
+                self.receive_arp(now, mac, &arp)?;
+                self.stats.rx_arp_packets += 1;
+                Ok(())
             }
-            EtherType::Ipv4 => self.receive_ipv4(frame.payload_ref(), owner, caps),
+            EtherType::Ipv4 => {
+                let link_broadcast = eth.dst_addr.is_broadcast();
+                self.receive_ipv4(now, frame.payload_ref(), owner, caps, link_broadcast)
+            }
             EtherType::Ipv6 | EtherType::Unknown(_) => Err(DropCause::Unsupported),
         }
     }
@@ -156,11 +161,14 @@ impl Interface {
         Ok(())
     }
 
+    /// `link_broadcast`: the frame was sent to the link's broadcast address.
     fn receive_ipv4(
         &mut self,
+        now: Instant,
         bytes: &[u8],
         owner: Option<&Payload>,
         caps: &ChecksumCapabilities,
+        link_broadcast: bool,
     ) -> RxResult {
         let packet = Ipv4Packet::new_checked(bytes)?;
         let ip = Ipv4Repr::parse(&packet, caps)?;
@@ -198,11 +206,18 @@ impl Interface {
             IpProtocol::Udp => {
                 let udp_packet = UdpPacket::new_checked(payload)?;
                 let udp = UdpRepr::parse(&udp_packet, &ip.src_addr, &ip.dst_addr, caps)?;
-                self.udp.deliver(&ip, &udp, self.cfg.udp_rx_queue)?;
+                let delivered = self.udp.deliver(&ip, &udp, self.cfg.udp_rx_queue);
+                if delivered == Err(DropCause::NoUdpSocket) {
+                    // RFC 1122 §3.2.2: no error about a link-layer broadcast either.
+                    let datagram = &bytes[..usize::from(packet.total_len())];
+                    self.send_port_unreachable(now, &ip, datagram, broadcast || link_broadcast);
+                }
+                delivered?;
                 self.stats.rx_udp_datagrams += 1;
                 Ok(())
             }
-            IpProtocol::Icmp | IpProtocol::Unknown(_) => Err(DropCause::UnsupportedProtocol),
+            IpProtocol::Icmp => self.receive_icmp(now, &ip, payload, broadcast),
+            IpProtocol::Unknown(_) => Err(DropCause::UnsupportedProtocol),
         }
     }
 

@@ -19,7 +19,7 @@ pub enum DropCause {
     Unsupported,
     /// Addressed to another MAC or IP address (or ARP for another host).
     NotForUs,
-    /// An IP protocol other than TCP and UDP (ICMP included).
+    /// An IP protocol other than TCP, UDP and ICMP.
     UnsupportedProtocol,
     /// A broadcast, multicast or our own address as source.
     MartianSource,
@@ -146,6 +146,14 @@ pub struct InterfaceStats {
     pub rx_arp_packets: u64,
     pub arp_requests_sent: u64,
     pub arp_replies_sent: u64,
+    /// Well-formed ICMP messages received, of every type.
+    pub rx_icmp_messages: u64,
+    /// Echo replies handed to IP output.
+    pub icmp_echo_replies_sent: u64,
+    /// Port-unreachable errors handed to IP output.
+    pub icmp_unreachables_sent: u64,
+    /// ICMP errors the rate limit held back (Linux `IcmpOutRateLimit*`).
+    pub icmp_rate_limited: u64,
     drops: [u64; DropCause::COUNT],
 }
 
@@ -156,7 +164,8 @@ impl InterfaceStats {
     }
 
     /// Drops of received bytes. Every received frame is counted exactly once
-    /// in `rx_tcp_segments`, `rx_udp_datagrams`, `rx_arp_packets` or here.
+    /// in `rx_tcp_segments`, `rx_udp_datagrams`, `rx_arp_packets`,
+    /// `rx_icmp_messages` or here.
     pub fn rx_drops(&self) -> u64 {
         DropCause::ALL
             .iter()

@@ -1,4 +1,4 @@
-//! The transmit path: engine segments and UDP datagrams become IPv4 packets,
+//! The transmit path: engine segments, UDP datagrams and ICMP messages become IPv4 packets,
 //! then frames once the next hop is resolved.
 //!
 //! Invariants:
@@ -13,8 +13,9 @@
 use crate::arp_cache::Lookup;
 use crate::time::Instant;
 use crate::wire::{
-    ArpOperation, ArpPacket, ArpRepr, EtherType, EthernetAddress, EthernetFrame, EthernetRepr,
-    IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, UdpPacket, UdpRepr, ipv4,
+    ArpOperation, ArpPacket, ArpRepr, Checksum, ChecksumCapabilities, EtherType, EthernetAddress,
+    EthernetFrame, EthernetRepr, IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, UdpPacket, UdpRepr,
+    ipv4,
 };
 
 use super::neighbor::Queued;
@@ -72,6 +73,22 @@ impl Interface {
     /// A zeroed buffer with room for the link header, the IPv4 header written;
     /// `None` (counted) if the packet would exceed the MTU.
     fn build_ip(&mut self, ip: &Ipv4Repr, software_l4_csum: bool) -> Option<(Vec<u8>, TxMeta)> {
+        self.build_ip_with(ip, self.cfg.caps.ipv4.tx(), software_l4_csum)
+    }
+
+    /// [`Self::build_ip`] for a protocol the fabric does not sum (ICMP): the
+    /// IPv4 header checksum is computed here and the frame asks nothing of
+    /// the fabric; the message's own checksum is the caller's.
+    pub(super) fn build_ip_software(&mut self, ip: &Ipv4Repr) -> Option<(Vec<u8>, TxMeta)> {
+        self.build_ip_with(ip, true, true)
+    }
+
+    fn build_ip_with(
+        &mut self,
+        ip: &Ipv4Repr,
+        software_ip_csum: bool,
+        software_l4_csum: bool,
+    ) -> Option<(Vec<u8>, TxMeta)> {
         let ip_len = ipv4::HEADER_LEN + ip.payload_len;
         if ip_len > usize::from(self.cfg.mtu) {
             self.stats.drop(DropCause::Oversize);
@@ -79,12 +96,17 @@ impl Interface {
         }
         let l3 = self.cfg.medium.header_len();
         let mut buf = vec![0u8; l3 + ip_len];
-        ip.emit(
-            &mut Ipv4Packet::new_unchecked(&mut buf[l3..]),
-            &self.cfg.caps,
-        );
+        let caps = ChecksumCapabilities {
+            ipv4: if software_ip_csum {
+                Checksum::Both
+            } else {
+                Checksum::None
+            },
+            ..self.cfg.caps
+        };
+        ip.emit(&mut Ipv4Packet::new_unchecked(&mut buf[l3..]), &caps);
         let meta = TxMeta {
-            fabric_ipv4_checksum: !self.cfg.caps.ipv4.tx(),
+            fabric_ipv4_checksum: !software_ip_csum,
             fabric_l4_checksum: !software_l4_csum,
             l3_offset: Some(l3 as u16),
             l4_offset: Some((l3 + ipv4::HEADER_LEN) as u16),
@@ -93,7 +115,7 @@ impl Interface {
         Some((buf, meta))
     }
 
-    fn next_ident(&mut self) -> u16 {
+    pub(super) fn next_ident(&mut self) -> u16 {
         self.ident = self.ident.wrapping_add(1);
         self.ident
     }

@@ -1,0 +1,114 @@
+//! ICMP on the interface (RFC 792, RFC 1122 §3.2.2): echo replies, and port
+//! unreachable for UDP datagrams nobody is bound to receive.
+//!
+//! Invariants:
+//! - An echo request to our address is answered with the same identifier,
+//!   sequence number and data (RFC 1122 §3.2.2.6: MUST), unless
+//!   `IcmpConfig::echo_reply` is off; one to a broadcast address only with
+//!   `echo_reply_broadcast` (Linux ignores them by default).
+//! - An error is never sent about a datagram sent to a broadcast address, nor
+//!   about an ICMP message (RFC 1122 §3.2.2), and never faster than
+//!   [`super::icmp_limit`] allows; what the limit holds back is counted.
+//! - An error quotes the invoking datagram from its IP header on, as much
+//!   as fits in 576 bytes (RFC 1812 §4.3.2.3, Linux `icmp_send`).
+//! - ICMP leaves with DF clear (Linux's ICMP socket does not set it) and both
+//!   checksums computed here: the fabric sums only TCP and UDP.
+//!
+//! Limits: received echo replies and errors are counted and not acted on
+//! (no ping sockets; TCP does not abort on unreachables, Linux does in
+//! SYN-SENT). The error's IP header has TOS 0 (Linux: 0xc0, "internetwork
+//! control").
+
+use crate::time::Instant;
+use crate::wire::{IcmpPacket, IcmpRepr, IpProtocol, Ipv4Address, Ipv4Repr, icmp, ipv4};
+
+use super::stats::DropCause;
+use super::{Interface, Transmit};
+
+/// The largest ICMP error datagram (RFC 1812 §4.3.2.3: "SHOULD NOT exceed 576 octets").
+const ERROR_DATAGRAM_MAX: usize = 576;
+
+impl Interface {
+    /// One received ICMP message (the IP payload of `ip`), after the IP layer
+    /// accepted it for us or as a broadcast.
+    pub(super) fn receive_icmp(
+        &mut self,
+        now: Instant,
+        ip: &Ipv4Repr,
+        message: &[u8],
+        broadcast: bool,
+    ) -> Result<(), DropCause> {
+        let packet = IcmpPacket::new_checked(message)?;
+        let repr = IcmpRepr::parse(&packet)?;
+        self.stats.rx_icmp_messages += 1;
+        if let IcmpRepr::EchoRequest {
+            ident,
+            seq_no,
+            data,
+        } = repr
+        {
+            let icmp = self.cfg.icmp;
+            if icmp.echo_reply && (!broadcast || icmp.echo_reply_broadcast) {
+                let reply = IcmpRepr::EchoReply {
+                    ident,
+                    seq_no,
+                    data,
+                };
+                if self.send_icmp(now, &reply, ip.src_addr) {
+                    self.stats.icmp_echo_replies_sent += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Port unreachable about `datagram` (a whole received IPv4 packet
+    /// carrying UDP, as `ip` parsed it), if configured, not to a broadcast
+    /// and within the rate limit.
+    pub(super) fn send_port_unreachable(
+        &mut self,
+        now: Instant,
+        ip: &Ipv4Repr,
+        datagram: &[u8],
+        broadcast: bool,
+    ) {
+        if !self.cfg.icmp.port_unreachable || broadcast || ip.protocol == IpProtocol::Icmp {
+            return;
+        }
+        if !self.icmp_limit.allow(now, &self.cfg.icmp, ip.src_addr) {
+            self.stats.icmp_rate_limited += 1;
+            return;
+        }
+        let room =
+            ERROR_DATAGRAM_MAX.min(usize::from(self.cfg.mtu)) - ipv4::HEADER_LEN - icmp::HEADER_LEN;
+        let error = IcmpRepr::DstUnreachable {
+            code: icmp::unreachable::PORT,
+            invoking: &datagram[..datagram.len().min(room)],
+        };
+        if self.send_icmp(now, &error, ip.src_addr) {
+            self.stats.icmp_unreachables_sent += 1;
+        }
+    }
+
+    /// Build and dispatch one ICMP message to `dst`; false if it was over
+    /// the MTU (counted). What happens after (no route, waiting for ARP) is
+    /// the transmit path's to count.
+    fn send_icmp(&mut self, now: Instant, repr: &IcmpRepr<'_>, dst: Ipv4Address) -> bool {
+        let ip = Ipv4Repr {
+            src_addr: self.cfg.addr,
+            dst_addr: dst,
+            protocol: IpProtocol::Icmp,
+            payload_len: repr.buffer_len(),
+            ttl: self.cfg.ttl,
+            ident: self.next_ident(),
+            dont_frag: false,
+        };
+        let Some((mut buf, meta)) = self.build_ip_software(&ip) else {
+            return false;
+        };
+        let l4 = self.cfg.medium.header_len() + ipv4::HEADER_LEN;
+        repr.emit(&mut IcmpPacket::new_unchecked(&mut buf[l4..]));
+        self.dispatch(now, dst, Transmit { frame: buf, meta });
+        true
+    }
+}
