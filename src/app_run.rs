@@ -173,13 +173,22 @@ impl AppRun {
         for line in self.app.take_log() {
             println!("  {line}");
         }
-        if self.stop.load(Ordering::SeqCst) {
-            println!("stopping (signal)");
-            return Some(Ok(()));
-        }
-        if self.limit.is_some_and(|l| self.wall.elapsed() >= l) {
-            println!("stopping (--seconds)");
-            return Some(Ok(()));
+        let why = if self.stop.load(Ordering::SeqCst) {
+            "signal"
+        } else if self.limit.is_some_and(|l| self.wall.elapsed() >= l) {
+            "--seconds"
+        } else {
+            ""
+        };
+        if !why.is_empty() {
+            println!("stopping ({why})");
+            // A client stopped halfway has failed; a server stops when told.
+            return Some(match self.app.unfinished() {
+                Some(left) => Err(anyhow::anyhow!(
+                    "stopped ({why}) before the client finished: {left}"
+                )),
+                None => Ok(()),
+            });
         }
         if self.app.finished() {
             return Some(match self.app.outcome() {
@@ -238,5 +247,38 @@ pub fn rate_mbps(now: u64, before: u64, secs: f64) -> f64 {
         now.saturating_sub(before) as f64 * 8.0 / secs / 1e6
     } else {
         0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PEER: SocketAddrV4 = SocketAddrV4::new(Ipv4Addr::new(192, 0, 2, 1), 5000);
+
+    fn stopped(app: Box<dyn App>, signal: bool, seconds: Option<u64>) -> Result<()> {
+        let mut run = AppRun::new(app, Arc::new(AtomicBool::new(signal)), seconds);
+        run.check().expect("the run ends")
+    }
+
+    #[test]
+    fn a_client_stopped_before_it_finished_fails_and_says_what_was_left() {
+        let e = stopped(Box::new(Sender::new(PEER, 1 << 20, 1)), true, None).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "stopped (signal) before the client finished: 0 of 1048576 bytes sent to \
+             192.0.2.1:5000, the connection not yet established"
+        );
+        let e = stopped(Box::new(Sender::new(PEER, 1, 1)), false, Some(0)).unwrap_err();
+        assert!(
+            e.to_string().starts_with("stopped (--seconds) before"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_server_stopped_when_told_succeeds() {
+        assert!(stopped(Box::new(EchoServer::new(7)), true, None).is_ok());
+        assert!(stopped(Box::new(EchoServer::new(7)), false, Some(0)).is_ok());
     }
 }

@@ -128,6 +128,66 @@ fn linux_pings_synack_and_hears_port_unreachable_from_a_closed_udp_port() {
 }
 
 #[test]
+fn a_connect_that_a_linux_firewall_rejects_with_icmp_fails_at_once() {
+    if !privileged() {
+        return;
+    }
+    // nftables' `reject with icmp type ...` answers synack's SYN with an ICMP
+    // error quoting it: Linux's own connect() fails at once with the
+    // error's meaning; so must synack's, not after two minutes of SYNs.
+    for (icmp, says) in [
+        ("port-unreachable", "connection refused"),
+        ("host-unreachable", "no route to host"),
+    ] {
+        let ns = TestNetns::new("reject");
+        let rule = format!("add rule inet fw input tcp dport 5000 reject with icmp type {icmp}");
+        for cmd in [
+            "add table inet fw",
+            "add chain inet fw input { type filter hook input priority 0; }",
+            &rule,
+        ] {
+            let nft = ns_exec(&ns.0, 10, &["nft", cmd]);
+            assert!(
+                nft.status.success(),
+                "nft {cmd}: {}",
+                String::from_utf8_lossy(&nft.stderr)
+            );
+        }
+        let started = Instant::now();
+        let out = Command::new("timeout")
+            .args(["90", env!("CARGO_BIN_EXE_synack"), "tap", "--netns", &ns.0])
+            .args([
+                "--connect",
+                "192.0.2.1:5000",
+                "--send",
+                "1",
+                "--seconds",
+                "60",
+            ])
+            .output()
+            .expect("synack tap");
+        let took = started.elapsed();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            !out.status.success(),
+            "{icmp}: the transfer cannot succeed:\n{text}"
+        );
+        assert!(
+            text.contains(&format!("failed: transfer: {says}")),
+            "{icmp}: {text}"
+        );
+        assert!(
+            took < Duration::from_secs(30),
+            "{icmp}: took {took:?}:\n{text}"
+        );
+    }
+}
+
+#[test]
 fn nc_echo_round_trip_of_a_mebibyte() {
     if !privileged() {
         return;

@@ -60,4 +60,9 @@ pub trait App {
     fn outcome(&self) -> Option<Result<String, String>> {
         None
     }
+    /// A client app stopped before it finished: what was left undone
+    /// (servers, and finished clients, have nothing left).
+    fn unfinished(&self) -> Option<String> {
+        None
+    }
 }

@@ -158,6 +158,22 @@ impl App for Sender {
         std::mem::take(&mut self.log)
     }
 
+    fn unfinished(&self) -> Option<String> {
+        (!self.done).then(|| {
+            format!(
+                "{} of {} bytes sent to {}, the connection {}",
+                self.sent,
+                self.bytes,
+                self.peer,
+                if self.connected {
+                    "open"
+                } else {
+                    "not yet established"
+                }
+            )
+        })
+    }
+
     fn outcome(&self) -> Option<Result<String, String>> {
         if !self.done {
             return None;

@@ -3,7 +3,9 @@
 //! segments (any flags, sequence and acknowledgement numbers near or far
 //! from the victim's, windows, options, payloads — checksums are not in
 //! play: the engine sees checked segments) aimed at the victim's 4-tuple,
-//! the listener, and unused ports, interleaved with the bystanders' traffic.
+//! the listener, and unused ports, interleaved with the bystanders' traffic;
+//! and ICMP errors quoting the victim's tuple or others, with sequence
+//! numbers near its own or anywhere (what an off-path attacker can send).
 //!
 //! The server hands out its segments as TSO runs (with deferral), cut by
 //! `TxRun::pieces`; the client one at a time.
@@ -20,7 +22,8 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 use libfuzzer_sys::fuzz_target;
 use synack_host::tcp::segment::{SackBlock, TcpOptions, Timestamps};
 use synack_host::tcp::{
-    Config, ConnectionHandle, Engine, Flags, RunLimit, Segment, SeqNumber, State,
+    Config, ConnectionHandle, Engine, Flags, FourTuple, IcmpError, IcmpErrorKind, RunLimit,
+    Segment, SeqNumber, State,
 };
 use synack_host::time::Instant;
 
@@ -148,6 +151,34 @@ fn hostile(data: &mut &[u8], victim: Option<(SocketAddrV4, SeqNumber, SeqNumber)
     s
 }
 
+/// One hostile ICMP error at B about a segment B supposedly sent.
+fn hostile_icmp(data: &mut &[u8], victim: Option<(SocketAddrV4, SeqNumber, SeqNumber)>) -> IcmpError {
+    let how = byte(data);
+    let (remote, near_seq) = match (how & 1, victim) {
+        (0, Some((addr, _, snd_nxt))) => (addr, snd_nxt),
+        _ => (SocketAddrV4::new(A, 1 + u16::from(byte(data))), SeqNumber(0)),
+    };
+    let w = word(data);
+    let seq = if how & 2 == 0 {
+        near_seq + ((w as i16) as i32 as u32 as usize)
+    } else {
+        SeqNumber(w)
+    };
+    let kind = match (how >> 2) & 3 {
+        0 => IcmpErrorKind::TimeExceeded,
+        1 => IcmpErrorKind::ParameterProblem,
+        _ => IcmpErrorKind::Unreachable { code: byte(data) },
+    };
+    IcmpError {
+        tuple: FourTuple {
+            local: SocketAddrV4::new(B, PORT),
+            remote,
+        },
+        seq,
+        kind,
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     let cfg = Config {
         max_ooo_ranges: 8,
@@ -215,9 +246,14 @@ fuzz_target!(|data: &[u8]| {
                 let c = net.b.connection(h)?;
                 Some((local, c.rcv_nxt(), c.snd_nxt()))
             });
-            for _ in 0..(byte(&mut input) & 7) {
+            let n = byte(&mut input);
+            for _ in 0..(n & 7) {
                 let s = hostile(&mut input, victim);
                 net.b.handle_segment(net.now, s);
+            }
+            if n & 0x80 != 0 {
+                let e = hostile_icmp(&mut input, victim);
+                net.b.handle_icmp_error(net.now, &e);
             }
         }
         net.step();

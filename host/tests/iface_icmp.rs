@@ -9,7 +9,7 @@ use etherparse::{
     icmpv4::DestUnreachableHeader,
 };
 use synack_host::iface::{DropCause, IcmpConfig, Interface, InterfaceConfig, Transmit};
-use synack_host::tcp::{Config, Engine};
+use synack_host::tcp::{Config, ConnError, Engine, Event, State};
 use synack_host::time::Instant;
 use synack_host::wire::{
     ArpOperation, ArpPacket, ArpRepr, ChecksumCapabilities, EtherType, EthernetAddress,
@@ -335,4 +335,86 @@ fn received_replies_and_errors_are_counted_and_not_answered() {
     assert!(drain(&mut i, now).is_empty());
     assert_eq!(i.stats().rx_icmp_messages, 3);
     assert_eq!(i.stats().total_drops(), 0);
+}
+
+/// An ICMP error of `msg_type`/`code` from the peer quoting the first
+/// `quote_len` bytes of the IP packet in `frame`.
+fn error_about(frame: &[u8], msg_type: u8, code: u8, quote_len: usize) -> Vec<u8> {
+    let invoking = &frame[14..14 + quote_len];
+    let repr = match msg_type {
+        3 => IcmpRepr::DstUnreachable { code, invoking },
+        11 => IcmpRepr::TimeExceeded { code, invoking },
+        _ => unreachable!(),
+    };
+    let mut m = vec![0u8; repr.buffer_len()];
+    repr.emit(&mut IcmpPacket::new_unchecked(&mut m[..]));
+    ip_frame(US, IpProtocol::Icmp, &m)
+}
+
+/// Connect to the peer's port 5000; the SYN's frame.
+fn connect(i: &mut Interface, now: Instant) -> (synack_host::tcp::ConnectionHandle, Vec<u8>) {
+    let h = i
+        .tcp_connect(now, std::net::SocketAddrV4::new(PEER.into(), 5000))
+        .unwrap();
+    let out = drain(i, now);
+    assert_eq!(out.len(), 1, "the SYN");
+    (h, out[0].frame.clone())
+}
+
+fn closed_with(i: &mut Interface) -> Vec<Event> {
+    std::iter::from_fn(|| i.engine_mut().poll_event()).collect()
+}
+
+#[test]
+fn port_unreachable_quoting_our_syn_fails_the_connect_with_refused() {
+    // A firewall's "reject with icmp port-unreachable": Linux's connect()
+    // fails at once with ECONNREFUSED; so does synack's.
+    let mut i = iface();
+    let now = Instant::from_secs(2);
+    let (h, syn) = connect(&mut i, now);
+    i.receive(now, &error_about(&syn, 3, 3, 28));
+    assert_eq!(i.engine().state(h), State::Closed);
+    assert!(closed_with(&mut i).contains(&Event::Closed(h, Some(ConnError::Refused))));
+    assert_eq!(i.stats().rx_icmp_messages, 1);
+    assert!(
+        drain(&mut i, now).is_empty(),
+        "nothing answers an ICMP error"
+    );
+}
+
+#[test]
+fn time_exceeded_quoting_the_whole_syn_fails_the_connect_with_no_route_to_host() {
+    let mut i = iface();
+    let now = Instant::from_secs(2);
+    let (h, syn) = connect(&mut i, now);
+    i.receive(now, &error_about(&syn, 11, 0, syn.len() - 14));
+    assert!(closed_with(&mut i).contains(&Event::Closed(h, Some(ConnError::HostUnreachable))));
+}
+
+#[test]
+fn errors_that_cannot_name_our_segment_change_nothing() {
+    let mut i = iface();
+    let now = Instant::from_secs(2);
+    let (h, syn) = connect(&mut i, now);
+    // Cut before the sequence number: 20 + 7 bytes.
+    i.receive(now, &error_about(&syn, 3, 3, 27));
+    // Quoting a datagram some other host sent.
+    let mut other = syn.clone();
+    other[14 + 12..14 + 16].copy_from_slice(&[10, 2, 0, 9]);
+    i.receive(now, &error_about(&other, 3, 3, 28));
+    // Sent to a broadcast address.
+    let mut to_all = error_about(&syn, 3, 3, 28);
+    to_all[..6].copy_from_slice(&EthernetAddress::BROADCAST.0);
+    to_all[14 + 16..14 + 20].copy_from_slice(&SUBNET_BROADCAST.0);
+    let mut p = Ipv4Packet::new_unchecked(&mut to_all[14..]);
+    p.fill_checksum();
+    i.receive(now, &to_all);
+    // A wrong sequence number (RFC 5927): the engine ignores it.
+    let mut wrong_seq = syn.clone();
+    wrong_seq[14 + 20 + 4] ^= 0x80;
+    i.receive(now, &error_about(&wrong_seq, 3, 3, 28));
+    assert_eq!(i.engine().state(h), State::SynSent);
+    assert_eq!(i.stats().rx_icmp_messages, 4);
+    assert_eq!(i.stats().total_drops(), 0);
+    assert_eq!(i.engine().stats().icmp_ignored, 1);
 }

@@ -1,5 +1,6 @@
-//! ICMP on the interface (RFC 792, RFC 1122 §3.2.2): echo replies, and port
-//! unreachable for UDP datagrams nobody is bound to receive.
+//! ICMP on the interface (RFC 792, RFC 1122 §3.2.2): echo replies, port
+//! unreachable for UDP datagrams nobody is bound to receive, and errors
+//! about our TCP segments handed to the engine (`tcp::IcmpError`).
 //!
 //! Invariants:
 //! - An echo request to our address is answered with the same identifier,
@@ -14,13 +15,20 @@
 //! - ICMP leaves with DF clear (Linux's ICMP socket does not set it) and both
 //!   checksums computed here: the fabric sums only TCP and UDP.
 //!
-//! Limits: received echo replies and errors are counted and not acted on
-//! (no ping sockets; TCP does not abort on unreachables, Linux does in
-//! SYN-SENT). The error's IP header has TOS 0 (Linux: 0xc0, "internetwork
-//! control").
+//! - A received error (unreachable, time exceeded, parameter problem) sent
+//!   to our unicast address and quoting a TCP segment from our address goes
+//!   to the engine, which checks the quoted sequence number; every other
+//!   well-formed message is counted in `rx_icmp_messages` and goes no further.
+//!
+//! Limits: no ping sockets (echo replies are counted only); errors about UDP
+//! are not reported to sockets (Linux reports them to connected ones). The
+//! error's IP header has TOS 0 (Linux: 0xc0, "internetwork control").
 
+use std::net::SocketAddrV4;
+
+use crate::tcp::{FourTuple, IcmpError, IcmpErrorKind, SeqNumber};
 use crate::time::Instant;
-use crate::wire::{IcmpPacket, IcmpRepr, IpProtocol, Ipv4Address, Ipv4Repr, icmp, ipv4};
+use crate::wire::{IcmpPacket, IcmpQuote, IcmpRepr, IpProtocol, Ipv4Address, Ipv4Repr, icmp, ipv4};
 
 use super::stats::DropCause;
 use super::{Interface, Transmit};
@@ -41,24 +49,53 @@ impl Interface {
         let packet = IcmpPacket::new_checked(message)?;
         let repr = IcmpRepr::parse(&packet)?;
         self.stats.rx_icmp_messages += 1;
-        if let IcmpRepr::EchoRequest {
-            ident,
-            seq_no,
-            data,
-        } = repr
-        {
-            let icmp = self.cfg.icmp;
-            if icmp.echo_reply && (!broadcast || icmp.echo_reply_broadcast) {
-                let reply = IcmpRepr::EchoReply {
-                    ident,
-                    seq_no,
-                    data,
-                };
-                if self.send_icmp(now, &reply, ip.src_addr) {
-                    self.stats.icmp_echo_replies_sent += 1;
+        let (kind, invoking) = match repr {
+            IcmpRepr::EchoRequest {
+                ident,
+                seq_no,
+                data,
+            } => {
+                let icmp = self.cfg.icmp;
+                if icmp.echo_reply && (!broadcast || icmp.echo_reply_broadcast) {
+                    let reply = IcmpRepr::EchoReply {
+                        ident,
+                        seq_no,
+                        data,
+                    };
+                    if self.send_icmp(now, &reply, ip.src_addr) {
+                        self.stats.icmp_echo_replies_sent += 1;
+                    }
                 }
+                return Ok(());
             }
+            IcmpRepr::DstUnreachable { code, invoking } => {
+                (IcmpErrorKind::Unreachable { code }, invoking)
+            }
+            IcmpRepr::TimeExceeded { invoking, .. } => (IcmpErrorKind::TimeExceeded, invoking),
+            IcmpRepr::ParamProblem { invoking, .. } => (IcmpErrorKind::ParameterProblem, invoking),
+            IcmpRepr::EchoReply { .. } | IcmpRepr::Other { .. } => return Ok(()),
+        };
+        // Linux `icmp_rcv`: an error sent to a broadcast address is bogus.
+        if broadcast {
+            return Ok(());
         }
+        // An error about a datagram we did not send, or cut too short to
+        // name its socket, is counted as received and goes no further.
+        let Ok(quote) = IcmpQuote::parse(invoking) else {
+            return Ok(());
+        };
+        if quote.src_addr != self.cfg.addr || quote.protocol != IpProtocol::Tcp {
+            return Ok(());
+        }
+        let error = IcmpError {
+            tuple: FourTuple {
+                local: SocketAddrV4::new(quote.src_addr.into(), quote.src_port),
+                remote: SocketAddrV4::new(quote.dst_addr.into(), quote.dst_port),
+            },
+            seq: SeqNumber(quote.seq),
+            kind,
+        };
+        self.engine.handle_icmp_error(now, &error);
         Ok(())
     }
 

@@ -34,9 +34,10 @@
 //! - On [`Medium::Ip`] every packet leaves on the one link: no next hop is needed.
 //! - ICMP (`icmp`): echo requests are answered; a datagram to an
 //!   unbound UDP port is counted as [`DropCause::NoUdpSocket`] and answered
-//!   with port unreachable, rate-limited as Linux does. Received errors are
-//!   counted, not acted on (no PMTU discovery: the host never sends more
-//!   than its MTU, and TCP does not abort on an unreachable).
+//!   with port unreachable, rate-limited as Linux does. A received error
+//!   quoting one of our TCP segments goes to the engine
+//!   (`tcp::Engine::handle_icmp_error`); no PMTU discovery (the host never
+//!   sends more than its MTU).
 //! - TCP leaves as the engine's runs (`tcp_tx`): one TSO frame per run when
 //!   the device segments ([`InterfaceConfig::tso_max_len`]), else cut here;
 //!   [`TxMeta`] carries checksum-insertion flags, header offsets and the TSO

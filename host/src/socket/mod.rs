@@ -151,6 +151,10 @@ impl From<ConnError> for io::Error {
             ConnError::Refused => ErrorKind::ConnectionRefused,
             ConnError::Reset => ErrorKind::ConnectionReset,
             ConnError::TimedOut => ErrorKind::TimedOut,
+            ConnError::NetUnreachable | ConnError::NotOnNetwork => ErrorKind::NetworkUnreachable,
+            ConnError::HostUnreachable | ConnError::HostDown => ErrorKind::HostUnreachable,
+            ConnError::SourceRouteFailed => ErrorKind::Unsupported,
+            ConnError::ProtocolUnavailable | ConnError::ProtocolError => ErrorKind::Other,
         };
         err(kind, e)
     }

@@ -1,8 +1,9 @@
 //! One error enum per user operation (STYLE "one enum per API operation").
 //!
-//! Connection-fatal conditions (`Reset`, `TimedOut`, `Refused`) are reported
-//! once, by the first operation that sees them (Linux `sk_err`, SPEC T14);
-//! afterwards reads see end-of-stream and writes see `BrokenPipe`.
+//! Connection-fatal conditions (`Reset`, `TimedOut`, `Refused`, and the
+//! ICMP-reported ones) are reported once, by the first operation that sees
+//! them (Linux `sk_err`, SPEC T14); afterwards reads see end-of-stream and
+//! writes see `BrokenPipe`.
 
 use thiserror::Error;
 
@@ -15,6 +16,27 @@ pub enum ConnError {
     Reset,
     #[error("connection timed out")]
     TimedOut,
+    /// ICMP network unreachable (Linux `ENETUNREACH`).
+    #[error("network is unreachable")]
+    NetUnreachable,
+    /// ICMP host unreachable or prohibited, or time exceeded (Linux `EHOSTUNREACH`).
+    #[error("no route to host")]
+    HostUnreachable,
+    /// ICMP destination host unknown (Linux `EHOSTDOWN`).
+    #[error("host is down")]
+    HostDown,
+    /// ICMP source host isolated (Linux `ENONET`).
+    #[error("machine is not on the network")]
+    NotOnNetwork,
+    /// ICMP protocol unreachable (Linux `ENOPROTOOPT`).
+    #[error("protocol not available")]
+    ProtocolUnavailable,
+    /// ICMP source route failed (Linux `EOPNOTSUPP`).
+    #[error("operation not supported")]
+    SourceRouteFailed,
+    /// ICMP parameter problem (Linux `EPROTO`).
+    #[error("protocol error")]
+    ProtocolError,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]

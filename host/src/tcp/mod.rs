@@ -61,7 +61,9 @@ mod tests;
 pub use config::{Config, SynCookies};
 pub use connection::state::State;
 pub use connection::{ConnEvent, Connection, DropCounts, Readiness};
-pub use engine::{ConnectionHandle, Engine, Event, Footprint, ListenerHandle, Stats};
+pub use engine::{
+    ConnectionHandle, Engine, Event, Footprint, IcmpError, IcmpErrorKind, ListenerHandle, Stats,
+};
 pub use error::{
     AcceptError, CloseError, ConnError, ConnectError, ListenError, OptionError, ReadError,
     Shutdown, ShutdownError, WriteError,

@@ -10,11 +10,14 @@
 //!   complement of the one's complement sum of the ICMP message starting with
 //!   the ICMP Type") with no pseudo-header. It is always verified on parse and
 //!   always computed on emit: the fabric sums only TCP and UDP (SPEC F3, F4).
+//! - [`IcmpQuote::parse`] reads only the quoted header and 8 bytes after it,
+//!   after checking they are there.
 //! - A message type this module does not model parses as [`IcmpRepr::Other`]
 //!   with its type and code, never as an error: it is well formed, just
 //!   not acted on.
 
 use super::checksum;
+use super::ipv4::{IpProtocol, Ipv4Address};
 use super::{Error, Result, be};
 
 mod field {
@@ -35,6 +38,8 @@ pub mod msg_type {
     pub const ECHO_REPLY: u8 = 0;
     pub const DST_UNREACHABLE: u8 = 3;
     pub const ECHO_REQUEST: u8 = 8;
+    pub const TIME_EXCEEDED: u8 = 11;
+    pub const PARAM_PROBLEM: u8 = 12;
 }
 
 /// Codes of a destination-unreachable message (RFC 792, RFC 1122 §3.2.2.1).
@@ -150,6 +155,15 @@ pub enum IcmpRepr<'a> {
     /// of the datagram that could not be delivered: its IP header and at
     /// least its first 8 data bytes (RFC 792), unchecked.
     DstUnreachable { code: u8, invoking: &'a [u8] },
+    /// Time exceeded (code 0 in transit, 1 in reassembly) and the datagram.
+    TimeExceeded { code: u8, invoking: &'a [u8] },
+    /// Parameter problem: `pointer` is the offset of the bad octet in the
+    /// datagram (code 0).
+    ParamProblem {
+        code: u8,
+        pointer: u8,
+        invoking: &'a [u8],
+    },
     /// Any other message: well formed, not modelled here.
     Other { msg_type: u8, code: u8 },
 }
@@ -177,6 +191,15 @@ impl<'a> IcmpRepr<'a> {
                 code: packet.code(),
                 invoking: data,
             },
+            msg_type::TIME_EXCEEDED => IcmpRepr::TimeExceeded {
+                code: packet.code(),
+                invoking: data,
+            },
+            msg_type::PARAM_PROBLEM => IcmpRepr::ParamProblem {
+                code: packet.code(),
+                pointer: (packet.ident() >> 8) as u8,
+                invoking: data,
+            },
             msg_type => IcmpRepr::Other {
                 msg_type,
                 code: packet.code(),
@@ -189,7 +212,9 @@ impl<'a> IcmpRepr<'a> {
         HEADER_LEN
             + match self {
                 IcmpRepr::EchoRequest { data, .. } | IcmpRepr::EchoReply { data, .. } => data.len(),
-                IcmpRepr::DstUnreachable { invoking, .. } => invoking.len(),
+                IcmpRepr::DstUnreachable { invoking, .. }
+                | IcmpRepr::TimeExceeded { invoking, .. }
+                | IcmpRepr::ParamProblem { invoking, .. } => invoking.len(),
                 IcmpRepr::Other { .. } => 0,
             }
     }
@@ -211,11 +236,75 @@ impl<'a> IcmpRepr<'a> {
             IcmpRepr::DstUnreachable { code, invoking } => {
                 (msg_type::DST_UNREACHABLE, code, 0, 0, invoking)
             }
+            IcmpRepr::TimeExceeded { code, invoking } => {
+                (msg_type::TIME_EXCEEDED, code, 0, 0, invoking)
+            }
+            IcmpRepr::ParamProblem {
+                code,
+                pointer,
+                invoking,
+            } => (
+                msg_type::PARAM_PROBLEM,
+                code,
+                u16::from(pointer) << 8,
+                0,
+                invoking,
+            ),
             IcmpRepr::Other { msg_type, code } => (msg_type, code, 0, 0, &[][..]),
         };
         packet.set_header(msg_type, code, ident, seq_no);
         packet.buffer.as_mut()[HEADER_LEN..HEADER_LEN + data.len()].copy_from_slice(data);
         packet.fill_checksum();
+    }
+}
+
+/// The start of the datagram an ICMP error quotes: enough to name the
+/// socket that sent it (RFC 792: "Internet Header + 64 bits of Original Data
+/// Datagram"; RFC 1122 §3.2.2 says at least that much comes back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IcmpQuote {
+    pub src_addr: Ipv4Address,
+    pub dst_addr: Ipv4Address,
+    pub protocol: IpProtocol,
+    pub src_port: u16,
+    pub dst_port: u16,
+    /// Bytes 4..8 of the transport header: TCP's sequence number.
+    pub seq: u32,
+}
+
+impl IcmpQuote {
+    /// Read the quoted IPv4 header and the first 8 transport bytes, as Linux
+    /// `icmp_unreach` does: version 4, IHL ≥ 5 ([`Error::Malformed`]), and
+    /// IHL·4 + 8 bytes present ([`Error::Truncated`]). The quoted datagram
+    /// may be cut anywhere after that, so its total length is not checked.
+    pub fn parse(invoking: &[u8]) -> Result<IcmpQuote> {
+        if invoking.len() < super::ipv4::HEADER_LEN {
+            return Err(Error::Truncated);
+        }
+        let header_len = usize::from(invoking[0] & 0x0f) * 4;
+        if invoking[0] >> 4 != 4 || header_len < super::ipv4::HEADER_LEN {
+            return Err(Error::Malformed);
+        }
+        if invoking.len() < header_len + 8 {
+            return Err(Error::Truncated);
+        }
+        let addr = |at: usize| {
+            Ipv4Address([
+                invoking[at],
+                invoking[at + 1],
+                invoking[at + 2],
+                invoking[at + 3],
+            ])
+        };
+        let l4 = &invoking[header_len..];
+        Ok(IcmpQuote {
+            src_addr: addr(12),
+            dst_addr: addr(16),
+            protocol: IpProtocol::from(invoking[9]),
+            src_port: be::u16_at(l4, 0),
+            dst_port: be::u16_at(l4, 2),
+            seq: be::u32_at(l4, 4),
+        })
     }
 }
 
@@ -311,5 +400,72 @@ mod tests {
             let p = IcmpPacket::new_checked(&c[..]).unwrap();
             assert_eq!(IcmpRepr::parse(&p), Err(Error::BadChecksum), "byte {at}");
         }
+    }
+
+    #[test]
+    fn a_quote_names_the_segment_it_came_from() {
+        let mut q = vec![0u8; 28];
+        q[0] = 0x45;
+        q[9] = 6;
+        q[12..16].copy_from_slice(&[10, 0, 0, 1]);
+        q[16..20].copy_from_slice(&[10, 0, 0, 2]);
+        q[20..28].copy_from_slice(&[0x9c, 0x40, 0x00, 0x50, 0xde, 0xad, 0xbe, 0xef]);
+        let quote = IcmpQuote::parse(&q).unwrap();
+        assert_eq!(
+            quote,
+            IcmpQuote {
+                src_addr: Ipv4Address::new(10, 0, 0, 1),
+                dst_addr: Ipv4Address::new(10, 0, 0, 2),
+                protocol: IpProtocol::Tcp,
+                src_port: 40000,
+                dst_port: 80,
+                seq: 0xdead_beef,
+            }
+        );
+        // Options move the transport header: IHL 6 needs 32 bytes.
+        let mut with_options = q.clone();
+        with_options[0] = 0x46;
+        assert_eq!(IcmpQuote::parse(&with_options), Err(Error::Truncated));
+        with_options.splice(20..20, [1, 1, 1, 0]);
+        assert_eq!(
+            IcmpQuote::parse(&with_options).map(|x| x.seq),
+            Ok(0xdead_beef)
+        );
+        assert_eq!(IcmpQuote::parse(&q[..27]), Err(Error::Truncated));
+        assert_eq!(IcmpQuote::parse(&q[..19]), Err(Error::Truncated));
+        for bad in [0x44, 0x65] {
+            let mut b = q.clone();
+            b[0] = bad;
+            assert_eq!(IcmpQuote::parse(&b), Err(Error::Malformed));
+        }
+    }
+
+    #[test]
+    fn time_exceeded_and_parameter_problem_round_trip() {
+        let invoking = [0x45u8; 28];
+        for repr in [
+            IcmpRepr::TimeExceeded {
+                code: 1,
+                invoking: &invoking,
+            },
+            IcmpRepr::ParamProblem {
+                code: 0,
+                pointer: 9,
+                invoking: &invoking,
+            },
+        ] {
+            let b = emitted(&repr);
+            assert_eq!(
+                IcmpRepr::parse(&IcmpPacket::new_checked(&b[..]).unwrap()),
+                Ok(repr)
+            );
+        }
+        let b = emitted(&IcmpRepr::ParamProblem {
+            code: 0,
+            pointer: 9,
+            invoking: &invoking,
+        });
+        assert_eq!(&b[..2], &[12, 0]);
+        assert_eq!(b[4], 9);
     }
 }

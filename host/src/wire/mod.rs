@@ -39,7 +39,7 @@ use core::fmt;
 pub use arp::{ArpOperation, ArpPacket, ArpRepr};
 pub use ethernet::{EtherType, EthernetAddress, EthernetFrame, EthernetRepr};
 pub use frame::{FrameRepr, NetworkRepr, TransportRepr};
-pub use icmp::{IcmpPacket, IcmpRepr};
+pub use icmp::{IcmpPacket, IcmpQuote, IcmpRepr};
 pub use ipv4::{IpProtocol, Ipv4Address, Ipv4Cidr, Ipv4Packet, Ipv4Repr};
 pub use tcp::{TcpFlags, TcpOption, TcpPacket, TcpRepr, TcpTimestamp};
 pub use udp::{UdpPacket, UdpRepr};

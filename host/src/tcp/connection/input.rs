@@ -278,6 +278,9 @@ impl Connection {
         }
         self.last_rcv = now;
         self.probes_out = 0;
+        // Linux `tcp_ack`: "We passed data and got it acked, remove any
+        // soft error log. Something worked..."
+        self.soft_error = None;
         let nwin = u32::from(seg.window) << self.snd_wscale;
         let old_wnd = self.snd_wnd;
         let may_update = seg.ack > self.snd_una

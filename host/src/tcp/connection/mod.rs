@@ -238,6 +238,10 @@ pub struct Connection {
     /// A passive child still in the accept queue: no owner to tell about events.
     pub(crate) unaccepted: bool,
     pub(crate) error: Option<ConnError>,
+    /// An ICMP error about a synchronized connection (Linux `sk_err_soft`):
+    /// reported instead of `TimedOut` if the connection times out, through
+    /// `SO_ERROR`, and forgotten when an ACK shows the path works.
+    pub(crate) soft_error: Option<ConnError>,
     /// The connection died of an error already reported or pending.
     pub(crate) dead_by_error: bool,
     pub(crate) events: VecDeque<ConnEvent>,
@@ -319,6 +323,7 @@ impl Connection {
             orphan: false,
             unaccepted: false,
             error: None,
+            soft_error: None,
             dead_by_error: false,
             events: VecDeque::new(),
             out: VecDeque::new(),
@@ -550,6 +555,13 @@ impl Connection {
             }
         }
         self.events.push_back(ConnEvent::Closed(err));
+    }
+
+    /// Give up after retrying (Linux `tcp_write_err`): the error is the
+    /// soft error an ICMP message left, else timed-out.
+    pub(crate) fn write_err(&mut self) {
+        let err = self.soft_error.take().unwrap_or(ConnError::TimedOut);
+        self.set_closed(Some(err));
     }
 
     /// Queue a control segment for `poll_transmit`, or count it dropped.

@@ -7,7 +7,6 @@
 use crate::time::Instant;
 
 use super::super::config::Config;
-use super::super::error::ConnError;
 use super::Connection;
 use super::state::State;
 use super::timers::Timer;
@@ -54,7 +53,7 @@ impl Connection {
                     0
                 };
                 if self.retransmits >= cfg.syn_retries.saturating_add(linear) {
-                    self.set_closed(Some(ConnError::TimedOut));
+                    self.write_err();
                     return;
                 }
                 self.retransmits += 1;
@@ -73,7 +72,7 @@ impl Connection {
                     if self.retransmits > 0
                         && now - start >= cfg.model_timeout(boundary, cfg.rto_min)
                     {
-                        self.set_closed(Some(ConnError::TimedOut));
+                        self.write_err();
                         return;
                     }
                 }
@@ -101,7 +100,7 @@ impl Connection {
             cfg.retries2
         };
         if self.probes_out >= max {
-            self.set_closed(Some(ConnError::TimedOut));
+            self.write_err();
             return;
         }
         if self.send_window_wakeup(now, cfg) {
@@ -149,7 +148,7 @@ impl Connection {
         if idle >= time {
             if self.probes_out >= self.opts.keepalive_probes(cfg) {
                 self.send_active_reset(now, cfg);
-                self.set_closed(Some(ConnError::TimedOut));
+                self.write_err();
                 return;
             }
             self.send_probe(now, cfg);

@@ -55,7 +55,10 @@ use super::segment::{Flags, FourTuple, Payload, Segment, SeqNumber};
 use super::time_wait::{TimeWaitEntry, TimeWaitTable, TwAction};
 use table::ConnTable;
 
+mod icmp;
 mod passive;
+
+pub use icmp::{IcmpError, IcmpErrorKind};
 mod table;
 
 /// Counters, by cause (SPEC preamble: "dropped and counted by cause").
@@ -87,6 +90,13 @@ pub struct Stats {
     pub tw_recycled: u64,
     /// Connections refused by the `max_connections` bound (SPEC C2).
     pub connection_limit_drops: u64,
+    /// ICMP errors that ended a connection or a SYN-queue record.
+    pub icmp_aborts: u64,
+    /// ICMP errors recorded as a connection's soft error.
+    pub icmp_soft_errors: u64,
+    /// ICMP errors quoting a sequence number outside what is in flight, or
+    /// about no connection (Linux `OutOfWindowIcmps`): ignored.
+    pub icmp_ignored: u64,
     /// Drops inside connections, by cause.
     pub connection_drops: super::connection::DropCounts,
 }
@@ -1090,12 +1100,13 @@ impl Engine {
 
     /// `SO_ERROR`: the pending error, once; reading it clears it (so the next
     /// read or write no longer reports it). This is how the application
-    /// learns the result of a non-blocking `connect` that failed.
+    /// learns the result of a non-blocking `connect` that failed. With no
+    /// pending error, an ICMP-reported soft error, once (Linux `sock_getsockopt`).
     pub fn take_error(&mut self, h: ConnectionHandle) -> Result<Option<ConnError>, OptionError> {
         let c = self.conn_mut(h).ok_or(OptionError::InvalidHandle)?;
         if c.orphan {
             return Err(OptionError::InvalidHandle);
         }
-        Ok(c.error.take())
+        Ok(c.error.take().or_else(|| c.soft_error.take()))
     }
 }

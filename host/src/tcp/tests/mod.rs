@@ -5,6 +5,7 @@ mod flow;
 mod handshake;
 mod hardening;
 mod harness;
+mod icmp;
 mod listen;
 mod options;
 mod retransmit;
