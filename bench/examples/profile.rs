@@ -1,7 +1,9 @@
 //! One run of a `synack bench` figure, for a profiler:
 //! `cargo build --release -p synack-bench --example profile`, then
 //! `valgrind --tool=callgrind target/release/examples/profile bulk 1500 16`
-//! (`smoltcp-bulk MTU MIB`: the same transfer between two smoltcp hosts).
+//! (`smoltcp-bulk MTU MIB`: the same transfer between two smoltcp hosts;
+//! `churn N [RECORDS]`: N connections opened and closed, with RECORDS
+//! TIME-WAIT records made first, as the bench's full-table churn).
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let what = args.get(1).map(String::as_str).unwrap_or("bulk");
@@ -23,9 +25,10 @@ fn main() {
         }
         "churn" => {
             let n = args.get(2).and_then(|x| x.parse().ok()).unwrap_or(5000);
-            let c = synack_bench::stack::churn(n, 0);
+            let prefill = args.get(3).and_then(|x| x.parse().ok()).unwrap_or(0);
+            let c = synack_bench::stack::churn(n, prefill);
             println!("{:.0} connections per CPU-s", c.measurement.per_cpu_s());
         }
-        other => eprintln!("profile bulk MTU MIB | smoltcp-bulk MTU MIB | churn N, not {other}"),
+        other => eprintln!("profile bulk MTU MIB | smoltcp-bulk MTU MIB | churn N [RECORDS], not {other}"),
     }
 }
