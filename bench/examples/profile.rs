@@ -29,6 +29,8 @@ fn main() {
             let c = synack_bench::stack::churn(n, prefill);
             println!("{:.0} connections per CPU-s", c.measurement.per_cpu_s());
         }
-        other => eprintln!("profile bulk MTU MIB | smoltcp-bulk MTU MIB | churn N [RECORDS], not {other}"),
+        other => eprintln!(
+            "profile bulk MTU MIB | smoltcp-bulk MTU MIB | churn N [RECORDS], not {other}"
+        ),
     }
 }

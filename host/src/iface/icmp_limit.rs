@@ -70,7 +70,7 @@ impl IcmpRateLimit {
     }
 
     fn peer_allow(&mut self, now: Instant, cfg: &IcmpConfig, dst: Ipv4Address) -> bool {
-        let cap = cfg.ratelimit * ICMP_RATELIMIT_BURST;
+        let cap = cfg.ratelimit.saturating_mul(ICMP_RATELIMIT_BURST);
         if !self.peers.contains_key(&dst) {
             self.make_room(now, cap, cfg.ratelimit_peers);
         }
@@ -78,7 +78,10 @@ impl IcmpRateLimit {
             tokens: cap,
             last: now,
         });
-        bucket.tokens = (bucket.tokens + now.saturating_duration_since(bucket.last)).min(cap);
+        bucket.tokens = bucket
+            .tokens
+            .saturating_add(now.saturating_duration_since(bucket.last))
+            .min(cap);
         bucket.last = now;
         if bucket.tokens < cfg.ratelimit {
             return false;
@@ -92,8 +95,11 @@ impl IcmpRateLimit {
         if self.peers.len() < max {
             return;
         }
-        self.peers
-            .retain(|_, b| b.tokens + now.saturating_duration_since(b.last) < cap);
+        self.peers.retain(|_, b| {
+            b.tokens
+                .saturating_add(now.saturating_duration_since(b.last))
+                < cap
+        });
         while self.peers.len() >= max.max(1) {
             let Some(oldest) = self
                 .peers
@@ -175,6 +181,37 @@ mod tests {
             .filter(|i| l.allow(t2, &cfg, host(0x2000 + i)))
             .count();
         assert_eq!(sent, 20);
+    }
+
+    #[test]
+    fn extreme_settings_neither_panic_nor_misbehave() {
+        let t = Instant::from_secs(100);
+        let huge = IcmpConfig {
+            ratelimit: Duration::MAX,
+            msgs_per_sec: u32::MAX,
+            msgs_burst: u32::MAX,
+            ratelimit_peers: 0,
+            ..IcmpConfig::default()
+        };
+        let mut l = IcmpRateLimit::default();
+        // A bucket of "forever" holds one interval of "forever": one error, then none.
+        assert!(l.allow(t, &huge, A));
+        assert!(!l.allow(Instant::MAX, &huge, A));
+        assert!(l.peers() <= 1);
+        let none = IcmpConfig {
+            ratelimit: Duration::ZERO,
+            msgs_burst: 0,
+            ..IcmpConfig::default()
+        };
+        assert!(!IcmpRateLimit::default().allow(t, &none, A));
+        let free = IcmpConfig {
+            ratelimit: Duration::ZERO,
+            ..IcmpConfig::default()
+        };
+        assert_eq!(
+            sent_in_a_row(&mut IcmpRateLimit::default(), &free, t, B),
+            50
+        );
     }
 
     #[test]
