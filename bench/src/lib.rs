@@ -3,12 +3,13 @@
 //! private network namespace pinned to one CPU (`synack bench` runs them
 //! interleaved and prints ratios).
 //!
-//! - [`bulk`]: one stream of `bytes` between two hosts in one thread, over
+//! - bulk ([`stack::bulk`], [`smol::bulk`], [`linux`]): one stream of `bytes` between two hosts in one thread, over
 //!   an in-memory raw-IPv4 link (synack, smoltcp) or loopback (Linux), at
 //!   MTU 1500 or 64 KiB; software checksums unless `offload`.
-//! - [`churn`]: connect, a 64-byte request and response, the client closes
+//! - churn ([`stack::churn`], [`smol::churn`], [`linux::churn`]): connect, a 64-byte request and response, the client closes
 //!   first (so it keeps TIME-WAIT records, except smoltcp, which keeps none).
-//! - [`time_wait`]: resident memory per TIME-WAIT record at a million.
+//! - TIME-WAIT memory ([`stack::churn`] with records made first, read with
+//!   [`stack::resident_bytes`]): resident memory per record at a million.
 //!
 //! Every figure is CPU time of the measuring thread (or, for Linux, of the
 //! child process: both its threads and the kernel work charged to it), so a

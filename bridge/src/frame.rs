@@ -3,7 +3,7 @@
 //!
 //! Invariants: an encoded request is never longer than the bridge accepts
 //! (operations are split by the caller to fit `MAX_PAYLOAD`, which
-//! [`Request::encode`] checks); [`ResponseParser`] never panics on any byte
+//! [`encode`] checks); [`ResponseParser`] never panics on any byte
 //! sequence, and resynchronises on the next sync byte after a bad frame.
 use synack_abi::board::{
     self, CRC_BYTES, HEADER_BYTES, MAX_PAYLOAD, SYNC_REQUEST, SYNC_RESPONSE, op,

@@ -7,7 +7,8 @@
 //! carried to the board after it ran, and the board's changes back before
 //! it runs again, without the driver noticing the delay.
 //!
-//! One [`Mirror::sync`] (a few bridge requests, in three steps):
+//! One sync ([`Session::sync`](crate::session::Session::sync)) is a few
+//! bridge requests, in three steps:
 //! 1. *Push and status*: every run of DMA bytes the host changed since the
 //!    last sync (found by comparing with a copy of what the board holds)
 //!    is written; then every writable register whose page value differs

@@ -2,7 +2,7 @@
 //! segment; a 1.5 KiB or 64 KiB allocation takes the allocator's slow path
 //! every time. Buffers given back here (by whoever drops the frame: the
 //! driver once it has copied it out, or a received frame's last payload
-//! view, see [`into_bytes`]) are handed out again by [`take`].
+//! view, see [`Payload`](super::payload::Payload)) are handed out again by [`take`].
 //!
 //! The pool is per thread (no locking) and bounded: at most
 //! [`MAX_POOLED`] small buffers (4 MiB) and 64 TSO-sized ones (4 MiB);

@@ -151,7 +151,7 @@ pub enum IcmpRepr<'a> {
         seq_no: u16,
         data: &'a [u8],
     },
-    /// Destination unreachable with its code ([`unreachable`]) and the start
+    /// Destination unreachable with its code ([`unreachable`](mod@unreachable)) and the start
     /// of the datagram that could not be delivered: its IP header and at
     /// least its first 8 data bytes (RFC 792), unchecked.
     DstUnreachable { code: u8, invoking: &'a [u8] },

@@ -1,5 +1,5 @@
 //! One TCP connection's control block (RFC 9293 §3.3.1 TCB) and its state
-//! machine, split by concern: [`state`], [`send_buf`], [`recv_buf`], [`rtt`],
+//! machine, split by concern: [`state`], [`send_buf`], `recv_buf`, [`rtt`],
 //! [`congestion`], [`timers`]; segment arrival in `input`, segment
 //! generation in `output`, timer expiry in `timeout`.
 //!

@@ -12,14 +12,14 @@
 //! that are not owned by a connection (RSTs, SYN-ACKs, TIME-WAIT ACKs) wait
 //! in a queue of `tx_queue_len`, and each connection keeps at most
 //! `CONN_OUT_MAX` control segments; events are coalesced per socket
-//! ([`super::events`]). What does not fit is dropped and counted.
+//! (`tcp::events`). What does not fit is dropped and counted.
 //!
 //! Invariants:
 //! - `by_tuple` maps each live (not CLOSED) connection's 4-tuple to its handle;
 //!   a 4-tuple is in at most one of `by_tuple`, a listener's SYN queue, or the
 //!   TIME-WAIT table (SPEC C1).
 //! - Handles are never reused (connections live in a generation-checked
-//!   slab, [`table`]); a stale handle yields `InvalidHandle`.
+//!   slab, `table`); a stale handle yields `InvalidHandle`.
 //! - The timer index files every connection with an armed timer no later
 //!   than its earliest deadline (lazily: see `refresh_deadline`).
 //! - A connection leaves `conns` once it is CLOSED and the application has

@@ -1,6 +1,6 @@
 //! TIME-WAIT as compact records in their own table (SPEC T1, T5, T10–T12;
 //! DESIGN: "TIME-WAIT entries are compact records ... so a million of them
-//! are cheap"). Storage is in [`table`]: 48-byte records in a FIFO by
+//! are cheap"). Storage is in `table`: 48-byte records in a FIFO by
 //! expiry, with a hash index of positions; this module is the behaviour.
 //!
 //! Invariants:
@@ -91,7 +91,7 @@ impl TimeWaitTable {
         self.table.remove(tuple)
     }
 
-    /// When `expire` next has work (perhaps early: see [`table`]).
+    /// When `expire` next has work (perhaps early: see `table`).
     pub fn next_expiry(&self) -> Option<Instant> {
         self.table.next_expiry()
     }
