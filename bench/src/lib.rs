@@ -3,11 +3,13 @@
 //! private network namespace pinned to one CPU (`synack bench` runs them
 //! interleaved and prints ratios).
 //!
-//! - bulk ([`stack::bulk`], [`smol::bulk`], [`linux`]): one stream of `bytes` between two hosts in one thread, over
-//!   an in-memory raw-IPv4 link (synack, smoltcp) or loopback (Linux), at
-//!   MTU 1500 or 64 KiB; software checksums unless `offload`.
-//! - churn ([`stack::churn`], [`smol::churn`], [`linux::churn`]): connect, a 64-byte request and response, the client closes
-//!   first (so it keeps TIME-WAIT records, except smoltcp, which keeps none).
+//! - bulk ([`stack::bulk`], [`smol::bulk`], [`linux`]): one stream of
+//!   `bytes` between two hosts in one thread, over an in-memory raw-IPv4
+//!   link (synack, smoltcp) or loopback (Linux), at MTU 1500 or 64 KiB;
+//!   software checksums unless `offload`.
+//! - churn ([`stack::churn`], [`smol::churn`], [`linux::churn`]): connect,
+//!   a 64-byte request and response, the client closes first (so it keeps
+//!   TIME-WAIT records, except smoltcp, which keeps none).
 //! - TIME-WAIT memory ([`stack::churn`] with records made first, read with
 //!   [`stack::resident_bytes`]): resident memory per record at a million.
 //!
