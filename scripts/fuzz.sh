@@ -3,7 +3,7 @@
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
 #
-# Runs each target (default: all of `cargo fuzz list`: ethernet arp ipv4 icmp tcp udp
+# Runs each target (default: all of `cargo fuzz list`: ethernet arp ipv4 icmp tcp udp reassembly
 # frame) for SECONDS (default 20) and stops at the first crash, leaving the
 # reproducer in fuzz/artifacts/TARGET/. Corpora grow in fuzz/corpus/TARGET/
 # (ignored by git). Installs cargo-fuzz if it is missing.

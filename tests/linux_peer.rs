@@ -79,7 +79,7 @@ fn curl_fetches_a_mebibyte_and_the_pcap_reads_clean() {
 }
 
 #[test]
-fn linux_pings_synack_and_hears_port_unreachable_from_a_closed_udp_port() {
+fn linux_pings_synack_and_hears_port_unreachable_from_a_closed_udp_port_fragmented_or_not() {
     if !privileged() {
         return;
     }
@@ -115,6 +115,22 @@ fn linux_pings_synack_and_hears_port_unreachable_from_a_closed_udp_port() {
         text.contains(&format!("ICMP Port Unreachable from ip={SYNACK}")),
         "hping3: {text}"
     );
+    // A datagram Linux sends in fragments (of 1,000 and of 16 bytes) is
+    // reassembled before synack finds no socket for it.
+    for mtu in ["1000", "16"] {
+        let out = s.exec(
+            30,
+            &[
+                "hping3", "--udp", "-p", "9998", "-d", "3000", "-m", mtu, "-c", "1", SYNACK,
+            ],
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(&format!("ICMP Port Unreachable from ip={SYNACK}")),
+            "hping3 -m {mtu}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
     let page = s.exec(
         60,
         &["curl", "-sS", "-m", "50", &format!("http://{SYNACK}/")],
@@ -122,9 +138,10 @@ fn linux_pings_synack_and_hears_port_unreachable_from_a_closed_udp_port() {
     let page = String::from_utf8_lossy(&page.stdout).to_string();
     s.stop();
     assert!(
-        page.contains("echo replies sent 6, port unreachables sent 2, rate-limited 0"),
+        page.contains("echo replies sent 6, port unreachables sent 4, rate-limited 0"),
         "{page}"
     );
+    assert!(page.contains("datagrams reassembled 2, failed 0"), "{page}");
 }
 
 #[test]

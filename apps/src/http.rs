@@ -161,6 +161,11 @@ impl HttpServer {
             i.icmp_unreachables_sent,
             i.icmp_rate_limited
         );
+        let _ = writeln!(
+            page,
+            "ip: fragments in {}, datagrams reassembled {}, failed {}, timed out {}",
+            i.rx_fragments, i.rx_reassembled, i.reassembly_failures, i.reassembly_timeouts
+        );
         let _ = writeln!(page, "http: {} requests", self.requests);
         if let Some(extra) = &self.extra {
             page.push_str(&extra());

@@ -182,8 +182,11 @@ fn each_bad_frame_is_counted_under_its_cause() {
     );
     check(&icmp(&[8, 0, 0xf7, 0xff, 0, 0, 0]), DropCause::Truncated);
 
+    // A fragment is taken into reassembly (host/tests/iface_reassembly.rs);
+    // an empty one is refused and counted.
     let mut fragment = good.clone();
     fragment[14 + 6] = 0x20; // MF
+    fragment[14 + 2..14 + 4].copy_from_slice(&20u16.to_be_bytes());
     let mut p = synack_host::wire::Ipv4Packet::new_unchecked(&mut fragment[14..]);
     p.fill_checksum();
     check(&fragment, DropCause::Fragmented);
@@ -300,8 +303,9 @@ fn random_and_mutated_input_never_panics_and_is_always_accounted() {
                     + s.rx_tcp_segments
                     + s.rx_udp_datagrams
                     + s.rx_arp_packets
-                    + s.rx_icmp_messages,
-                n,
+                    + s.rx_icmp_messages
+                    + s.rx_fragments,
+                n + s.rx_reassembled,
                 "{s:?}"
             );
             assert!(s.rx_drops() > n / 2, "most garbage is dropped: {s:?}");

@@ -68,6 +68,29 @@ pub struct InterfaceConfig {
     pub tso_max_len: Option<usize>,
     /// Echo replies and the errors this host sends.
     pub icmp: IcmpConfig,
+    /// Reassembly of received IPv4 fragments.
+    pub reassembly: ReassemblyConfig,
+}
+
+/// IPv4 reassembly bounds, with Linux's `net.ipv4.ipfrag_*` defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReassemblyConfig {
+    /// A datagram still incomplete this long after its first fragment came
+    /// is discarded (Linux `ipfrag_time`, 30 s).
+    pub timeout: Duration,
+    /// Bytes held over all datagrams (data plus a fixed overhead a
+    /// fragment) at which fragments are dropped (Linux
+    /// `ipfrag_high_thresh`, 4 MiB); 0 turns reassembly off.
+    pub high_thresh: usize,
+}
+
+impl Default for ReassemblyConfig {
+    fn default() -> Self {
+        ReassemblyConfig {
+            timeout: Duration::from_secs(30),
+            high_thresh: 4 << 20,
+        }
+    }
 }
 
 /// ICMP: what is answered and how often errors may leave, with Linux's
@@ -141,6 +164,7 @@ impl InterfaceConfig {
             udp_ephemeral_ports: 32768..=60999,
             tso_max_len: None,
             icmp: IcmpConfig::default(),
+            reassembly: ReassemblyConfig::default(),
         }
     }
 

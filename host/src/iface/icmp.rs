@@ -8,8 +8,11 @@
 //!   `IcmpConfig::echo_reply` is off; one to a broadcast address only with
 //!   `echo_reply_broadcast` (Linux ignores them by default).
 //! - An error is never sent about a datagram sent to a broadcast address, nor
-//!   about an ICMP message (RFC 1122 §3.2.2), and never faster than
+//!   about an ICMP error (RFC 1122 §3.2.2), and never faster than
 //!   [`super::icmp_limit`] allows; what the limit holds back is counted.
+//!   Errors sent: port unreachable (UDP to an unbound port) and time
+//!   exceeded in reassembly (a datagram whose first fragment came, and not
+//!   the rest, within `ReassemblyConfig::timeout`).
 //! - An error quotes the invoking datagram from its IP header on, as much
 //!   as fits in 576 bytes (RFC 1812 §4.3.2.3, Linux `icmp_send`).
 //! - ICMP leaves with DF clear (Linux's ICMP socket does not set it) and both
@@ -28,7 +31,9 @@ use std::net::SocketAddrV4;
 
 use crate::tcp::{FourTuple, IcmpError, IcmpErrorKind, SeqNumber};
 use crate::time::Instant;
-use crate::wire::{IcmpPacket, IcmpQuote, IcmpRepr, IpProtocol, Ipv4Address, Ipv4Repr, icmp, ipv4};
+use crate::wire::{
+    IcmpPacket, IcmpQuote, IcmpRepr, IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, icmp, ipv4,
+};
 
 use super::stats::DropCause;
 use super::{Interface, Transmit};
@@ -109,22 +114,54 @@ impl Interface {
         datagram: &[u8],
         broadcast: bool,
     ) {
-        if !self.cfg.icmp.port_unreachable || broadcast || ip.protocol == IpProtocol::Icmp {
+        if !self.cfg.icmp.port_unreachable || broadcast {
             return;
         }
-        if !self.icmp_limit.allow(now, &self.cfg.icmp, ip.src_addr) {
-            self.stats.icmp_rate_limited += 1;
+        let error = |invoking| IcmpRepr::DstUnreachable {
+            code: icmp::unreachable::PORT,
+            invoking,
+        };
+        if self.send_icmp_error(now, ip.src_addr, datagram, error) {
+            self.stats.icmp_unreachables_sent += 1;
+        }
+    }
+
+    /// Time exceeded in reassembly about a datagram whose first fragment
+    /// (`first`, a received IPv4 packet) came and whose rest did not; not
+    /// about an ICMP error's fragments, nor one sent to a broadcast.
+    pub(super) fn send_reassembly_time_exceeded(&mut self, now: Instant, first: &[u8]) {
+        let p = Ipv4Packet::new_unchecked(first);
+        let (src, dst) = (p.src_addr(), p.dst_addr());
+        if self.is_broadcast(dst) || is_icmp_error(&p) {
             return;
+        }
+        let error = |invoking| IcmpRepr::TimeExceeded {
+            code: icmp::time_exceeded::REASSEMBLY,
+            invoking,
+        };
+        if self.send_icmp_error(now, src, first, error) {
+            self.stats.icmp_time_exceeded_sent += 1;
+        }
+    }
+
+    /// An error to `dst` quoting `datagram` (from its IP header on, as much
+    /// as fits in 576 bytes), within the rate limit (what it holds back is
+    /// counted); true if it was handed to IP output.
+    fn send_icmp_error<'a>(
+        &mut self,
+        now: Instant,
+        dst: Ipv4Address,
+        datagram: &'a [u8],
+        error: impl FnOnce(&'a [u8]) -> IcmpRepr<'a>,
+    ) -> bool {
+        if !self.icmp_limit.allow(now, &self.cfg.icmp, dst) {
+            self.stats.icmp_rate_limited += 1;
+            return false;
         }
         let room =
             ERROR_DATAGRAM_MAX.min(usize::from(self.cfg.mtu)) - ipv4::HEADER_LEN - icmp::HEADER_LEN;
-        let error = IcmpRepr::DstUnreachable {
-            code: icmp::unreachable::PORT,
-            invoking: &datagram[..datagram.len().min(room)],
-        };
-        if self.send_icmp(now, &error, ip.src_addr) {
-            self.stats.icmp_unreachables_sent += 1;
-        }
+        let repr = error(&datagram[..datagram.len().min(room)]);
+        self.send_icmp(now, &repr, dst)
     }
 
     /// Build and dispatch one ICMP message to `dst`; false if it was over
@@ -148,4 +185,17 @@ impl Interface {
         self.dispatch(now, dst, Transmit { frame: buf, meta });
         true
     }
+}
+
+/// `p` (a first fragment) carries an ICMP error, not a query: RFC 1122
+/// §3.2.2 sends no error about an error.
+fn is_icmp_error(p: &Ipv4Packet<&[u8]>) -> bool {
+    if p.protocol() != IpProtocol::Icmp {
+        return false;
+    }
+    let data = &p.clone().into_inner()[usize::from(p.header_len())..];
+    !matches!(
+        data.first(),
+        None | Some(&icmp::msg_type::ECHO_REQUEST) | Some(&icmp::msg_type::ECHO_REPLY)
+    )
 }

@@ -32,6 +32,10 @@
 //!   and are handled by the next `poll_transmit`, `handle_timeout` or
 //!   `process_backlog`, as a softirq handles a NAPI poll's worth of frames.
 //! - On [`Medium::Ip`] every packet leaves on the one link: no next hop is needed.
+//! - IPv4 fragments are reassembled (`reassembly`, RFC 1122 §3.3.2), bounded
+//!   as Linux bounds it; the whole datagram then takes the path of any other
+//!   (its TCP or UDP checksum verified in software: the fabric cannot).
+//!   Nothing is ever sent fragmented (SPEC W5).
 //! - ICMP (`icmp`): echo requests are answered; a datagram to an
 //!   unbound UDP port is counted as [`DropCause::NoUdpSocket`] and answered
 //!   with port unreachable, rate-limited as Linux does. A received error
@@ -50,6 +54,7 @@ pub mod config;
 mod icmp;
 mod icmp_limit;
 mod neighbor;
+mod reassembly;
 pub mod route;
 mod rx;
 pub mod segment;
@@ -71,7 +76,9 @@ use crate::tcp::{
 use crate::time::Instant;
 use crate::wire::{EthernetAddress, Ipv4Address, Ipv4Cidr};
 
-pub use config::{ConfigError, ICMP_RATELIMIT_BURST, IcmpConfig, InterfaceConfig, Medium};
+pub use config::{
+    ConfigError, ICMP_RATELIMIT_BURST, IcmpConfig, InterfaceConfig, Medium, ReassemblyConfig,
+};
 pub use route::NextHop;
 pub use rx::HwChecksum;
 pub use stats::{DropCause, InterfaceStats};
@@ -82,6 +89,7 @@ pub use udp::{
 
 use icmp_limit::IcmpRateLimit;
 use neighbor::PendingQueue;
+use reassembly::Reassembly;
 use udp::UdpSockets;
 
 /// Why [`Interface::tcp_connect`] failed.
@@ -110,6 +118,8 @@ pub struct Interface {
     ident: u16,
     /// How often ICMP errors may leave.
     icmp_limit: IcmpRateLimit,
+    /// Datagrams whose fragments are arriving.
+    reasm: Reassembly,
     stats: InterfaceStats,
 }
 
@@ -155,6 +165,7 @@ impl Interface {
             run_frames: Vec::new(),
             ident: 0,
             icmp_limit: IcmpRateLimit::default(),
+            reasm: Reassembly::default(),
             stats: InterfaceStats::default(),
             cfg,
         })
@@ -197,12 +208,16 @@ impl Interface {
     }
 
     /// The earliest instant at which [`Self::handle_timeout`] must run: the
-    /// engine's timers and ARP retries.
+    /// engine's timers, ARP retries and reassembly timeouts.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        [self.engine.poll_timeout(), self.pending.next_retry()]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.engine.poll_timeout(),
+            self.pending.next_retry(),
+            self.reasm.next_expiry(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Handle the TCP segments received since the last call (the engine's
@@ -211,10 +226,17 @@ impl Interface {
         self.engine.process_backlog(now);
     }
 
-    /// Run the engine's due timers and ARP retries.
+    /// Run the engine's due timers, ARP retries and reassembly timeouts.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.engine.handle_timeout(now);
         self.arp_timeouts(now);
+        self.reassembly_timeouts(now);
+    }
+
+    /// Datagrams incomplete, and the bytes they are charged (against
+    /// `ReassemblyConfig::high_thresh`).
+    pub fn reassembly_footprint(&self) -> (usize, usize) {
+        (self.reasm.len(), self.reasm.charged())
     }
 
     /// Listen for TCP on our address.

@@ -12,12 +12,14 @@
 
 use crate::tcp::segment::Payload;
 use crate::time::Instant;
+use crate::wire::Error as WireError;
 use crate::wire::{
     ArpOperation, ArpPacket, ArpRepr, Checksum, ChecksumCapabilities, EtherType, EthernetAddress,
     EthernetFrame, EthernetRepr, IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, TcpPacket, TcpRepr,
     UdpPacket, UdpRepr,
 };
 
+use super::reassembly::Fragment;
 use super::stats::DropCause;
 use super::{Interface, Medium, segment};
 
@@ -171,17 +173,14 @@ impl Interface {
         link_broadcast: bool,
     ) -> RxResult {
         let packet = Ipv4Packet::new_checked(bytes)?;
-        let ip = Ipv4Repr::parse(&packet, caps)?;
-        if !ip.src_addr.is_unicast()
-            || ip.src_addr == self.cfg.addr
-            || self.cidr.broadcast() == Some(ip.src_addr)
-        {
-            return Err(DropCause::MartianSource);
-        }
-        let broadcast = self.is_broadcast(ip.dst_addr);
-        if ip.dst_addr != self.cfg.addr && !broadcast {
-            return Err(DropCause::NotForUs);
-        }
+        let ip = match Ipv4Repr::parse(&packet, caps) {
+            Err(WireError::Fragmented) => {
+                self.check_addresses(packet.src_addr(), packet.dst_addr())?;
+                return self.receive_fragment(now, &packet, link_broadcast);
+            }
+            r => r?,
+        };
+        let broadcast = self.check_addresses(ip.src_addr, ip.dst_addr)?;
         let payload = packet.payload_ref();
         match ip.protocol {
             IpProtocol::Tcp => {
@@ -221,7 +220,68 @@ impl Interface {
         }
     }
 
-    fn is_broadcast(&self, dst: Ipv4Address) -> bool {
+    /// A datagram from `src` to `dst` is for us: the source is a single
+    /// other host, the destination our address or a broadcast (returned).
+    fn check_addresses(&self, src: Ipv4Address, dst: Ipv4Address) -> Result<bool, DropCause> {
+        if !src.is_unicast() || src == self.cfg.addr || self.cidr.broadcast() == Some(src) {
+            return Err(DropCause::MartianSource);
+        }
+        let broadcast = self.is_broadcast(dst);
+        if dst != self.cfg.addr && !broadcast {
+            return Err(DropCause::NotForUs);
+        }
+        Ok(broadcast)
+    }
+
+    /// One fragment into reassembly; a datagram it completes goes through
+    /// the receive path whole, its TCP or UDP checksum verified here (the
+    /// fabric checks no fragment's).
+    fn receive_fragment(
+        &mut self,
+        now: Instant,
+        packet: &Ipv4Packet<&[u8]>,
+        link_broadcast: bool,
+    ) -> RxResult {
+        let cfg = self.cfg.reassembly;
+        match self.reasm.insert(now, &cfg, packet) {
+            Fragment::Held => {
+                self.stats.rx_fragments += 1;
+                Ok(())
+            }
+            Fragment::Duplicate => Err(DropCause::Fragmented),
+            Fragment::Discarded => {
+                self.stats.reassembly_failures += 1;
+                Err(DropCause::Fragmented)
+            }
+            Fragment::Full => Err(DropCause::ReassemblyFull),
+            Fragment::Complete(datagram) => {
+                self.stats.rx_fragments += 1;
+                self.stats.rx_reassembled += 1;
+                let caps = ChecksumCapabilities {
+                    ipv4: Checksum::None,
+                    tcp: Checksum::Rx,
+                    udp: Checksum::Rx,
+                };
+                if let Err(cause) = self.receive_ipv4(now, &datagram, None, &caps, link_broadcast) {
+                    self.stats.drop(cause);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Datagrams whose time ran out: discarded, and ICMP time exceeded
+    /// sent about those whose first fragment had come (RFC 1122 §3.3.2).
+    pub(super) fn reassembly_timeouts(&mut self, now: Instant) {
+        for first in self.reasm.expire(now) {
+            self.stats.reassembly_timeouts += 1;
+            if let Some(first) = first {
+                self.send_reassembly_time_exceeded(now, &first);
+            }
+        }
+    }
+
+    pub(super) fn is_broadcast(&self, dst: Ipv4Address) -> bool {
         dst.is_broadcast() || self.cidr.broadcast() == Some(dst)
     }
 }

@@ -13,7 +13,9 @@ pub enum DropCause {
     BadChecksum,
     /// A TCP option with a bad length.
     BadOption,
-    /// An IPv4 fragment: no reassembly here (SPEC W5).
+    /// An IPv4 fragment reassembly refused: a duplicate, or one that
+    /// discarded its datagram (overlapping, past the datagram's end, empty,
+    /// over 65,535 bytes).
     Fragmented,
     /// A link-layer type or ARP variant this stack does not speak.
     Unsupported,
@@ -41,11 +43,13 @@ pub enum DropCause {
     BadIpOption,
     /// An IPv4 source route (Linux `accept_source_route = 0`).
     SourceRouted,
+    /// A fragment while reassembly holds `high_thresh` bytes.
+    ReassemblyFull,
 }
 
 impl DropCause {
     /// Every cause, in [`DropCause::index`] order.
-    pub const ALL: [DropCause; 18] = [
+    pub const ALL: [DropCause; 19] = [
         DropCause::Truncated,
         DropCause::Malformed,
         DropCause::BadChecksum,
@@ -64,6 +68,7 @@ impl DropCause {
         DropCause::TxQueueFull,
         DropCause::BadIpOption,
         DropCause::SourceRouted,
+        DropCause::ReassemblyFull,
     ];
 
     pub const COUNT: usize = DropCause::ALL.len();
@@ -106,6 +111,7 @@ impl DropCause {
             DropCause::TxQueueFull => "tx-queue-full",
             DropCause::BadIpOption => "bad-ip-option",
             DropCause::SourceRouted => "source-routed",
+            DropCause::ReassemblyFull => "reassembly-full",
         }
     }
 }
@@ -154,6 +160,16 @@ pub struct InterfaceStats {
     pub icmp_unreachables_sent: u64,
     /// ICMP errors the rate limit held back (Linux `IcmpOutRateLimit*`).
     pub icmp_rate_limited: u64,
+    /// IPv4 fragments taken into reassembly.
+    pub rx_fragments: u64,
+    /// Datagrams reassembled (each then counted again, as any datagram).
+    pub rx_reassembled: u64,
+    /// Datagrams discarded incomplete: refused fragments (Linux `ReasmFails`).
+    pub reassembly_failures: u64,
+    /// Datagrams discarded when their time ran out (Linux `ReasmTimeout`).
+    pub reassembly_timeouts: u64,
+    /// ICMP time-exceeded errors (reassembly) handed to IP output.
+    pub icmp_time_exceeded_sent: u64,
     drops: [u64; DropCause::COUNT],
 }
 
@@ -165,7 +181,8 @@ impl InterfaceStats {
 
     /// Drops of received bytes. Every received frame is counted exactly once
     /// in `rx_tcp_segments`, `rx_udp_datagrams`, `rx_arp_packets`,
-    /// `rx_icmp_messages` or here.
+    /// `rx_icmp_messages`, `rx_fragments` or here; a reassembled datagram
+    /// (`rx_reassembled`) is counted once more, the same way.
     pub fn rx_drops(&self) -> u64 {
         DropCause::ALL
             .iter()

@@ -42,6 +42,12 @@ pub mod msg_type {
     pub const PARAM_PROBLEM: u8 = 12;
 }
 
+/// Codes of a time-exceeded message (RFC 792).
+pub mod time_exceeded {
+    pub const IN_TRANSIT: u8 = 0;
+    pub const REASSEMBLY: u8 = 1;
+}
+
 /// Codes of a destination-unreachable message (RFC 792, RFC 1122 §3.2.2.1).
 pub mod unreachable {
     pub const NET: u8 = 0;

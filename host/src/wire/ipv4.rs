@@ -6,8 +6,9 @@
 //!   (20 ≤ IHL·4 ≤ buffer length) and the whole packet (IHL·4 ≤ total length ≤
 //!   buffer length). [`Ipv4Packet::payload`] ends at the total length, so
 //!   Ethernet padding after the packet is never mistaken for payload.
-//! - `Ipv4Repr::parse` rejects fragments ([`Error::Fragmented`]): the stack does
-//!   not reassemble, and never emits fragments (SPEC W5).
+//! - `Ipv4Repr::parse` returns [`Error::Fragmented`] for a fragment (after
+//!   checking its header): it is not a whole datagram; the interface
+//!   reassembles it. The stack never emits fragments (SPEC W5).
 //! - `Ipv4Repr::emit` writes a 20-byte header without options, DF as the repr
 //!   says (the stack sets it on TCP, SPEC W2), fragment offset 0.
 

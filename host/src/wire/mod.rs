@@ -58,7 +58,7 @@ pub enum Error {
     /// A TCP option whose length byte is missing, below 2, runs past the
     /// header, or is wrong for its kind.
     BadOption,
-    /// An IPv4 fragment: the stack does not reassemble (SPEC W5).
+    /// An IPv4 fragment: not a whole datagram (the interface reassembles it).
     Fragmented,
     /// Well-formed but not handled here (802.3 length frames, ARP for other
     /// hardware or protocols, unknown ARP operations).
