@@ -299,12 +299,7 @@ fn random_and_mutated_input_never_panics_and_is_always_accounted() {
             assert_eq!(s.rx_frames, n);
             // Every frame was either dropped with a cause or consumed, once.
             assert_eq!(
-                s.rx_drops()
-                    + s.rx_tcp_segments
-                    + s.rx_udp_datagrams
-                    + s.rx_arp_packets
-                    + s.rx_icmp_messages
-                    + s.rx_fragments,
+                s.rx_drops() + s.rx_consumed(),
                 n + s.rx_reassembled,
                 "{s:?}"
             );

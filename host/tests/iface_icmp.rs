@@ -2,6 +2,8 @@
 //! 1122 §3.2.2), rate-limited as Linux limits them; read back with
 //! etherparse, an independent parser.
 
+mod common;
+
 use core::time::Duration;
 
 use etherparse::{
@@ -14,7 +16,7 @@ use synack_host::time::Instant;
 use synack_host::wire::{
     ArpOperation, ArpPacket, ArpRepr, ChecksumCapabilities, EtherType, EthernetAddress,
     EthernetFrame, EthernetRepr, IcmpPacket, IcmpRepr, IpProtocol, Ipv4Address, Ipv4Packet,
-    Ipv4Repr, UdpPacket, UdpRepr,
+    Ipv4Repr,
 };
 
 const MASK: Ipv4Address = Ipv4Address::new(255, 255, 255, 0);
@@ -104,19 +106,11 @@ fn echo_request(dst: Ipv4Address, ident: u16, seq_no: u16, data: &[u8]) -> Vec<u
 }
 
 fn udp_datagram(dst: Ipv4Address, port: u16, data: &[u8]) -> Vec<u8> {
-    let repr = UdpRepr {
-        src_port: 43210,
-        dst_port: port,
-        payload: data,
-    };
-    let mut d = vec![0u8; repr.buffer_len()];
-    repr.emit(
-        &mut UdpPacket::new_unchecked(&mut d[..]),
-        &PEER,
-        &dst,
-        &ChecksumCapabilities::software(),
-    );
-    ip_frame(dst, IpProtocol::Udp, &d)
+    ip_frame(
+        dst,
+        IpProtocol::Udp,
+        &common::udp_bytes(PEER, dst, 43210, port, data),
+    )
 }
 
 fn drain(i: &mut Interface, now: Instant) -> Vec<Transmit> {

@@ -2,15 +2,15 @@
 //! §3.3.2), bounded and timed out as Linux does; the whole datagram then
 //! takes the ordinary receive path.
 
+mod common;
+
 use core::time::Duration;
 
 use etherparse::{Icmpv4Type, NetSlice, SlicedPacket, TransportSlice};
 use synack_host::iface::{DropCause, Interface, InterfaceConfig};
 use synack_host::tcp::{Config, Engine};
 use synack_host::time::Instant;
-use synack_host::wire::{
-    ChecksumCapabilities, IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr, UdpPacket, UdpRepr,
-};
+use synack_host::wire::{ChecksumCapabilities, IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr};
 
 const MASK: Ipv4Address = Ipv4Address::new(255, 255, 255, 0);
 const US: Ipv4Address = Ipv4Address::new(10, 3, 0, 1);
@@ -24,19 +24,7 @@ fn iface(caps: ChecksumCapabilities) -> Interface {
 
 /// A UDP datagram (IP payload) from the peer to `port`.
 fn udp(port: u16, data: &[u8]) -> Vec<u8> {
-    let repr = UdpRepr {
-        src_port: 40000,
-        dst_port: port,
-        payload: data,
-    };
-    let mut d = vec![0u8; repr.buffer_len()];
-    repr.emit(
-        &mut UdpPacket::new_unchecked(&mut d[..]),
-        &PEER,
-        &US,
-        &ChecksumCapabilities::software(),
-    );
-    d
+    common::udp_bytes(PEER, US, 40000, port, data)
 }
 
 /// `payload` (an IP payload of `protocol`) cut into fragments of at most

@@ -191,6 +191,18 @@ impl InterfaceStats {
             .sum()
     }
 
+    /// Received frames consumed (not dropped): `rx_tcp_segments`,
+    /// `rx_udp_datagrams`, `rx_arp_packets`, `rx_icmp_messages` and
+    /// `rx_fragments`. With [`Self::rx_drops`] it accounts for every frame:
+    /// `rx_consumed() + rx_drops() == rx_frames + rx_reassembled`.
+    pub fn rx_consumed(&self) -> u64 {
+        self.rx_tcp_segments
+            + self.rx_udp_datagrams
+            + self.rx_arp_packets
+            + self.rx_icmp_messages
+            + self.rx_fragments
+    }
+
     /// All drops, every cause.
     pub fn total_drops(&self) -> u64 {
         self.drops.iter().sum()
