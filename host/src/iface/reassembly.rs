@@ -42,9 +42,10 @@ pub(crate) struct FragKey {
 
 #[derive(Debug)]
 struct FragQueue {
-    /// The first fragment (offset 0) as it came, header included: the
-    /// datagram's header, and the quote of a time-exceeded error.
-    first: Option<Vec<u8>>,
+    /// The first fragment's (offset 0) IP header, options included, once
+    /// it came: the datagram's header, and with the data at 0 the quote of
+    /// a time-exceeded error.
+    header: Option<Vec<u8>>,
     /// Held data by start offset; ranges never overlap.
     pieces: BTreeMap<usize, Vec<u8>>,
     /// Data length, known once the last fragment (MF clear) came.
@@ -111,7 +112,7 @@ impl Reassembly {
             let expires = now + cfg.timeout;
             self.by_expiry.insert((expires, key));
             FragQueue {
-                first: None,
+                header: None,
                 pieces: BTreeMap::new(),
                 end: None,
                 reach: 0,
@@ -147,12 +148,12 @@ impl Reassembly {
             q.end = Some(end);
         }
         if offset == 0 {
-            q.first = Some(packet.clone().into_inner()[..usize::from(packet.total_len())].to_vec());
+            q.header = Some(packet.clone().into_inner()[..header_len].to_vec());
         }
         let charge = end - offset + PIECE_OVERHEAD;
         q.charge += charge;
         self.charged += charge;
-        let complete = q.first.is_some() && q.end == Some(q.data);
+        let complete = q.header.is_some() && q.end == Some(q.data);
         if !complete {
             return Fragment::Held;
         }
@@ -168,7 +169,7 @@ impl Reassembly {
             if at > now {
                 break;
             }
-            expired.push(self.remove(&key).and_then(|q| q.first));
+            expired.push(self.remove(&key).and_then(first_fragment));
         }
         expired
     }
@@ -225,21 +226,28 @@ fn overlap(pieces: &BTreeMap<usize, Vec<u8>>, start: usize, end: usize) -> Overl
     }
 }
 
+/// The first fragment as it came (its header and the data at offset 0),
+/// if it came.
+fn first_fragment(q: FragQueue) -> Option<Vec<u8>> {
+    let mut first = q.header?;
+    first.extend_from_slice(q.pieces.get(&0)?);
+    Some(first)
+}
+
 /// The whole datagram: the first fragment's header (options included) with
 /// the total length set, MF and the offset cleared, the checksum refilled;
 /// then the data in order.
 fn assemble(q: FragQueue) -> Vec<u8> {
-    let first = q
-        .first
+    let header = q
+        .header
         .expect("complete datagrams have their first fragment");
-    let header_len = usize::from(Ipv4Packet::new_unchecked(&first[..]).header_len());
-    let mut out = Vec::with_capacity(header_len + q.data);
-    out.extend_from_slice(&first[..header_len]);
+    let mut out = Vec::with_capacity(header.len() + q.data);
+    out.extend_from_slice(&header);
     for piece in q.pieces.values() {
         out.extend_from_slice(piece);
     }
     let mut p = Ipv4Packet::new_unchecked(&mut out[..]);
-    p.set_total_len((header_len + q.data) as u16);
+    p.set_total_len((header.len() + q.data) as u16);
     let dont_frag = p.dont_frag();
     p.set_flags_and_frag_offset(dont_frag, false, 0);
     p.fill_checksum();
