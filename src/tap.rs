@@ -18,7 +18,7 @@ use std::net::Ipv4Addr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant as WallClock};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use synack_apps::Progress;
 use synack_host::tcp::SynCookies;
@@ -46,6 +46,10 @@ pub struct TapArgs {
     /// Prefix length of the link's network.
     #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u8).range(1..=30))]
     prefix: u8,
+    /// synack's router for addresses off the link's network (e.g. the Linux
+    /// side's address); without one, off-link addresses have no route.
+    #[arg(long)]
+    gateway: Option<Ipv4Addr>,
     /// Stop after this many seconds of wall time (default: run until Ctrl-C).
     #[arg(long)]
     seconds: Option<u64>,
@@ -103,6 +107,18 @@ pub fn run(a: &TapArgs) -> Result<()> {
     let stop = stop_flag()?;
     let cfg = TapConfig::with_addresses(a.netns.as_deref(), a.linux_addr, a.addr, a.prefix);
     let netmask = cfg.netmask();
+    if let Some(gw) = a.gateway {
+        let on_link = u32::from(gw) & u32::from(netmask) == u32::from(a.addr) & u32::from(netmask);
+        if !on_link || gw == a.addr {
+            bail!(
+                "--gateway {gw} is not another address on synack's /{} network ({}); \
+                 give an address on it, e.g. the Linux side's {}",
+                a.prefix,
+                a.addr,
+                a.linux_addr
+            );
+        }
+    }
     let link = TapLink::open(cfg.clone()).context("setting up the TAP link")?;
     let wire = |seed| WireConfig {
         seed,
@@ -116,6 +132,7 @@ pub fn run(a: &TapArgs) -> Result<()> {
     let mut node = NodeConfig::numbered("synack", 2);
     node.addr = Ipv4Address::from(a.addr);
     node.netmask = Ipv4Address::from(netmask);
+    node.gateway = a.gateway.map(Ipv4Address::from);
     node.seed = a.seed;
     node.tcp.syncookies = match a.syncookies {
         Cookies::Off => SynCookies::Off,

@@ -475,3 +475,35 @@ fn bench_without_root_says_so_before_measuring_and_names_no_linux() {
         "nothing measured first:\n{text}"
     );
 }
+
+#[test]
+fn tap_refuses_a_gateway_off_its_network_naming_it_and_a_good_one() {
+    // Checked before any namespace or TAP is made, so no root is needed.
+    let e = refused(&[
+        "tap",
+        "--serve",
+        "echo",
+        "--gateway",
+        "10.9.9.9",
+        "--seconds",
+        "1",
+    ]);
+    assert!(e.contains("--gateway 10.9.9.9"), "{e}");
+    assert!(
+        e.contains("192.0.2.1"),
+        "names the Linux side as an example: {e}"
+    );
+    let e = refused(&[
+        "tap",
+        "--serve",
+        "echo",
+        "--gateway",
+        "192.0.2.2",
+        "--seconds",
+        "1",
+    ]);
+    assert!(
+        e.contains("--gateway 192.0.2.2"),
+        "synack's own address: {e}"
+    );
+}

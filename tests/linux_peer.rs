@@ -397,8 +397,19 @@ fn syn_flood_with_cookies_lets_legitimate_fetches_through() {
     if !privileged() {
         return;
     }
-    let mut s = Synack::start(&["--serve", "http", "--syn-backlog", "32"]);
-    // 1,500 spoofed SYNs, 300 a second for 5 s, aimed only at synack in this namespace.
+    // With a gateway (the Linux side) every spoofed source has a route back,
+    // so each SYN makes a SYN-queue record or a cookie; without one synack,
+    // as Linux, keeps nothing for a source it cannot answer.
+    let mut s = Synack::start(&[
+        "--serve",
+        "http",
+        "--syn-backlog",
+        "32",
+        "--gateway",
+        "192.0.2.1",
+    ]);
+    // 1,500 spoofed SYNs, 300 a second for 5 s, aimed only at synack in this namespace;
+    // synack's SYN-ACKs to them go to the Linux side, which does not forward them.
     let mut flood = Command::new("timeout")
         .args(["30", "ip", "netns", "exec", &s.netns])
         .args([

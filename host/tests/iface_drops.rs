@@ -398,3 +398,35 @@ fn a_syn_with_malformed_ip_options_opens_nothing_and_is_counted() {
     let _ = i.poll_transmit(now);
     assert_eq!(i.engine().stats().segments_in, 1);
 }
+
+#[test]
+fn a_syn_from_a_source_with_no_route_back_opens_nothing() {
+    // Linux frees the request when the SYN-ACK cannot be routed: a spoofed
+    // off-link source with no gateway leaves no SYN-queue record.
+    let far = Ipv4Address::new(198, 51, 100, 7);
+    let mut from_far = frame(US, TransportRepr::Tcp(tcp_syn()));
+    from_far[14 + 12..14 + 16].copy_from_slice(&far.0);
+    let mut p = synack_host::wire::Ipv4Packet::new_unchecked(&mut from_far[14..]);
+    p.fill_checksum();
+    let mut t = synack_host::wire::TcpPacket::new_unchecked(&mut from_far[14 + 20..]);
+    t.fill_checksum(&far, &US);
+    let now = Instant::from_secs(1);
+    for gateway in [None, Some(Ipv4Address::new(10, 1, 0, 254))] {
+        let mut cfg = InterfaceConfig::ethernet(US_MAC, US, MASK);
+        cfg.gateway = gateway;
+        let mut i = Interface::new(cfg, Engine::with_seed(Config::default(), 3)).unwrap();
+        i.tcp_listen(80, 16).unwrap();
+        i.receive(now, &from_far);
+        i.process_backlog(now);
+        match gateway {
+            None => {
+                only_drop(&i, DropCause::UnroutableSource);
+                assert_eq!(i.engine().footprint().syn_queue, 0);
+            }
+            Some(_) => {
+                assert_eq!(i.stats().total_drops(), 0);
+                assert_eq!(i.engine().footprint().syn_queue, 1);
+            }
+        }
+    }
+}

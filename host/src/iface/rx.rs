@@ -1,5 +1,6 @@
 //! The receive path: frame or packet bytes to engine segments, UDP
-//! datagrams, ARP answers and ICMP (echo replies, port unreachable).
+//! datagrams, ARP answers and ICMP (echo replies, port unreachable, errors
+//! for the engine); fragments through reassembly.
 //!
 //! Invariants:
 //! - Every byte pattern is either consumed or dropped and counted under one
@@ -190,6 +191,13 @@ impl Interface {
                 }
                 let tcp_packet = TcpPacket::new_checked(payload)?;
                 let tcp = TcpRepr::parse(&tcp_packet, &ip.src_addr, &ip.dst_addr, caps)?;
+                // Linux frees a SYN's request when its SYN-ACK cannot be
+                // routed (`tcp_conn_request`): no SYN-queue record for a
+                // source there is no way back to (off-link, no gateway).
+                let opens = tcp.flags.syn() && !tcp.flags.ack();
+                if opens && self.cfg.medium != Medium::Ip && self.route(ip.src_addr).is_none() {
+                    return Err(DropCause::UnroutableSource);
+                }
                 let payload = match owner {
                     _ if tcp.payload.is_empty() => Payload::new(),
                     Some(frame) => frame.slice_ref(tcp.payload),

@@ -45,11 +45,13 @@ pub enum DropCause {
     SourceRouted,
     /// A fragment while reassembly holds `high_thresh` bytes.
     ReassemblyFull,
+    /// A SYN from a source with no route back (off-link, no gateway).
+    UnroutableSource,
 }
 
 impl DropCause {
     /// Every cause, in [`DropCause::index`] order.
-    pub const ALL: [DropCause; 19] = [
+    pub const ALL: [DropCause; 20] = [
         DropCause::Truncated,
         DropCause::Malformed,
         DropCause::BadChecksum,
@@ -69,6 +71,7 @@ impl DropCause {
         DropCause::BadIpOption,
         DropCause::SourceRouted,
         DropCause::ReassemblyFull,
+        DropCause::UnroutableSource,
     ];
 
     pub const COUNT: usize = DropCause::ALL.len();
@@ -112,6 +115,7 @@ impl DropCause {
             DropCause::BadIpOption => "bad-ip-option",
             DropCause::SourceRouted => "source-routed",
             DropCause::ReassemblyFull => "reassembly-full",
+            DropCause::UnroutableSource => "unroutable-source",
         }
     }
 }
