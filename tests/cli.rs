@@ -477,7 +477,7 @@ fn bench_without_root_says_so_before_measuring_and_names_no_linux() {
 }
 
 #[test]
-fn tap_refuses_a_gateway_off_its_network_naming_it_and_a_good_one() {
+fn tap_refuses_a_gateway_that_is_not_another_address_on_its_network_naming_it() {
     // Checked before any namespace or TAP is made, so no root is needed.
     let e = refused(&[
         "tap",
