@@ -174,13 +174,13 @@ impl AppRun {
             println!("  {line}");
         }
         let why = if self.stop.load(Ordering::SeqCst) {
-            "signal"
+            Some("signal")
         } else if self.limit.is_some_and(|l| self.wall.elapsed() >= l) {
-            "--seconds"
+            Some("--seconds")
         } else {
-            ""
+            None
         };
-        if !why.is_empty() {
+        if let Some(why) = why {
             println!("stopping ({why})");
             // A client stopped halfway has failed; a server stops when told.
             return Some(match self.app.unfinished() {

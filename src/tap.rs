@@ -22,7 +22,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use synack_apps::Progress;
 use synack_host::tcp::SynCookies;
-use synack_host::wire::Ipv4Address;
+use synack_host::wire::{Ipv4Address, Ipv4Cidr};
 use synack_sim::cosim::{Fidelity, NodeConfig, Testbed};
 use synack_sim::tap::{TapConfig, TapLink};
 use synack_sim::wire::WireConfig;
@@ -108,7 +108,8 @@ pub fn run(a: &TapArgs) -> Result<()> {
     let cfg = TapConfig::with_addresses(a.netns.as_deref(), a.linux_addr, a.addr, a.prefix);
     let netmask = cfg.netmask();
     if let Some(gw) = a.gateway {
-        let on_link = u32::from(gw) & u32::from(netmask) == u32::from(a.addr) & u32::from(netmask);
+        let on_link = Ipv4Cidr::from_netmask(a.addr.into(), netmask.into())
+            .is_some_and(|net| net.is_on_link(&gw.into()));
         if !on_link || gw == a.addr {
             bail!(
                 "--gateway {gw} is not another address on synack's /{} network ({}); \

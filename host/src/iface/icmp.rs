@@ -81,27 +81,30 @@ impl Interface {
             IcmpRepr::EchoReply { .. } | IcmpRepr::Other { .. } => return Ok(()),
         };
         // Linux `icmp_rcv`: an error sent to a broadcast address is bogus.
-        if broadcast {
-            return Ok(());
+        if !broadcast {
+            if let Some(error) = self.tcp_error(kind, invoking) {
+                self.engine.handle_icmp_error(now, &error);
+            }
         }
-        // An error about a datagram we did not send, or cut too short to
-        // name its socket, is counted as received and goes no further.
-        let Ok(quote) = IcmpQuote::parse(invoking) else {
-            return Ok(());
-        };
+        Ok(())
+    }
+
+    /// The error as the engine takes it, if `invoking` quotes a TCP segment
+    /// we sent; an error about a datagram we did not send, or cut too short
+    /// to name its socket, goes no further.
+    fn tcp_error(&self, kind: IcmpErrorKind, invoking: &[u8]) -> Option<IcmpError> {
+        let quote = IcmpQuote::parse(invoking).ok()?;
         if quote.src_addr != self.cfg.addr || quote.protocol != IpProtocol::Tcp {
-            return Ok(());
+            return None;
         }
-        let error = IcmpError {
+        Some(IcmpError {
             tuple: FourTuple {
                 local: SocketAddrV4::new(quote.src_addr.into(), quote.src_port),
                 remote: SocketAddrV4::new(quote.dst_addr.into(), quote.dst_port),
             },
             seq: SeqNumber(quote.seq),
             kind,
-        };
-        self.engine.handle_icmp_error(now, &error);
-        Ok(())
+        })
     }
 
     /// Port unreachable about `datagram` (a whole received IPv4 packet

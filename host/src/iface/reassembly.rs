@@ -22,7 +22,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::time::Instant;
-use crate::wire::{Ipv4Address, Ipv4Packet, ipv4};
+use crate::wire::{Ipv4Address, Ipv4Packet};
 
 use super::config::ReassemblyConfig;
 
@@ -130,14 +130,14 @@ impl Reassembly {
                 (false, None) => false,
             };
         if refused {
-            self.discard(&key);
+            self.remove(&key);
             return Fragment::Discarded;
         }
         match overlap(&q.pieces, offset, end) {
             Overlap::None => {}
             Overlap::Inside => return Fragment::Duplicate,
             Overlap::Partial => {
-                self.discard(&key);
+                self.remove(&key);
                 return Fragment::Discarded;
             }
         }
@@ -187,10 +187,6 @@ impl Reassembly {
     /// Bytes charged against `high_thresh`.
     pub fn charged(&self) -> usize {
         self.charged
-    }
-
-    fn discard(&mut self, key: &FragKey) {
-        self.remove(key);
     }
 
     fn remove(&mut self, key: &FragKey) -> Option<FragQueue> {
@@ -251,7 +247,6 @@ fn assemble(q: FragQueue) -> Vec<u8> {
     let dont_frag = p.dont_frag();
     p.set_flags_and_frag_offset(dont_frag, false, 0);
     p.fill_checksum();
-    debug_assert!(out.len() >= ipv4::HEADER_LEN);
     out
 }
 

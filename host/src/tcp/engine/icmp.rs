@@ -93,9 +93,7 @@ impl Engine {
                 return;
             };
             // Linux `between(seq, snd_una, snd_nxt)`, both ends included.
-            let in_flight =
-                e.seq.0.wrapping_sub(c.snd_una.0) <= c.snd_nxt.0.wrapping_sub(c.snd_una.0);
-            if !in_flight {
+            if !e.seq.in_range(c.snd_una, c.snd_nxt + 1) {
                 self.stats.icmp_ignored += 1;
                 return;
             }
@@ -113,18 +111,17 @@ impl Engine {
             return;
         }
         if let Some(l) = self.listener_for(e.tuple.local) {
-            let ends = self
-                .listeners
-                .get(&l)
-                .and_then(|x| x.syn_queue.get(&e.tuple))
-                .is_some_and(|req| req.iss == e.seq && e.kind.ends_request());
-            if ends {
-                if let Some(x) = self.listeners.get_mut(&l) {
+            if let Some(x) = self.listeners.get_mut(&l) {
+                let ends = x
+                    .syn_queue
+                    .get(&e.tuple)
+                    .is_some_and(|req| req.iss == e.seq && e.kind.ends_request());
+                if ends {
                     x.remove(&e.tuple);
+                    self.stats.icmp_aborts += 1;
+                    self.refile_listener(l);
+                    return;
                 }
-                self.stats.icmp_aborts += 1;
-                self.refile_listener(l);
-                return;
             }
         }
         self.stats.icmp_ignored += 1;
