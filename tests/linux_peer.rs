@@ -205,6 +205,113 @@ fn a_connect_that_a_linux_firewall_rejects_with_icmp_fails_at_once() {
 }
 
 #[test]
+fn a_linux_router_with_a_narrower_next_hop_teaches_synack_the_path_mtu() {
+    if !privileged() {
+        return;
+    }
+    // synack ─TAP (1500)─ Linux router ─veth (1280 on the router's end)─ sink.
+    // synack's 1500-byte segments carry DF (SPEC W2), so the router refuses
+    // them with "fragmentation needed, next hop MTU 1280" (RFC 1191); without
+    // path-MTU discovery the transfer would stall until the connection
+    // times out. The sink's end is 1500, so its MSS option says 1460: only
+    // the ICMP can tell synack.
+    let router = TestNetns::new("pmtu");
+    let sink_ns = TestNetns::new("pmtu-sink");
+    let setup: &[&[&str]] = &[
+        &[
+            "-n", &router.0, "link", "add", "vr", "mtu", "1280", "type", "veth", "peer", "name",
+            "vs", "netns", &sink_ns.0, "mtu", "1500",
+        ],
+        &[
+            "-n",
+            &router.0,
+            "addr",
+            "add",
+            "198.51.100.1/24",
+            "dev",
+            "vr",
+        ],
+        &["-n", &router.0, "link", "set", "vr", "up"],
+        &[
+            "-n",
+            &sink_ns.0,
+            "addr",
+            "add",
+            "198.51.100.2/24",
+            "dev",
+            "vs",
+        ],
+        &["-n", &sink_ns.0, "link", "set", "vs", "up"],
+        &["-n", &sink_ns.0, "link", "set", "lo", "up"],
+        &[
+            "-n",
+            &sink_ns.0,
+            "route",
+            "add",
+            "default",
+            "via",
+            "198.51.100.1",
+        ],
+    ];
+    for args in setup {
+        let out = Command::new("ip").args(*args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "ip {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let fwd = ns_exec(&router.0, 10, &["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
+    assert!(fwd.status.success(), "ip_forward");
+    let sink = temp("pmtu-sink.bin");
+    let mut nc = Command::new("timeout")
+        .args(["60", "ip", "netns", "exec", &sink_ns.0, "sh", "-c"])
+        .arg(format!("nc -l -N 5000 > {}", sink.display()))
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let started = Instant::now();
+    let mut s = Synack::start(&[
+        "--netns",
+        &router.0,
+        "--gateway",
+        "192.0.2.1",
+        "--connect",
+        "198.51.100.2:5000",
+        "--send",
+        "1",
+        "--seconds",
+        "50",
+    ]);
+    s.wait_for("SHA-256", Duration::from_secs(55));
+    assert!(nc.wait().unwrap().success(), "nc -l");
+    let took = started.elapsed();
+    let got = std::fs::read(&sink).unwrap();
+    assert_eq!(got.len(), 1 << 20);
+    let counters = ns_exec(&router.0, 10, &["nstat", "-az", "IpFragFails"]);
+    let counters = String::from_utf8_lossy(&counters.stdout).to_string();
+    let log = s.stop();
+    assert!(
+        log.contains(&sha(&got)),
+        "synack's digest differs from the sink's {}:\n{log}",
+        sha(&got)
+    );
+    // The router did refuse packets (the test tests what it says), and the
+    // transfer took seconds, not a retransmission timeout per segment.
+    let refused: u64 = counters
+        .lines()
+        .find_map(|l| l.strip_prefix("IpFragFails"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0);
+    assert!(refused >= 1, "the router refused nothing:\n{counters}");
+    assert!(
+        took < Duration::from_secs(30),
+        "took {took:?}, {refused} refused:\n{log}"
+    );
+}
+
+#[test]
 fn nc_echo_round_trip_of_a_mebibyte() {
     if !privileged() {
         return;

@@ -155,11 +155,19 @@ impl HttpServer {
         );
         let _ = writeln!(
             page,
-            "icmp: messages in {}, echo replies sent {}, port unreachables sent {}, rate-limited {}",
+            "icmp: messages in {}, echo replies sent {}, port unreachables sent {}, rate-limited {}; \
+             errors about tcp: connections ended {}, soft errors {}, fragmentation needed {} \
+             (path MTU lowered {}, {} paths known), ignored {}",
             i.rx_icmp_messages,
             i.icmp_echo_replies_sent,
             i.icmp_unreachables_sent,
-            i.icmp_rate_limited
+            i.icmp_rate_limited,
+            s.icmp_aborts,
+            s.icmp_soft_errors,
+            s.icmp_frag_needed,
+            s.pmtu_reductions,
+            e.path_mtus_known(),
+            s.icmp_ignored
         );
         let _ = writeln!(
             page,

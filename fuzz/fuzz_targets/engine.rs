@@ -167,6 +167,10 @@ fn hostile_icmp(data: &mut &[u8], victim: Option<(SocketAddrV4, SeqNumber, SeqNu
     let kind = match (how >> 2) & 3 {
         0 => IcmpErrorKind::TimeExceeded,
         1 => IcmpErrorKind::ParameterProblem,
+        // Any next-hop MTU, the tiny and the absurd included (RFC 1191).
+        2 => IcmpErrorKind::FragmentationNeeded {
+            mtu: u16::from_be_bytes([byte(data), byte(data)]),
+        },
         _ => IcmpErrorKind::Unreachable { code: byte(data) },
     };
     IcmpError {
@@ -266,6 +270,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(f.ooo_ranges <= cfg.max_ooo_ranges * f.connections.max(1));
         assert!(f.ooo_bytes + f.recv_bytes <= f.connections.max(1) * cfg.rcv_buf);
         assert!(f.sockets_with_events <= f.connections + 1);
+        assert!(f.path_mtus <= cfg.pmtu_cache_max);
         let done = got.iter().all(|g| g.len() >= STREAM);
         if (input.is_empty() && done) || rounds > 20_000 {
             break;

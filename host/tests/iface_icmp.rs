@@ -315,6 +315,7 @@ fn received_replies_and_errors_are_counted_and_not_answered() {
     let quoted = [0x45u8; 28];
     let unreachable = IcmpRepr::DstUnreachable {
         code: 3,
+        next_hop_mtu: 0,
         invoking: &quoted,
     };
     let timestamp = IcmpRepr::Other {
@@ -336,7 +337,11 @@ fn received_replies_and_errors_are_counted_and_not_answered() {
 fn error_about(frame: &[u8], msg_type: u8, code: u8, quote_len: usize) -> Vec<u8> {
     let invoking = &frame[14..14 + quote_len];
     let repr = match msg_type {
-        3 => IcmpRepr::DstUnreachable { code, invoking },
+        3 => IcmpRepr::DstUnreachable {
+            code,
+            next_hop_mtu: 0,
+            invoking,
+        },
         11 => IcmpRepr::TimeExceeded { code, invoking },
         _ => unreachable!(),
     };

@@ -73,7 +73,15 @@ impl Interface {
                 }
                 return Ok(());
             }
-            IcmpRepr::DstUnreachable { code, invoking } => {
+            IcmpRepr::DstUnreachable {
+                code: icmp::unreachable::FRAG_NEEDED,
+                next_hop_mtu,
+                invoking,
+            } => (
+                IcmpErrorKind::FragmentationNeeded { mtu: next_hop_mtu },
+                invoking,
+            ),
+            IcmpRepr::DstUnreachable { code, invoking, .. } => {
                 (IcmpErrorKind::Unreachable { code }, invoking)
             }
             IcmpRepr::TimeExceeded { invoking, .. } => (IcmpErrorKind::TimeExceeded, invoking),
@@ -122,6 +130,7 @@ impl Interface {
         }
         let error = |invoking| IcmpRepr::DstUnreachable {
             code: icmp::unreachable::PORT,
+            next_hop_mtu: 0,
             invoking,
         };
         if self.send_icmp_error(now, ip.src_addr, datagram, error) {

@@ -25,6 +25,14 @@ pub struct Config {
     pub mtu: u16,
     /// Send MSS assumed when the peer sends no MSS option (SPEC H6, RFC 9293 §3.7.1).
     pub default_mss: u16,
+    /// `net.ipv4.route.min_pmtu`: the smallest path MTU an ICMP
+    /// "fragmentation needed" can set (RFC 1191; Linux 552).
+    pub min_pmtu: u16,
+    /// `net.ipv4.route.mtu_expires`: how long a learnt path MTU holds before
+    /// the link MTU is tried again (Linux 600 s).
+    pub mtu_expires: Duration,
+    /// Most destinations with a learnt path MTU remembered at once.
+    pub pmtu_cache_max: usize,
 
     /// Initial RTO before any RTT sample (SPEC R1, RFC 6298 §2.1; Linux `TCP_TIMEOUT_INIT`).
     pub rto_initial: Duration,
@@ -135,6 +143,9 @@ impl Default for Config {
         Config {
             mtu: 1500,
             default_mss: 536,
+            min_pmtu: 552,
+            mtu_expires: Duration::from_secs(600),
+            pmtu_cache_max: 4096,
             rto_initial: Duration::from_secs(1),
             rto_min: Duration::from_millis(200),
             rto_max: Duration::from_secs(120),

@@ -36,7 +36,8 @@
 //! Not implemented (yet): RACK loss detection (Linux's default; here the
 //! duplicate-ACK / SACK-count rules decide), receive-buffer autotuning
 //! (the window grows only up to `rcv_buf / 2`), urgent data, ECN, TCP Fast
-//! Open, `TCP_USER_TIMEOUT`, path-MTU changes.
+//! Open, `TCP_USER_TIMEOUT`, path-MTU probing (RFC 4821; only ICMP-driven
+//! discovery, RFC 1191, is done: [`path_mtu`]).
 
 // Nested `if let`s are kept: the workspace MSRV (1.85) predates let chains.
 #![allow(clippy::collapsible_if)]
@@ -50,6 +51,7 @@ pub mod handles;
 pub mod isn;
 pub mod listener;
 pub mod options;
+pub mod path_mtu;
 pub mod run;
 pub mod segment;
 pub mod ss;

@@ -26,7 +26,7 @@ mod field {
     pub const CHECKSUM: usize = 2;
     /// Echo: identifier; errors: unused (zero).
     pub const IDENT: usize = 4;
-    /// Echo: sequence number; errors: unused (zero, or the next-hop MTU).
+    /// Echo: sequence number; errors: unused (zero), or the next-hop MTU.
     pub const SEQ_NO: usize = 6;
 }
 
@@ -159,8 +159,14 @@ pub enum IcmpRepr<'a> {
     },
     /// Destination unreachable with its code ([`unreachable`](mod@unreachable)) and the start
     /// of the datagram that could not be delivered: its IP header and at
-    /// least its first 8 data bytes (RFC 792), unchecked.
-    DstUnreachable { code: u8, invoking: &'a [u8] },
+    /// least its first 8 data bytes (RFC 792), unchecked. `next_hop_mtu`
+    /// is the MTU a router could not forward it through (RFC 1191: code
+    /// [`unreachable::FRAG_NEEDED`], else zero; 0 from older routers).
+    DstUnreachable {
+        code: u8,
+        next_hop_mtu: u16,
+        invoking: &'a [u8],
+    },
     /// Time exceeded (code 0 in transit, 1 in reassembly) and the datagram.
     TimeExceeded { code: u8, invoking: &'a [u8] },
     /// Parameter problem: `pointer` is the offset of the bad octet in the
@@ -195,6 +201,7 @@ impl<'a> IcmpRepr<'a> {
             },
             msg_type::DST_UNREACHABLE => IcmpRepr::DstUnreachable {
                 code: packet.code(),
+                next_hop_mtu: packet.seq_no(),
                 invoking: data,
             },
             msg_type::TIME_EXCEEDED => IcmpRepr::TimeExceeded {
@@ -239,9 +246,11 @@ impl<'a> IcmpRepr<'a> {
                 seq_no,
                 data,
             } => (msg_type::ECHO_REPLY, 0, ident, seq_no, data),
-            IcmpRepr::DstUnreachable { code, invoking } => {
-                (msg_type::DST_UNREACHABLE, code, 0, 0, invoking)
-            }
+            IcmpRepr::DstUnreachable {
+                code,
+                next_hop_mtu,
+                invoking,
+            } => (msg_type::DST_UNREACHABLE, code, 0, next_hop_mtu, invoking),
             IcmpRepr::TimeExceeded { code, invoking } => {
                 (msg_type::TIME_EXCEEDED, code, 0, 0, invoking)
             }
@@ -362,12 +371,30 @@ mod tests {
         let invoking = [0x45u8; 28];
         let repr = IcmpRepr::DstUnreachable {
             code: unreachable::PORT,
+            next_hop_mtu: 0,
             invoking: &invoking,
         };
         let b = emitted(&repr);
         assert_eq!(&b[..2], &[3, 3]);
         assert_eq!(&b[4..8], &[0; 4]);
         assert_eq!(&b[8..], &invoking);
+        assert_eq!(
+            IcmpRepr::parse(&IcmpPacket::new_checked(&b[..]).unwrap()),
+            Ok(repr)
+        );
+    }
+
+    #[test]
+    fn fragmentation_needed_carries_the_next_hop_mtu_in_its_last_two_header_bytes() {
+        let invoking = [0x45u8; 28];
+        let repr = IcmpRepr::DstUnreachable {
+            code: unreachable::FRAG_NEEDED,
+            next_hop_mtu: 1280,
+            invoking: &invoking,
+        };
+        let b = emitted(&repr);
+        assert_eq!(&b[..2], &[3, 4]);
+        assert_eq!(&b[4..8], &[0, 0, 0x05, 0x00]);
         assert_eq!(
             IcmpRepr::parse(&IcmpPacket::new_checked(&b[..]).unwrap()),
             Ok(repr)

@@ -20,6 +20,7 @@ pub mod byte_ring;
 pub mod congestion;
 mod input;
 mod output;
+mod path_mtu;
 mod ready_queue;
 mod recv_buf;
 pub mod rtt;
@@ -154,6 +155,13 @@ pub struct Connection {
     pub(crate) rcv_wscale: u8,
     /// Effective send MSS: payload bytes per segment, options already deducted.
     pub(crate) mss: usize,
+    /// The peer's MSS capped by ours and TCP_MAXSEG (Linux `mss_clamp`);
+    /// 0 until the handshake tells it.
+    pub(crate) mss_clamp: u16,
+    /// The path MTU `mss` is computed for (Linux `icsk_pmtu_cookie`).
+    pub(crate) pmtu: u16,
+    /// The engine's path-MTU cache generation `pmtu` was read at (None: never).
+    pub(crate) pmtu_generation: Option<u32>,
     pub(crate) send: SendBuffer,
     pub(crate) buf_base: SeqNumber,
     /// The application shut down its sending side; a FIN follows the data.
@@ -273,6 +281,9 @@ impl Connection {
             snd_wscale: 0,
             rcv_wscale: 0,
             mss: usize::from(cfg.default_mss),
+            mss_clamp: 0,
+            pmtu: cfg.mtu,
+            pmtu_generation: None,
             send: SendBuffer::starting_at(iss + 1),
             buf_base: iss + 1,
             fin_queued: false,
@@ -413,11 +424,11 @@ impl Connection {
         c
     }
 
-    /// Send MSS = min(peer MSS, MTU − 40, TCP_MAXSEG), less the timestamp
-    /// option (SPEC H6, R9; Linux `mss_clamp`).
+    /// Send MSS = min(peer MSS, MTU − 40, TCP_MAXSEG, path MTU − 40), less
+    /// the timestamp option (SPEC H6, R9; Linux `mss_clamp`, `tcp_sync_mss`).
     pub(crate) fn set_mss(&mut self, peer_mss: u16, cfg: &Config) {
-        let base = usize::from(peer_mss.min(self.opts.advertised_mss(cfg)).max(64));
-        self.mss = if self.ts_ok { base - 12 } else { base };
+        self.mss_clamp = peer_mss.min(self.opts.advertised_mss(cfg)).max(64);
+        self.mss = self.mss_for(self.pmtu);
         self.rcv_mss = self.rcv_mss.min(self.mss).max(1);
     }
 

@@ -245,8 +245,13 @@ impl Connection {
         Some(self.materialize(tx))
     }
 
-    /// (Re)send rtx-queue entry `i` exactly as first cut (Linux retransmits whole skbs).
+    /// (Re)send rtx-queue entry `i` as first cut (Linux retransmits whole
+    /// skbs), or its first MSS when the path has narrowed since (Linux
+    /// `tcp_retransmit_skb` fragments what exceeds the current MSS).
     fn transmit_queued(&mut self, now: Instant, i: usize, cfg: &Config) -> Tx {
+        if self.send.rtx.get(i).is_some_and(|s| s.len > self.mss) {
+            self.send.rtx.split(i, self.mss);
+        }
         if self.cc.recovery.is_some() {
             self.cc.prr_out += 1;
         }
@@ -277,7 +282,7 @@ impl Connection {
             Tx {
                 header,
                 data: (len > 0).then(|| (seq.distance_from(self.buf_base), len)),
-                // One segment, as first cut, whatever the MSS is now.
+                // One segment, never longer than the MSS (cut above).
                 mss: len.max(1),
             }
         };

@@ -228,6 +228,43 @@ impl RtxQueue {
         self.lost = self.q.len() as u32 - self.sacked;
     }
 
+    /// Linux `tcp_simple_retransmit`: every sent, un-SACKed segment longer
+    /// than `mss` payload bytes is lost (and no longer counted as resent in
+    /// this recovery). Returns how many were newly marked.
+    pub fn mark_longer_lost(&mut self, mss: usize) -> u32 {
+        let mut n = 0;
+        for i in 0..self.q.len() {
+            let s = &mut self.q[i];
+            if s.sent && !s.sacked && s.len > mss {
+                s.rtx_pending = false;
+                if !s.lost {
+                    n += 1;
+                }
+                self.set_lost(i, true);
+            }
+        }
+        n
+    }
+
+    /// Cut segment `i` after its first `at` payload bytes, in place (Linux
+    /// `tcp_fragment`): both pieces keep its marks and times; FIN and PSH
+    /// stay with the second. A SYN, or a cut outside the payload, is a no-op.
+    pub fn split(&mut self, i: usize, at: usize) {
+        let Some(s) = self.q.get_mut(i) else { return };
+        if s.syn || at == 0 || at >= s.len {
+            return;
+        }
+        let mut rest = s.clone();
+        rest.seq = s.seq + at;
+        rest.len = s.len - at;
+        s.len = at;
+        s.fin = false;
+        s.psh = false;
+        self.lost += u32::from(rest.lost);
+        self.sacked += u32::from(rest.sacked);
+        self.q.insert(i + 1, rest);
+    }
+
     /// Mark segments inside the peer's SACK blocks (RFC 2018 §4). Blocks
     /// outside `(snd_una, snd_nxt]` (D-SACKs, garbage) are ignored. A block
     /// is found by binary search. Returns how many segments became SACKed.
@@ -332,5 +369,44 @@ mod tests {
         assert_eq!((r.lost(), r.sacked()), (7, 3));
         while r.pop_front().is_some() {}
         assert_eq!((r.lost(), r.sacked(), r.in_flight()), (0, 0, 0));
+    }
+
+    #[test]
+    fn a_narrower_path_marks_only_longer_segments_and_splits_keep_the_counts() {
+        let mut r = q(4);
+        r.split(1, 40);
+        assert_eq!(r.len(), 5);
+        assert_eq!(
+            (r.get(1).unwrap().len, r.get(2).unwrap().seq),
+            (40, SeqNumber(1140))
+        );
+        assert_eq!(
+            r.mark_longer_lost(60),
+            3,
+            "the 100-byte segments, not 40 or 60"
+        );
+        assert_eq!(r.mark_longer_lost(60), 0, "already lost");
+        assert_eq!((r.lost(), r.in_flight()), (3, 2));
+        r.split(0, 60);
+        assert_eq!(
+            (r.len(), r.lost(), r.in_flight()),
+            (6, 4, 2),
+            "both pieces lost"
+        );
+        let seqs: Vec<_> = r.iter().map(|s| (s.seq.0, s.len)).collect();
+        assert_eq!(
+            seqs,
+            [
+                (1000, 60),
+                (1060, 40),
+                (1100, 40),
+                (1140, 60),
+                (1200, 100),
+                (1300, 100)
+            ]
+        );
+        r.split(0, 60);
+        r.split(0, 0);
+        assert_eq!(r.len(), 6, "a cut at either end changes nothing");
     }
 }

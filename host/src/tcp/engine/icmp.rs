@@ -14,9 +14,15 @@
 //! - A SYN-queue record ends only for the errors that say the client cannot
 //!   be reached (network or host unreachable, time exceeded, parameter
 //!   problem), silently: POSIX wants no network errors from `accept`.
-//! - Fragmentation needed, other unreachable codes Linux ignores, and every
-//!   other ICMP type change nothing: the host never sends a packet over its
-//!   MTU, so there is no path MTU to learn (no RFC 1191 discovery).
+//! - Fragmentation needed (RFC 1191) about a connection lowers the path MTU
+//!   to its destination for every connection there ([`PathMtuCache`]); the
+//!   connection it quoted resends at once, in smaller pieces, what no longer
+//!   fits (Linux `tcp_v4_mtu_reduced`). About a SYN-queue record or a
+//!   listener it changes nothing (a SYN-ACK is small).
+//! - Other unreachable codes Linux ignores, and every other ICMP type,
+//!   change nothing.
+//!
+//! [`PathMtuCache`]: super::super::path_mtu::PathMtuCache
 
 use crate::time::Instant;
 
@@ -34,6 +40,9 @@ pub enum IcmpErrorKind {
     TimeExceeded,
     /// Parameter problem.
     ParameterProblem,
+    /// Destination unreachable, fragmentation needed and DF set, with the
+    /// next hop's MTU (RFC 1191; 0 from a router older than it).
+    FragmentationNeeded { mtu: u16 },
 }
 
 /// An ICMP error as the interface read it: the TCP segment it quotes,
@@ -54,6 +63,7 @@ impl IcmpErrorKind {
         match self {
             IcmpErrorKind::TimeExceeded => Some(ConnError::HostUnreachable),
             IcmpErrorKind::ParameterProblem => Some(ConnError::ProtocolError),
+            IcmpErrorKind::FragmentationNeeded { .. } => None,
             IcmpErrorKind::Unreachable { code } => Some(match code {
                 // Network unreachable, unknown, prohibited, for TOS.
                 0 | 6 | 9 | 11 => ConnError::NetUnreachable,
@@ -75,6 +85,7 @@ impl IcmpErrorKind {
         match self {
             IcmpErrorKind::TimeExceeded | IcmpErrorKind::ParameterProblem => true,
             IcmpErrorKind::Unreachable { code } => code <= 1,
+            IcmpErrorKind::FragmentationNeeded { .. } => false,
         }
     }
 }
@@ -84,6 +95,10 @@ impl Engine {
     /// Segments received before it are handled first.
     pub fn handle_icmp_error(&mut self, now: Instant, e: &IcmpError) {
         self.process_backlog(now);
+        if let IcmpErrorKind::FragmentationNeeded { mtu } = e.kind {
+            self.path_mtu_reduced(now, e, mtu);
+            return;
+        }
         let Some(err) = e.kind.meaning() else {
             self.stats.icmp_ignored += 1;
             return;
@@ -125,5 +140,33 @@ impl Engine {
             }
         }
         self.stats.icmp_ignored += 1;
+    }
+
+    /// RFC 1191 (Linux `tcp_v4_err` then `tcp_v4_mtu_reduced`): the path to
+    /// the quoted segment's destination carries at most `mtu` bytes.
+    fn path_mtu_reduced(&mut self, now: Instant, e: &IcmpError, mtu: u16) {
+        let Some(h) = self.demux(e.tuple) else {
+            // A listener's SYN-ACKs are small; Linux ignores these too.
+            self.stats.icmp_ignored += 1;
+            return;
+        };
+        let Some(c) = self.conns.get_mut(&h) else {
+            return;
+        };
+        if c.state == State::Closed || !e.seq.in_range(c.snd_una, c.snd_nxt + 1) {
+            self.stats.icmp_ignored += 1;
+            return;
+        }
+        self.stats.icmp_frag_needed += 1;
+        let pmtu = self
+            .path_mtu
+            .report(*e.tuple.remote.ip(), mtu, now, &self.cfg);
+        if c.pmtu > pmtu {
+            c.sync_pmtu(pmtu);
+            c.pmtu_generation = Some(self.path_mtu.generation());
+            c.simple_retransmit();
+            self.stats.pmtu_reductions += 1;
+            self.after_conn(now, h);
+        }
     }
 }

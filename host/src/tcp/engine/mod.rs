@@ -50,6 +50,7 @@ use super::isn::Secrets;
 use super::listener::Listener;
 
 use super::options::{SockOpt, SocketOptions};
+use super::path_mtu::PathMtuCache;
 use super::run::{RunLimit, TxRun};
 use super::segment::{Flags, FourTuple, Payload, Segment, SeqNumber};
 use super::time_wait::{TimeWaitEntry, TimeWaitTable, TwAction};
@@ -97,6 +98,11 @@ pub struct Stats {
     /// ICMP errors quoting a sequence number outside what is in flight, or
     /// about no connection (Linux `OutOfWindowIcmps`): ignored.
     pub icmp_ignored: u64,
+    /// ICMP "fragmentation needed" errors acted on (RFC 1191).
+    pub icmp_frag_needed: u64,
+    /// Of those, the ones that lowered a connection's MSS and resent what
+    /// no longer fit.
+    pub pmtu_reductions: u64,
     /// Drops inside connections, by cause.
     pub connection_drops: super::connection::DropCounts,
 }
@@ -120,6 +126,8 @@ pub struct Footprint {
     pub control_segments: usize,
     /// Sockets with events waiting (one entry per socket at most).
     pub sockets_with_events: usize,
+    /// Destinations with a learnt path MTU (`pmtu_cache_max`).
+    pub path_mtus: usize,
     /// Bytes received in order and not read, held out of order, and queued to send.
     pub recv_bytes: usize,
     pub ooo_bytes: usize,
@@ -158,6 +166,9 @@ pub struct Engine {
     /// deadline: the timer index, kept lazily (see `refresh_deadline`).
     deadlines: BTreeSet<(Instant, ConnectionHandle)>,
     pub(crate) rx_queue: VecDeque<Segment>,
+    /// Path MTUs learnt from ICMP (RFC 1191), shared by every connection
+    /// to a destination.
+    pub(crate) path_mtu: PathMtuCache,
     next_handle: u64,
     port_counter: u32,
     pub(crate) stats: Stats,
@@ -227,6 +238,7 @@ impl Engine {
             dirty: VecDeque::new(),
             deadlines: BTreeSet::new(),
             rx_queue: VecDeque::new(),
+            path_mtu: PathMtuCache::default(),
             next_handle: 1,
             port_counter: 0,
             stats: Stats::default(),
@@ -276,6 +288,7 @@ impl Engine {
             backlog: self.rx_queue.len(),
             tx_queue: self.out.len(),
             sockets_with_events: self.events.len(),
+            path_mtus: self.path_mtu.len(),
             ..Footprint::default()
         };
         for l in self.listeners.values() {
@@ -313,6 +326,12 @@ impl Engine {
     /// The TIME-WAIT record for a 4-tuple (local, remote), if any.
     pub fn time_wait(&self, tuple: FourTuple) -> Option<TimeWaitEntry> {
         self.tw.get(&tuple)
+    }
+
+    /// Destinations with a path MTU learnt from ICMP (RFC 1191; at most
+    /// `pmtu_cache_max`, each gone `mtu_expires` after it was learnt).
+    pub fn path_mtus_known(&self) -> usize {
+        self.path_mtu.len()
     }
 
     pub fn time_wait_count(&self) -> usize {
@@ -522,9 +541,23 @@ impl Engine {
         if let Some(s) = self.out.pop_front() {
             return Some(f(&TxRun::single(&s)));
         }
+        self.path_mtu.expire(now);
         while let Some(&h) = self.dirty.front() {
             let tx = match self.conns.get_mut(&h) {
-                Some(c) => c.poll_transmit(now, &self.cfg, limit),
+                Some(c) => {
+                    // Linux `tcp_current_mss`: follow the path's MTU (one
+                    // comparison unless some path's MTU changed).
+                    let generation = self.path_mtu.generation();
+                    if c.pmtu_generation != Some(generation) {
+                        c.pmtu_generation = Some(generation);
+                        let remote = *c.tuple.remote.ip();
+                        let pmtu = self.path_mtu.mtu(remote, now, &self.cfg);
+                        if pmtu != c.pmtu {
+                            c.sync_pmtu(pmtu);
+                        }
+                    }
+                    c.poll_transmit(now, &self.cfg, limit)
+                }
                 None => None,
             };
             match tx {

@@ -197,16 +197,7 @@ fn every_second_full_sized_segment_is_acked_at_once() {
 fn established_ts_client() -> (Engine, ConnectionHandle, u32, u32, Instant) {
     let now = Instant::from_secs(10);
     let (mut e, h, syn) = client(Config::default(), now);
-    let mut sa = seg(
-        server_addr(),
-        client_addr(),
-        5000,
-        syn.seq.0.wrapping_add(1),
-        Flags::SYN | Flags::ACK,
-    );
-    sa.options.mss = Some(1460);
-    sa.options.timestamps = ts(1000, syn.options.timestamps.unwrap().tsval);
-    e.handle_segment(now, sa);
+    e.handle_segment(now, synack_for(&syn, 5000));
     let _ = drain(&mut e, now);
     (e, h, syn.seq.0, 1000, now)
 }

@@ -360,18 +360,29 @@ pub fn client(cfg: Config, now: Instant) -> (Engine, ConnectionHandle, Segment) 
     (e, h, out[0].clone())
 }
 
+/// The SYN-ACK answering `syn` (server ISN `sisn`, MSS 1460), echoing its
+/// timestamp with TSval 1000 if it had one.
+pub fn synack_for(syn: &Segment, sisn: u32) -> Segment {
+    let mut sa = seg(
+        syn.dst,
+        syn.src,
+        sisn,
+        syn.seq.0.wrapping_add(1),
+        Flags::SYN | Flags::ACK,
+    );
+    sa.options.mss = Some(1460);
+    if let Some(t) = syn.options.timestamps {
+        sa.options.timestamps = ts(1000, t.tsval);
+    }
+    sa
+}
+
 /// Complete the client's handshake with a bare SYN-ACK (server ISN `sisn`).
 pub fn establish_client(cfg: Config, now: Instant, sisn: u32) -> (Engine, ConnectionHandle, u32) {
     let (mut e, h, syn) = client(cfg, now);
     let cisn = syn.seq.0;
-    let mut sa = seg(
-        server_addr(),
-        client_addr(),
-        sisn,
-        cisn.wrapping_add(1),
-        Flags::SYN | Flags::ACK,
-    );
-    sa.options.mss = Some(1460);
+    let mut sa = synack_for(&syn, sisn);
+    sa.options.timestamps = None;
     e.handle_segment(now, sa);
     let _ = drain(&mut e, now);
     let _ = events(&mut e);

@@ -8,6 +8,7 @@ mod harness;
 mod icmp;
 mod listen;
 mod options;
+mod path_mtu;
 mod retransmit;
 mod robustness;
 mod runs;

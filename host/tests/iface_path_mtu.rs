@@ -1,0 +1,182 @@
+//! Path-MTU discovery through the interface (RFC 1191): a router between
+//! two stacks whose next hop carries at most 1280 bytes drops every larger
+//! packet with DF set and answers "fragmentation needed"; the sender
+//! narrows its segments (the segmenter's as well as the software cut) and
+//! the stream arrives whole. etherparse reads every packet.
+
+use std::net::SocketAddrV4;
+
+use etherparse::{NetSlice, SlicedPacket};
+use synack_host::iface::{Interface, InterfaceConfig};
+use synack_host::tcp::{Config, Engine, State, WriteError};
+use synack_host::time::Instant;
+use synack_host::wire::{
+    ChecksumCapabilities, IcmpPacket, IcmpRepr, IpProtocol, Ipv4Address, Ipv4Packet, Ipv4Repr,
+};
+
+const MASK: Ipv4Address = Ipv4Address::new(255, 255, 255, 0);
+const US: Ipv4Address = Ipv4Address::new(192, 168, 1, 10);
+const PEER: Ipv4Address = Ipv4Address::new(192, 168, 1, 20);
+const ROUTER: Ipv4Address = Ipv4Address::new(192, 168, 1, 1);
+const NEXT_HOP_MTU: usize = 1280;
+
+/// The router's "fragmentation needed" about `packet`, quoting its IP
+/// header and first 8 data bytes.
+fn frag_needed(packet: &[u8]) -> Vec<u8> {
+    let repr = IcmpRepr::DstUnreachable {
+        code: 4,
+        next_hop_mtu: NEXT_HOP_MTU as u16,
+        invoking: &packet[..28],
+    };
+    let mut icmp = vec![0u8; repr.buffer_len()];
+    repr.emit(&mut IcmpPacket::new_unchecked(&mut icmp[..]));
+    let ip = Ipv4Repr {
+        src_addr: ROUTER,
+        dst_addr: US,
+        protocol: IpProtocol::Icmp,
+        payload_len: icmp.len(),
+        ttl: 64,
+        ident: 1,
+        dont_frag: false,
+    };
+    let mut b = vec![0u8; 20 + icmp.len()];
+    ip.emit(
+        &mut Ipv4Packet::new_unchecked(&mut b[..]),
+        &ChecksumCapabilities::software(),
+    );
+    b[20..].copy_from_slice(&icmp);
+    b
+}
+
+/// A sends `data` to B through the router; returns what B read, how many
+/// packets the router refused, and the largest packet it passed.
+fn through_narrow_router(tso: bool, data: &[u8]) -> (Vec<u8>, usize, usize) {
+    let mut cfg = InterfaceConfig::ip(US, MASK);
+    if tso {
+        cfg.caps = ChecksumCapabilities::offloaded();
+        cfg.tso_max_len = Some(64 * 1024);
+    }
+    let mut a = Interface::new(cfg, Engine::with_seed(Config::default(), 9)).unwrap();
+    let mut b = Interface::new(
+        InterfaceConfig::ip(PEER, MASK),
+        Engine::with_seed(Config::default(), 10),
+    )
+    .unwrap();
+    let mut now = Instant::from_secs(1);
+    let l = b.tcp_listen(80, 4).unwrap();
+    let c = a
+        .tcp_connect(now, SocketAddrV4::new(PEER.into(), 80))
+        .unwrap();
+    let (mut written, mut got, mut server) = (0, Vec::new(), None);
+    let (mut refused, mut largest) = (0, 0);
+    // When the router's errors came, and packets passed since at that instant.
+    let (mut reported_at, mut passed_at_once) = (None, 0);
+    for _ in 0..20_000 {
+        if server.is_none() {
+            server = b.engine_mut().accept(l).ok().map(|(h, _)| h);
+        }
+        if a.engine().state(c) == State::Established && written < data.len() {
+            match a.engine_mut().write(now, c, &data[written..]) {
+                Ok(n) => written += n,
+                Err(WriteError::WouldBlock) => {}
+                Err(e) => panic!("write: {e:?}"),
+            }
+        }
+        let mut moved = false;
+        let mut errors = Vec::new();
+        while let Some(t) = a.poll_transmit(now) {
+            for p in a.wire_frames(&t) {
+                let sliced = SlicedPacket::from_ip(&p).expect("etherparse reads the packet");
+                let Some(NetSlice::Ipv4(ip)) = sliced.net else {
+                    panic!("not IPv4");
+                };
+                assert!(ip.header().dont_fragment(), "DF is set on TCP (SPEC W2)");
+                if p.len() > NEXT_HOP_MTU {
+                    refused += 1;
+                    errors.push(frag_needed(&p));
+                } else {
+                    largest = largest.max(p.len());
+                    if reported_at == Some(now) {
+                        passed_at_once += 1;
+                    }
+                    b.receive(now, &p);
+                }
+            }
+            moved = true;
+        }
+        if !errors.is_empty() {
+            reported_at = Some(now);
+        }
+        for e in errors {
+            a.receive(now, &e);
+        }
+        while let Some(t) = b.poll_transmit(now) {
+            a.receive(now, &t.frame);
+            moved = true;
+        }
+        if let Some(s) = server {
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = b.engine_mut().read(now, s, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+            }
+        }
+        while a.engine_mut().poll_event().is_some() {}
+        if got.len() == data.len() && !moved {
+            break;
+        }
+        if !moved {
+            now = [a.poll_timeout(), b.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(now);
+            for i in [&mut a, &mut b] {
+                if i.poll_timeout().is_some_and(|t| t <= now) {
+                    i.handle_timeout(now);
+                }
+            }
+        }
+    }
+    assert_eq!(
+        a.engine().stats().pmtu_reductions,
+        1,
+        "one report narrows it"
+    );
+    // Linux `tcp_simple_retransmit`: the refused window is resent in pieces
+    // as soon as the report comes, not after a retransmission timeout.
+    assert!(passed_at_once >= 10, "{passed_at_once} packets at once");
+    // Each refused 1448-byte segment is resent at once as 1228 + 220 bytes;
+    // nothing waits for an RTO to be resent again.
+    assert_eq!(
+        a.engine().stats().retransmits as usize,
+        2 * refused,
+        "each refused segment resent once, in two pieces"
+    );
+    (got, refused, largest)
+}
+
+fn data() -> Vec<u8> {
+    (0..200_000u32).map(|i| (i % 251) as u8).collect()
+}
+
+#[test]
+fn a_narrow_path_is_learnt_from_the_router_and_the_stream_arrives_whole_with_tso() {
+    let data = data();
+    let (got, refused, largest) = through_narrow_router(true, &data);
+    assert!(got == data, "{} of {} bytes", got.len(), data.len());
+    assert_eq!(refused, 10, "the initial window, then nothing too large");
+    // 1280 − 20 − 20 − 12 (timestamps): 1228-byte segments fill the path.
+    assert_eq!(largest, NEXT_HOP_MTU);
+}
+
+#[test]
+fn a_narrow_path_is_learnt_from_the_router_and_the_stream_arrives_whole_cut_in_software() {
+    let data = data();
+    let (got, refused, largest) = through_narrow_router(false, &data);
+    assert!(got == data, "{} of {} bytes", got.len(), data.len());
+    assert_eq!(refused, 10, "the initial window, then nothing too large");
+    assert_eq!(largest, NEXT_HOP_MTU);
+}
