@@ -3,12 +3,12 @@
 //! frame by the segmenter's rule gives, byte for byte, the frames the
 //! software cut sends. Frames are checked with etherparse as the oracle.
 
-use std::net::SocketAddrV4;
+mod common;
 
+use common::stream::stream;
 use etherparse::{NetSlice, SlicedPacket, TransportSlice};
 use synack_host::iface::{ConfigError, Interface, InterfaceConfig, Transmit};
-use synack_host::tcp::{Config, Engine, Event, WriteError};
-use synack_host::time::Instant;
+use synack_host::tcp::{Config, Engine};
 use synack_host::wire::{ChecksumCapabilities, Ipv4Address};
 
 const MASK: Ipv4Address = Ipv4Address::new(255, 255, 255, 0);
@@ -36,77 +36,13 @@ fn transfer_with(tso: bool, engine: Config, write: usize) -> (Vec<Vec<u8>>, Vec<
         Engine::with_seed(Config::default(), 10),
     )
     .unwrap();
-    let mut now = Instant::from_secs(1);
-    let l = b.tcp_listen(80, 4).unwrap();
-    let c = a
-        .tcp_connect(now, SocketAddrV4::new(PEER.into(), 80))
-        .unwrap();
     let data: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
-    let (mut wire, mut built) = (Vec::new(), Vec::new());
-    let (mut written, mut got, mut server) = (0, Vec::new(), None);
-    for _ in 0..10_000 {
-        if server.is_none() {
-            server = b.engine_mut().accept(l).ok().map(|(h, _)| h);
-        }
-        if a.engine().state(c) == synack_host::tcp::State::Established && written < data.len() {
-            // Three writes by default: PSH ends each.
-            let end = (written + write).min(data.len());
-            match a.engine_mut().write(now, c, &data[written..end]) {
-                Ok(n) => written += n,
-                Err(WriteError::WouldBlock) => {}
-                Err(e) => panic!("write: {e:?}"),
-            }
-        }
-        let mut moved = false;
-        while let Some(t) = a.poll_transmit(now) {
-            for f in a.wire_frames(&t) {
-                b.receive(now, &f);
-                wire.push(f);
-            }
-            built.push(t);
-            moved = true;
-        }
-        while let Some(t) = b.poll_transmit(now) {
-            a.receive(now, &t.frame);
-            moved = true;
-        }
-        if let Some(s) = server {
-            let mut buf = [0u8; 65536];
-            while let Ok(n) = b.engine_mut().read(now, s, &mut buf) {
-                if n == 0 {
-                    break;
-                }
-                got.extend_from_slice(&buf[..n]);
-            }
-        }
-        while a
-            .engine_mut()
-            .poll_event()
-            .is_some_and(|e| e != Event::Closed(c, None))
-        {}
-        if got.len() == data.len() && !moved {
-            break;
-        }
-        if !moved {
-            now = a
-                .poll_timeout()
-                .into_iter()
-                .chain(b.poll_timeout())
-                .min()
-                .unwrap_or(now);
-            for i in [&mut a, &mut b] {
-                if i.poll_timeout().is_some_and(|t| t <= now) {
-                    i.handle_timeout(now);
-                }
-            }
-        }
-    }
-    assert!(
-        got == data,
-        "transfer incomplete: {} of {} bytes",
-        got.len(),
-        data.len()
-    );
+    let mut wire = Vec::new();
+    // Three writes by default: PSH ends each.
+    let built = stream(&mut a, &mut b, 80, &data, write, |_, p| {
+        wire.push(p.to_vec());
+        None
+    });
     (wire, built)
 }
 

@@ -1,4 +1,7 @@
 //! Helpers shared by the interface tests.
+#![allow(dead_code)] // each test crate uses its own share
+
+pub mod stream;
 
 use synack_host::wire::{ChecksumCapabilities, Ipv4Address, UdpPacket, UdpRepr};
 

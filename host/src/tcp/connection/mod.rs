@@ -521,6 +521,12 @@ impl Connection {
         self.mss
     }
 
+    /// The path MTU the MSS follows (the link's, or one learnt from ICMP;
+    /// Linux `ss -i`'s `pmtu`).
+    pub fn pmtu(&self) -> u16 {
+        self.pmtu
+    }
+
     /// Peer's advertised window in bytes.
     pub fn send_window(&self) -> u32 {
         self.snd_wnd

@@ -50,6 +50,7 @@ fn fragmentation_needed_resends_the_segments_that_no_longer_fit_at_once_in_piece
     let cwnd = e.connection(h).unwrap().cwnd();
     e.handle_icmp_error(now, &frag_needed(tuple_of(&e, h), una, 1280));
     assert_eq!(e.connection(h).unwrap().mss(), 1240);
+    assert_eq!(e.connection(h).unwrap().pmtu(), 1280);
     // Not after an RTO: now, each old 1460-byte segment as 1240 + 220.
     let out = drain(&mut e, now);
     let mut want = Vec::new();
