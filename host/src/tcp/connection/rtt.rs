@@ -14,6 +14,8 @@ pub struct RttEstimator {
     rttvar: Duration,
     /// Current (possibly backed-off) RTO.
     rto: Duration,
+    /// Doublings since the last sample (Linux `icsk_backoff`).
+    backoffs: u32,
     rto_min: Duration,
     rto_max: Duration,
 }
@@ -24,6 +26,7 @@ impl RttEstimator {
             srtt: None,
             rttvar: Duration::ZERO,
             rto: initial.min(rto_max),
+            backoffs: 0,
             rto_min,
             rto_max,
         }
@@ -65,11 +68,37 @@ impl RttEstimator {
             }
         }
         self.rto = self.base_rto();
+        self.backoffs = 0;
     }
 
     /// Exponential backoff after a timeout (RFC 6298 §5.5).
     pub fn backoff(&mut self) {
         self.rto = (self.rto * 2).min(self.rto_max);
+        self.backoffs = self.backoffs.saturating_add(1);
+    }
+
+    /// Doublings since the last sample (Linux `icsk_backoff`).
+    pub fn backoffs(&self) -> u32 {
+        self.backoffs
+    }
+
+    /// Take back one doubling (RFC 6069, Linux `tcp_ld_RTO_revert`): the RTO
+    /// becomes the estimator's (or `initial` before any sample) doubled once
+    /// less than now. False, changing nothing, if there was no doubling.
+    pub fn undo_backoff(&mut self, initial: Duration) -> bool {
+        if self.backoffs == 0 {
+            return false;
+        }
+        self.backoffs -= 1;
+        let base = if self.srtt.is_some() {
+            self.base_rto()
+        } else {
+            initial.min(self.rto_max)
+        };
+        self.rto = base
+            .saturating_mul(1u32 << self.backoffs.min(31))
+            .min(self.rto_max);
+        true
     }
 
     /// Set the RTO outright (RFC 6298 §5.7's 3 s fallback).
@@ -100,6 +129,34 @@ mod tests {
         for _ in 0..20 {
             r.backoff();
         }
+        assert_eq!(r.rto(), Duration::from_secs(120));
+    }
+
+    #[test]
+    fn an_undone_backoff_is_the_estimate_doubled_once_less() {
+        let initial = Duration::from_secs(1);
+        let mut r = RttEstimator::new(
+            initial,
+            Duration::from_millis(200),
+            Duration::from_secs(120),
+        );
+        assert!(!r.undo_backoff(initial), "nothing to undo");
+        r.backoff();
+        r.backoff();
+        assert_eq!((r.rto(), r.backoffs()), (Duration::from_secs(4), 2));
+        assert!(r.undo_backoff(initial));
+        assert_eq!((r.rto(), r.backoffs()), (Duration::from_secs(2), 1));
+        r.sample(Duration::from_millis(10));
+        assert_eq!(r.backoffs(), 0);
+        for _ in 0..3 {
+            r.backoff();
+        }
+        assert!(r.undo_backoff(initial));
+        assert_eq!(r.rto(), Duration::from_millis(840), "210 ms × 4");
+        for _ in 0..40 {
+            r.backoff();
+        }
+        assert!(r.undo_backoff(initial));
         assert_eq!(r.rto(), Duration::from_secs(120));
     }
 }

@@ -7,6 +7,7 @@
 use crate::time::Instant;
 
 use super::super::config::Config;
+use super::super::segment::SeqNumber;
 use super::Connection;
 use super::state::State;
 use super::timers::Timer;
@@ -86,6 +87,30 @@ impl Connection {
         self.send.rtx.set_lost(0, true);
         self.rtx_head_now = true;
         self.timers.set(Timer::Retransmit, now + self.rtt.rto());
+    }
+
+    /// RFC 6069 (Linux `tcp_ld_RTO_revert`): a network or host unreachable
+    /// quoting SND.UNA while the RTO is backed off means the retransmissions
+    /// met a broken path, not congestion. Take one doubling back and rearm
+    /// from the head's last transmission, resending now if that time has
+    /// already passed.
+    pub(crate) fn revert_rto_backoff(&mut self, now: Instant, seq: SeqNumber, cfg: &Config) {
+        if seq != self.snd_una || self.retransmits == 0 || !self.state.is_synchronized() {
+            return;
+        }
+        let Some(last_sent) = self.send.rtx.front().map(|s| s.last_sent) else {
+            return;
+        };
+        if !self.rtt.undo_backoff(cfg.rto_initial) {
+            return;
+        }
+        let due = last_sent + self.rtt.rto();
+        if due > now {
+            self.timers.set(Timer::Retransmit, due);
+        } else {
+            self.tlp_high_seq = None;
+            self.on_retransmit_timer(now, cfg);
+        }
     }
 
     /// Zero-window probe (Linux `tcp_probe_timer` and `tcp_send_probe0`; SPEC R4).

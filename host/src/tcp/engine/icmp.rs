@@ -10,7 +10,8 @@
 //!   the connection with its meaning (a connect to a firewalled port fails
 //!   at once instead of retrying for two minutes); in a synchronized state
 //!   it is only remembered as the soft error, reported if the connection
-//!   later times out.
+//!   later times out; a network or host unreachable quoting SND.UNA during
+//!   RTO backoff also takes one doubling back (RFC 6069).
 //! - A SYN-queue record ends only for the errors that say the client cannot
 //!   be reached (network or host unreachable, time exceeded, parameter
 //!   problem), silently: POSIX wants no network errors from `accept`.
@@ -121,6 +122,10 @@ impl Engine {
                 _ => {
                     c.soft_error = Some(err);
                     self.stats.icmp_soft_errors += 1;
+                    if matches!(e.kind, IcmpErrorKind::Unreachable { code: 0 | 1 }) {
+                        c.revert_rto_backoff(now, e.seq, &self.cfg);
+                        self.after_conn(now, h);
+                    }
                 }
             }
             return;

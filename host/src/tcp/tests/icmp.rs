@@ -193,3 +193,60 @@ fn a_syn_queue_record_ends_on_net_or_host_unreachable_quoting_its_iss() {
     // No SYN-ACK is retransmitted for it.
     assert!(drain(&mut e, now + secs(2)).is_empty());
 }
+
+/// [`established_with_data_in_flight`] after two retransmission timeouts:
+/// RTO 200 ms (an RTT sample of 0), resent at +200 ms and +600 ms, the next
+/// due at +1400 ms.
+fn backed_off_twice(now: Instant) -> (crate::tcp::Engine, crate::tcp::ConnectionHandle, u32) {
+    let (mut e, h, una) = established_with_data_in_flight(now);
+    for at in [200, 600] {
+        assert_eq!(e.poll_timeout(), Some(now + ms(at)));
+        e.handle_timeout(now + ms(at));
+        assert_eq!(drain(&mut e, now + ms(at)).len(), 1, "resent at +{at} ms");
+    }
+    assert_eq!(e.poll_timeout(), Some(now + ms(1400)));
+    (e, h, una)
+}
+
+#[test]
+fn host_unreachable_during_rto_backoff_takes_one_doubling_back() {
+    // RFC 6069, Linux `tcp_ld_RTO_revert`: the RTO is 400 ms again, counted
+    // from the last retransmission at +600 ms.
+    let now = Instant::from_secs(10);
+    let (mut e, h, una) = backed_off_twice(now);
+    e.handle_icmp_error(now + ms(700), &unreachable(1, una));
+    assert!(drain(&mut e, now + ms(700)).is_empty());
+    assert_eq!(e.poll_timeout(), Some(now + ms(1000)));
+    e.handle_timeout(now + ms(1000));
+    let resent = drain(&mut e, now + ms(1000));
+    assert_eq!(resent.len(), 1);
+    assert_eq!(resent[0].seq.0, una);
+    assert_eq!(e.state(h), State::Established);
+}
+
+#[test]
+fn a_reverted_rto_that_has_already_run_out_resends_at_once() {
+    let now = Instant::from_secs(10);
+    let (mut e, _h, una) = backed_off_twice(now);
+    e.handle_icmp_error(now + ms(1100), &unreachable(0, una));
+    let resent = drain(&mut e, now + ms(1100));
+    assert_eq!(resent.len(), 1, "resent on the ICMP's arrival");
+    assert_eq!(resent[0].seq.0, una);
+    // That was a timeout like any other: doubled again to 800 ms.
+    assert_eq!(e.poll_timeout(), Some(now + ms(1900)));
+}
+
+#[test]
+fn only_net_or_host_unreachable_quoting_snd_una_reverts_the_backoff() {
+    let now = Instant::from_secs(10);
+    let (mut e, _h, una) = backed_off_twice(now);
+    e.handle_icmp_error(now + ms(700), &unreachable(3, una));
+    e.handle_icmp_error(now + ms(700), &unreachable(13, una));
+    e.handle_icmp_error(now + ms(700), &unreachable(1, una.wrapping_add(1)));
+    let expired = IcmpError {
+        kind: IcmpErrorKind::TimeExceeded,
+        ..unreachable(0, una)
+    };
+    e.handle_icmp_error(now + ms(700), &expired);
+    assert_eq!(e.poll_timeout(), Some(now + ms(1400)));
+}
