@@ -246,12 +246,10 @@ impl Connection {
     }
 
     /// (Re)send rtx-queue entry `i` as first cut (Linux retransmits whole
-    /// skbs), or its first MSS when the path has narrowed since (Linux
-    /// `tcp_retransmit_skb` fragments what exceeds the current MSS).
+    /// skbs), or, when the path has narrowed since, its run re-cut at the
+    /// current MSS first (Linux `__tcp_retransmit_skb`).
     fn transmit_queued(&mut self, now: Instant, i: usize, cfg: &Config) -> Tx {
-        if self.send.rtx.get(i).is_some_and(|s| s.len > self.mss) {
-            self.send.rtx.split(i, self.mss);
-        }
+        self.send.rtx.recut(i, self.mss);
         if self.cc.recovery.is_some() {
             self.cc.prr_out += 1;
         }

@@ -1,13 +1,13 @@
 //! A connection's side of path-MTU discovery (RFC 1191; Linux
 //! `tcp_sync_mss`, `tcp_simple_retransmit`): its MSS follows the path MTU
-//! the engine learnt, and segments already sent too large for a lowered
-//! path are resent in pieces at once instead of waiting for the RTO.
+//! the engine learnt, and runs already sent too large for a lowered path
+//! are resent at once, re-cut at the new MSS, instead of waiting for the RTO.
 //!
 //! Invariants:
 //! - `mss` = min(`mss_clamp`, `pmtu` − 40), less the timestamp option, once
 //!   the handshake set `mss_clamp`; before that only `pmtu` is kept.
-//! - A lowered path marks lost only segments longer than the new MSS, and
-//!   leaves the congestion window alone (the amount of data in the network
+//! - A lowered path marks lost only runs holding a segment longer than the
+//!   new MSS, and leaves the congestion window alone (the amount of data in the network
 //!   is unchanged; only its packets got smaller).
 
 use super::Connection;

@@ -228,41 +228,88 @@ impl RtxQueue {
         self.lost = self.q.len() as u32 - self.sacked;
     }
 
-    /// Linux `tcp_simple_retransmit`: every sent, un-SACKed segment longer
-    /// than `mss` payload bytes is lost (and no longer counted as resent in
-    /// this recovery). Returns how many were newly marked.
+    /// The last index of the run segment `i` went out in: the segments after
+    /// it first sent at the same instant (one TSO send, Linux one skb), up
+    /// to and including one carrying PSH or FIN. `lost_only`: stop before a
+    /// segment not marked lost.
+    fn run_end(&self, i: usize, lost_only: bool) -> usize {
+        let first_sent = self.q[i].first_sent;
+        let mut end = i;
+        while !self.q[end].psh && !self.q[end].fin {
+            match self.q.get(end + 1) {
+                Some(n)
+                    if n.sent && !n.syn && n.first_sent == first_sent && (n.lost || !lost_only) =>
+                {
+                    end += 1
+                }
+                _ => break,
+            }
+        }
+        end
+    }
+
+    /// Linux `tcp_simple_retransmit`: every sent run holding a segment
+    /// longer than `mss` payload bytes (Linux: an skb whose segments are
+    /// longer) is lost, but for SACKed segments, and no longer counts as
+    /// resent in this recovery. Returns how many segments were newly marked.
     pub fn mark_longer_lost(&mut self, mss: usize) -> u32 {
         let mut n = 0;
-        for i in 0..self.q.len() {
-            let s = &mut self.q[i];
-            if s.sent && !s.sacked && s.len > mss {
-                s.rtx_pending = false;
-                if !s.lost {
-                    n += 1;
-                }
-                self.set_lost(i, true);
+        let mut i = 0;
+        while i < self.q.len() {
+            if !self.q[i].sent || self.q[i].syn {
+                i += 1;
+                continue;
             }
+            let end = self.run_end(i, false);
+            if (i..=end).any(|j| self.q[j].len > mss) {
+                for j in i..=end {
+                    let s = &mut self.q[j];
+                    if s.sacked {
+                        continue;
+                    }
+                    s.rtx_pending = false;
+                    if !s.lost {
+                        n += 1;
+                    }
+                    self.set_lost(j, true);
+                }
+            }
+            i = end + 1;
         }
         n
     }
 
-    /// Cut segment `i` after its first `at` payload bytes, in place (Linux
-    /// `tcp_fragment`): both pieces keep its marks and times; FIN and PSH
-    /// stay with the second. A SYN, or a cut outside the payload, is a no-op.
-    pub fn split(&mut self, i: usize, at: usize) {
-        let Some(s) = self.q.get_mut(i) else { return };
-        if s.syn || at == 0 || at >= s.len {
+    /// Re-cut segment `i`, longer than `mss`, and the rest of its run still
+    /// marked lost into segments of `mss` (Linux `__tcp_retransmit_skb`
+    /// re-segmenting an skb at the current MSS, `tcp_fragment`): the pieces
+    /// keep the run's marks and times; PSH and FIN go on the last. A SYN, or
+    /// a segment no longer than `mss`, is left alone.
+    pub fn recut(&mut self, i: usize, mss: usize) {
+        let Some(head) = self.q.get(i) else { return };
+        if head.syn || mss == 0 || head.len <= mss {
             return;
         }
-        let mut rest = s.clone();
-        rest.seq = s.seq + at;
-        rest.len = s.len - at;
-        s.len = at;
-        s.fin = false;
-        s.psh = false;
-        self.lost += u32::from(rest.lost);
-        self.sacked += u32::from(rest.sacked);
-        self.q.insert(i + 1, rest);
+        let end = if head.lost { self.run_end(i, true) } else { i };
+        let run: Vec<SentSegment> = self.q.drain(i..=end).collect();
+        let total: usize = run.iter().map(|s| s.len).sum();
+        let mut piece = run[0].clone();
+        piece.retransmitted = run.iter().any(|s| s.retransmitted);
+        piece.psh = false;
+        piece.fin = false;
+        let last = &run[run.len() - 1];
+        let count = total.div_ceil(mss);
+        for k in (0..count).rev() {
+            let mut p = piece.clone();
+            p.seq = piece.seq + k * mss;
+            p.len = mss.min(total - k * mss);
+            if k + 1 == count {
+                p.psh = last.psh;
+                p.fin = last.fin;
+            }
+            self.q.insert(i, p);
+        }
+        let was_lost = run.iter().filter(|s| s.lost).count() as u32;
+        self.lost = self.lost - was_lost + if piece.lost { count as u32 } else { 0 };
     }
 
     /// Mark segments inside the peer's SACK blocks (RFC 2018 §4). Blocks
@@ -371,42 +418,90 @@ mod tests {
         assert_eq!((r.lost(), r.sacked(), r.in_flight()), (0, 0, 0));
     }
 
+    /// `lens` as one run each (first sent at second `run`), PSH on each
+    /// run's last segment.
+    fn runs(runs: &[&[usize]]) -> RtxQueue {
+        let mut q = RtxQueue::default();
+        let mut seq = SeqNumber(1000);
+        for (r, lens) in runs.iter().enumerate() {
+            let at = Instant::from_secs(r as u64);
+            for (k, &len) in lens.iter().enumerate() {
+                let mut s = SentSegment::new(seq, len, at);
+                s.psh = k + 1 == lens.len();
+                q.push_back(s);
+                seq += len;
+            }
+        }
+        q
+    }
+
+    fn shape(q: &RtxQueue) -> Vec<(usize, bool, bool)> {
+        q.iter().map(|s| (s.len, s.is_lost(), s.psh)).collect()
+    }
+
     #[test]
-    fn a_narrower_path_marks_only_longer_segments_and_splits_keep_the_counts() {
-        let mut r = q(4);
-        r.split(1, 40);
-        assert_eq!(r.len(), 5);
-        assert_eq!(
-            (r.get(1).unwrap().len, r.get(2).unwrap().seq),
-            (40, SeqNumber(1140))
-        );
+    fn a_narrower_path_marks_whole_runs_holding_a_longer_segment() {
+        let mut r = runs(&[&[100, 100, 30], &[60], &[100]]);
         assert_eq!(
             r.mark_longer_lost(60),
-            3,
-            "the 100-byte segments, not 40 or 60"
+            4,
+            "the two long runs, their short tail too"
         );
         assert_eq!(r.mark_longer_lost(60), 0, "already lost");
-        assert_eq!((r.lost(), r.in_flight()), (3, 2));
-        r.split(0, 60);
+        assert_eq!((r.lost(), r.in_flight()), (4, 1));
         assert_eq!(
-            (r.len(), r.lost(), r.in_flight()),
-            (6, 4, 2),
-            "both pieces lost"
-        );
-        let seqs: Vec<_> = r.iter().map(|s| (s.seq.0, s.len)).collect();
-        assert_eq!(
-            seqs,
+            shape(&r),
             [
-                (1000, 60),
-                (1060, 40),
-                (1100, 40),
-                (1140, 60),
-                (1200, 100),
-                (1300, 100)
+                (100, true, false),
+                (100, true, false),
+                (30, true, true),
+                (60, false, true),
+                (100, true, true)
             ]
         );
-        r.split(0, 60);
-        r.split(0, 0);
-        assert_eq!(r.len(), 6, "a cut at either end changes nothing");
+    }
+
+    #[test]
+    fn a_lost_run_is_recut_at_the_new_mss_with_psh_on_its_last_piece() {
+        let mut r = runs(&[&[100, 100, 30], &[60]]);
+        r.mark_longer_lost(60);
+        r.recut(0, 60);
+        // 230 bytes: 60, 60, 60, 50; then the untouched run.
+        assert_eq!(
+            shape(&r),
+            [
+                (60, true, false),
+                (60, true, false),
+                (60, true, false),
+                (50, true, true),
+                (60, false, true)
+            ]
+        );
+        assert_eq!((r.len(), r.lost(), r.in_flight()), (5, 4, 1));
+        let seqs: Vec<u32> = r.iter().map(|s| s.seq.0).collect();
+        assert_eq!(seqs, [1000, 1060, 1120, 1180, 1230]);
+        r.recut(0, 60);
+        assert_eq!(r.len(), 5, "nothing longer than the MSS is left");
+    }
+
+    #[test]
+    fn a_recut_stops_at_a_segment_not_lost_and_leaves_a_lone_segment_its_marks() {
+        let mut r = runs(&[&[100, 100, 100]]);
+        r.set_lost(0, true);
+        r.recut(0, 60);
+        assert_eq!(
+            shape(&r),
+            [
+                (60, true, false),
+                (40, true, false),
+                (100, false, false),
+                (100, false, true)
+            ]
+        );
+        assert_eq!(r.lost(), 2);
+        // A segment not lost (a loss probe of the tail) is cut alone.
+        r.recut(3, 60);
+        assert_eq!(&shape(&r)[3..], [(60, false, false), (40, false, true)]);
+        assert_eq!((r.lost(), r.in_flight()), (2, 3));
     }
 }
