@@ -157,7 +157,7 @@ impl HttpServer {
             page,
             "icmp: messages in {}, echo replies sent {}, port unreachables sent {}, rate-limited {}; \
              errors about tcp: connections ended {}, soft errors {}, fragmentation needed {} \
-             (path MTU lowered {}, {} paths known), ignored {}",
+             (path MTU lowered {}, {} paths known), ignored {}; for connected udp sockets {}",
             i.rx_icmp_messages,
             i.icmp_echo_replies_sent,
             i.icmp_unreachables_sent,
@@ -167,7 +167,8 @@ impl HttpServer {
             s.icmp_frag_needed,
             s.pmtu_reductions,
             e.path_mtus_known(),
-            s.icmp_ignored
+            s.icmp_ignored,
+            i.udp_icmp_errors
         );
         let _ = writeln!(
             page,

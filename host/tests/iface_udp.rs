@@ -1,12 +1,13 @@
-//! UDP sockets on the interface (SPEC W3): bind, send_to, recv_from, typed errors.
+//! UDP sockets on the interface (SPEC W3): bind, connect, send, send_to, recv_from, typed
+//! errors, and the ICMP errors a connected socket hears of.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use synack_host::iface::{
-    DropCause, Interface, InterfaceConfig, UdpBindError, UdpCloseError, UdpRecvError, UdpSendError,
-    any_addr,
+    DropCause, Interface, InterfaceConfig, UdpBindError, UdpCloseError, UdpConnectError, UdpHandle,
+    UdpRecvError, UdpSendError, any_addr,
 };
-use synack_host::tcp::{Config, Engine};
+use synack_host::tcp::{Config, ConnError, Engine};
 use synack_host::time::Instant;
 use synack_host::wire::{ChecksumCapabilities, Ipv4Address, Ipv4Packet, UdpPacket};
 
@@ -224,5 +225,148 @@ fn bad_udp_checksum_is_dropped_unless_the_fabric_verified_it() {
         let mut buf = [0u8; 16];
         assert_eq!(b.stats().drops(DropCause::BadChecksum), u64::from(dropped));
         assert_eq!(b.udp_recv_from(sb, &mut buf).is_ok(), !dropped);
+    }
+}
+
+/// The one datagram A has queued, carried to B; B's answers carried back.
+fn exchange(a: &mut Interface, b: &mut Interface, now: Instant) -> Vec<u8> {
+    let t = a.poll_transmit(now).expect("a datagram");
+    b.receive(now, &t.frame);
+    carry(b, a, now);
+    t.frame
+}
+
+#[test]
+fn a_connected_socket_hears_port_unreachable_once_from_its_next_call() {
+    // Linux: send() to a closed port on a connected UDP socket, then the
+    // next recv() (or send()) fails with ECONNREFUSED, once.
+    let (mut a, mut b) = pair();
+    let now = Instant::from_secs(1);
+    let sa = a.udp_bind(any_addr(0)).unwrap();
+    let closed = SocketAddrV4::new(B, 4000);
+    a.udp_connect(sa, closed).unwrap();
+    assert_eq!(a.udp_peer_addr(sa), Some(closed));
+    a.udp_send(now, sa, b"anyone?").unwrap();
+    exchange(&mut a, &mut b, now);
+    assert_eq!(b.stats().icmp_unreachables_sent, 1);
+    assert_eq!(a.stats().udp_icmp_errors, 1);
+    let mut buf = [0u8; 16];
+    assert_eq!(
+        a.udp_recv_from(sa, &mut buf),
+        Err(UdpRecvError::Network(ConnError::Refused))
+    );
+    assert_eq!(a.udp_recv_from(sa, &mut buf), Err(UdpRecvError::WouldBlock));
+    // Reported once: sending works again, and its error is reported by a send.
+    a.udp_send(now, sa, b"still?").unwrap();
+    exchange(&mut a, &mut b, now);
+    assert_eq!(
+        a.udp_send(now, sa, b"and now?"),
+        Err(UdpSendError::Network(ConnError::Refused))
+    );
+    assert!(
+        a.poll_transmit(now).is_none(),
+        "the failed send sent nothing"
+    );
+}
+
+#[test]
+fn an_unconnected_socket_hears_nothing_of_icmp_errors() {
+    let (mut a, mut b) = pair();
+    let now = Instant::from_secs(1);
+    let sa = a.udp_bind(any_addr(0)).unwrap();
+    a.udp_send_to(now, sa, b"anyone?", SocketAddrV4::new(B, 4000))
+        .unwrap();
+    exchange(&mut a, &mut b, now);
+    assert_eq!(b.stats().icmp_unreachables_sent, 1);
+    let mut buf = [0u8; 16];
+    assert_eq!(a.udp_recv_from(sa, &mut buf), Err(UdpRecvError::WouldBlock));
+    assert_eq!(a.stats().udp_icmp_errors, 0);
+}
+
+#[test]
+fn a_connected_socket_takes_datagrams_only_from_its_peer() {
+    let (mut a, mut b) = pair();
+    let now = Instant::from_secs(1);
+    let sa = a.udp_bind(any_addr(7000)).unwrap();
+    let peer = b.udp_bind(any_addr(10)).unwrap();
+    let stranger = b.udp_bind(any_addr(11)).unwrap();
+    a.udp_connect(sa, SocketAddrV4::new(B, 10)).unwrap();
+    let to_a = SocketAddrV4::new(A, 7000);
+    b.udp_send_to(now, stranger, b"not you", to_a).unwrap();
+    b.udp_send_to(now, peer, b"you", to_a).unwrap();
+    carry(&mut b, &mut a, now);
+    let mut buf = [0u8; 16];
+    let r = a.udp_recv_from(sa, &mut buf).unwrap();
+    assert_eq!(
+        (&buf[..r.len], r.src),
+        (&b"you"[..], SocketAddrV4::new(B, 10))
+    );
+    assert_eq!(a.udp_recv_from(sa, &mut buf), Err(UdpRecvError::WouldBlock));
+    // The stranger's datagram found no socket: counted, and refused as Linux does.
+    assert_eq!(a.stats().drops(DropCause::NoUdpSocket), 1);
+    assert_eq!(a.stats().icmp_unreachables_sent, 1);
+}
+
+#[test]
+fn connect_and_send_errors_name_what_is_wrong() {
+    let (mut a, _b) = pair();
+    let now = Instant::from_secs(1);
+    let sa = a.udp_bind(any_addr(0)).unwrap();
+    assert_eq!(a.udp_send(now, sa, b"x"), Err(UdpSendError::NotConnected));
+    assert_eq!(
+        a.udp_connect(sa, SocketAddrV4::new(B, 0)),
+        Err(UdpConnectError::InvalidAddress)
+    );
+    assert_eq!(
+        a.udp_connect(sa, SocketAddrV4::new(Ipv4Addr::new(224, 0, 0, 1), 9)),
+        Err(UdpConnectError::InvalidAddress)
+    );
+    assert_eq!(
+        a.udp_connect(UdpHandle(999), SocketAddrV4::new(B, 9)),
+        Err(UdpConnectError::InvalidHandle)
+    );
+    assert_eq!(a.udp_peer_addr(sa), None);
+}
+
+/// An ICMP error from B about A's datagram `sent` (an IP packet), built by
+/// etherparse: type, code and the four bytes after the checksum.
+fn icmp_about(sent: &[u8], icmp_type: u8, code: u8, rest: [u8; 4]) -> Vec<u8> {
+    let mut out = Vec::new();
+    etherparse::PacketBuilder::ipv4(B.octets(), A.octets(), 64)
+        .icmpv4_raw(icmp_type, code, rest)
+        .write(&mut out, &sent[..28])
+        .unwrap();
+    out
+}
+
+#[test]
+fn only_hard_icmp_errors_reach_a_connected_socket_each_with_its_meaning() {
+    // Linux `__udp4_lib_err` without IP_RECVERR: `icmp_err_convert`'s
+    // fatal codes, parameter problem and fragmentation needed.
+    let cases: [(u8, u8, [u8; 4], Option<ConnError>); 7] = [
+        (3, 1, [0; 4], None),
+        (3, 0, [0; 4], None),
+        (11, 0, [0; 4], None),
+        (3, 13, [0; 4], Some(ConnError::HostUnreachable)),
+        (3, 2, [0; 4], Some(ConnError::ProtocolUnavailable)),
+        (3, 4, [0, 0, 0x05, 0x00], Some(ConnError::MessageTooLong)),
+        (12, 0, [0; 4], Some(ConnError::ProtocolError)),
+    ];
+    for (icmp_type, code, rest, want) in cases {
+        let (mut a, _b) = pair();
+        let now = Instant::from_secs(1);
+        let sa = a.udp_bind(any_addr(0)).unwrap();
+        a.udp_connect(sa, SocketAddrV4::new(B, 53)).unwrap();
+        a.udp_send(now, sa, b"query").unwrap();
+        let sent = a.poll_transmit(now).unwrap().frame;
+        a.receive(now, &icmp_about(&sent, icmp_type, code, rest));
+        let mut buf = [0u8; 8];
+        let got = match a.udp_recv_from(sa, &mut buf) {
+            Err(UdpRecvError::Network(e)) => Some(e),
+            Err(UdpRecvError::WouldBlock) => None,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(got, want, "type {icmp_type} code {code}");
+        assert_eq!(a.stats().total_drops(), 0);
     }
 }

@@ -8,7 +8,7 @@ use std::net::SocketAddrV4;
 use core::time::Duration;
 use synack_host::iface::{Interface, InterfaceConfig};
 
-use synack_host::socket::{MemoryLink, Shutdown, SockOpt, TcpListener, TcpStream};
+use synack_host::socket::{MemoryLink, Shutdown, SockOpt, TcpListener, TcpStream, UdpSocket};
 use synack_host::tcp::{Config, Engine, Event, State};
 use synack_host::wire::Ipv4Address;
 
@@ -230,4 +230,39 @@ fn would_block_is_a_bare_error_kind_with_nothing_allocated() {
     let (server, _) = listener.accept(&mut l.b()).unwrap();
     assert!(bare(server.read(&mut l.b(), &mut [0u8; 8]).unwrap_err()));
     assert!(bare(client.read(&mut l.a(), &mut [0u8; 8]).unwrap_err()));
+}
+
+#[test]
+fn udp_sockets_connect_send_and_hear_a_refusal_as_connection_refused() {
+    let mut l = MemoryLink::default();
+    let server = UdpSocket::bind(&mut l.b(), 53).unwrap();
+    let mut client = UdpSocket::bind(&mut l.a(), 0).unwrap();
+    assert!(client.local_addr().ip().is_unspecified());
+    let at_b = SocketAddrV4::new(B.into(), 53);
+    assert_eq!(kind(client.send(&mut l.a(), b"q")), ErrorKind::NotConnected);
+    client.connect(&mut l.a(), at_b).unwrap();
+    assert_eq!(client.peer_addr(&mut l.a()).unwrap(), at_b);
+    assert_eq!(*client.local_addr().ip(), std::net::Ipv4Addr::from(A));
+    client.send(&mut l.a(), b"query").unwrap();
+    run_ms(&mut l, 5);
+    let mut buf = [0u8; 64];
+    let (n, from) = server.recv_from(&mut l.b(), &mut buf).unwrap();
+    assert_eq!((&buf[..n], from), (&b"query"[..], client.local_addr()));
+    server.send_to(&mut l.b(), b"answer", from).unwrap();
+    run_ms(&mut l, 5);
+    let (n, from) = client.recv_from(&mut l.a(), &mut buf).unwrap();
+    assert_eq!((&buf[..n], from), (&b"answer"[..], at_b));
+    // The server goes away: the next datagram is refused by ICMP, and the
+    // client's next call says so, once (Linux ECONNREFUSED).
+    server.close(&mut l.b()).unwrap();
+    client.send(&mut l.a(), b"again").unwrap();
+    run_ms(&mut l, 5);
+    assert_eq!(
+        kind(client.recv_from(&mut l.a(), &mut buf)),
+        ErrorKind::ConnectionRefused
+    );
+    assert_eq!(
+        kind(client.recv_from(&mut l.a(), &mut buf)),
+        ErrorKind::WouldBlock
+    );
 }

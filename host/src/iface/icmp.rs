@@ -89,30 +89,27 @@ impl Interface {
             IcmpRepr::EchoReply { .. } | IcmpRepr::Other { .. } => return Ok(()),
         };
         // Linux `icmp_rcv`: an error sent to a broadcast address is bogus.
-        if !broadcast {
-            if let Some(error) = self.tcp_error(kind, invoking) {
+        if broadcast {
+            return Ok(());
+        }
+        let Ok(quote) = IcmpQuote::parse(invoking) else {
+            return Ok(());
+        };
+        if quote.src_addr != self.cfg.addr {
+            return Ok(());
+        }
+        match quote.protocol {
+            IpProtocol::Tcp => {
+                let error = tcp_error(kind, &quote);
                 self.engine.handle_icmp_error(now, &error);
             }
+            IpProtocol::Udp => {
+                let kept = self.udp.icmp_error(&quote, kind);
+                self.stats.udp_icmp_errors += u64::from(kept);
+            }
+            _ => {}
         }
         Ok(())
-    }
-
-    /// The error as the engine takes it, if `invoking` quotes a TCP segment
-    /// we sent; an error about a datagram we did not send, or cut too short
-    /// to name its socket, goes no further.
-    fn tcp_error(&self, kind: IcmpErrorKind, invoking: &[u8]) -> Option<IcmpError> {
-        let quote = IcmpQuote::parse(invoking).ok()?;
-        if quote.src_addr != self.cfg.addr || quote.protocol != IpProtocol::Tcp {
-            return None;
-        }
-        Some(IcmpError {
-            tuple: FourTuple {
-                local: SocketAddrV4::new(quote.src_addr.into(), quote.src_port),
-                remote: SocketAddrV4::new(quote.dst_addr.into(), quote.dst_port),
-            },
-            seq: SeqNumber(quote.seq),
-            kind,
-        })
     }
 
     /// Port unreachable about `datagram` (a whole received IPv4 packet
@@ -210,4 +207,17 @@ fn is_icmp_error(p: &Ipv4Packet<&[u8]>) -> bool {
         data.first(),
         None | Some(&icmp::msg_type::ECHO_REQUEST) | Some(&icmp::msg_type::ECHO_REPLY)
     )
+}
+
+/// The error as the engine takes it: the quoted segment named by our side's
+/// tuple (`quote` is of a TCP segment we sent).
+fn tcp_error(kind: IcmpErrorKind, quote: &IcmpQuote) -> IcmpError {
+    IcmpError {
+        tuple: FourTuple {
+            local: SocketAddrV4::new(quote.src_addr.into(), quote.src_port),
+            remote: SocketAddrV4::new(quote.dst_addr.into(), quote.dst_port),
+        },
+        seq: SeqNumber(quote.seq),
+        kind,
+    }
 }

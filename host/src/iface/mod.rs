@@ -84,7 +84,8 @@ pub use rx::HwChecksum;
 pub use stats::{DropCause, InterfaceStats};
 pub use tx::{Transmit, TsoMeta, TxMeta};
 pub use udp::{
-    UdpBindError, UdpCloseError, UdpHandle, UdpRecv, UdpRecvError, UdpSendError, any_addr,
+    UdpBindError, UdpCloseError, UdpConnectError, UdpHandle, UdpRecv, UdpRecvError, UdpSendError,
+    any_addr,
 };
 
 use icmp_limit::IcmpRateLimit;

@@ -164,6 +164,8 @@ pub struct InterfaceStats {
     pub icmp_unreachables_sent: u64,
     /// ICMP errors the rate limit held back (Linux `IcmpOutRateLimit*`).
     pub icmp_rate_limited: u64,
+    /// ICMP errors kept for a connected UDP socket to report.
+    pub udp_icmp_errors: u64,
     /// IPv4 fragments taken into reassembly.
     pub rx_fragments: u64,
     /// Datagrams reassembled (each then counted again, as any datagram).

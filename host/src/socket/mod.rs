@@ -155,6 +155,7 @@ impl From<ConnError> for io::Error {
             ConnError::HostUnreachable | ConnError::HostDown => ErrorKind::HostUnreachable,
             ConnError::SourceRouteFailed => ErrorKind::Unsupported,
             ConnError::ProtocolUnavailable | ConnError::ProtocolError => ErrorKind::Other,
+            ConnError::MessageTooLong => ErrorKind::InvalidInput,
         };
         err(kind, e)
     }

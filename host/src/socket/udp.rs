@@ -3,7 +3,9 @@
 use std::io::{self, ErrorKind};
 use std::net::SocketAddrV4;
 
-use crate::iface::{UdpBindError, UdpCloseError, UdpHandle, UdpRecvError, UdpSendError, any_addr};
+use crate::iface::{
+    UdpBindError, UdpCloseError, UdpConnectError, UdpHandle, UdpRecvError, UdpSendError, any_addr,
+};
 
 use super::{Net, err, would_block};
 
@@ -27,6 +29,33 @@ impl UdpSocket {
 
     pub fn local_addr(&self) -> SocketAddrV4 {
         self.local
+    }
+
+    /// Talk to `peer` only (`std::net::UdpSocket::connect`): [`Self::send`]
+    /// goes there, datagrams from others are refused, and an ICMP error
+    /// about one sent there (connection refused, ...) fails the next send
+    /// or receive, once. A socket bound to any address takes ours as its
+    /// local address.
+    pub fn connect(&mut self, net: &mut Net<'_>, peer: SocketAddrV4) -> io::Result<()> {
+        let iface = net.iface_mut();
+        iface.udp_connect(self.handle, peer)?;
+        if let Some(local) = iface.udp_local_addr(self.handle) {
+            self.local = local;
+        }
+        Ok(())
+    }
+
+    /// The connected peer.
+    pub fn peer_addr(&self, net: &mut Net<'_>) -> io::Result<SocketAddrV4> {
+        net.iface_mut()
+            .udp_peer_addr(self.handle)
+            .ok_or_else(|| io::Error::from(ErrorKind::NotConnected))
+    }
+
+    /// Send one datagram to the connected peer.
+    pub fn send(&self, net: &mut Net<'_>, data: &[u8]) -> io::Result<()> {
+        let now = net.now();
+        Ok(net.iface_mut().udp_send(now, self.handle, data)?)
     }
 
     /// Send one datagram (whole, never fragmented: `InvalidInput` past the MTU).
@@ -72,6 +101,8 @@ impl From<UdpSendError> for io::Error {
             | UdpSendError::MessageTooLong => ErrorKind::InvalidInput,
             UdpSendError::NoRoute => ErrorKind::NetworkUnreachable,
             UdpSendError::WouldBlock => return would_block(),
+            UdpSendError::NotConnected => ErrorKind::NotConnected,
+            UdpSendError::Network(e) => return e.into(),
         };
         err(kind, e)
     }
@@ -82,6 +113,19 @@ impl From<UdpRecvError> for io::Error {
         let kind = match e {
             UdpRecvError::InvalidHandle => ErrorKind::InvalidInput,
             UdpRecvError::WouldBlock => return would_block(),
+            UdpRecvError::Network(e) => return e.into(),
+        };
+        err(kind, e)
+    }
+}
+
+impl From<UdpConnectError> for io::Error {
+    fn from(e: UdpConnectError) -> io::Error {
+        let kind = match e {
+            UdpConnectError::InvalidHandle | UdpConnectError::InvalidAddress => {
+                ErrorKind::InvalidInput
+            }
+            UdpConnectError::NoRoute => ErrorKind::NetworkUnreachable,
         };
         err(kind, e)
     }

@@ -37,6 +37,10 @@ pub enum ConnError {
     /// ICMP parameter problem (Linux `EPROTO`).
     #[error("protocol error")]
     ProtocolError,
+    /// ICMP fragmentation needed, reported to a connected UDP socket
+    /// (Linux `EMSGSIZE`; TCP learns the path MTU instead).
+    #[error("message too long")]
+    MessageTooLong,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
