@@ -1,6 +1,7 @@
 //! ICMP on the interface (RFC 792, RFC 1122 §3.2.2): echo replies, port
 //! unreachable for UDP datagrams nobody is bound to receive, and errors
-//! about our TCP segments handed to the engine (`tcp::IcmpError`).
+//! about our TCP segments handed to the engine (`tcp::IcmpError`), about our
+//! UDP datagrams to the socket that sent them.
 //!
 //! Invariants:
 //! - An echo request to our address is answered with the same identifier,
@@ -18,14 +19,16 @@
 //! - ICMP leaves with DF clear (Linux's ICMP socket does not set it) and both
 //!   checksums computed here: the fabric sums only TCP and UDP.
 //!
-//! - A received error (unreachable, time exceeded, parameter problem) sent
-//!   to our unicast address and quoting a TCP segment from our address goes
-//!   to the engine, which checks the quoted sequence number; every other
-//!   well-formed message is counted in `rx_icmp_messages` and goes no further.
+//! - A received error (unreachable, fragmentation needed with its next-hop
+//!   MTU, time exceeded, parameter problem) sent to our unicast address and
+//!   quoting a TCP segment from our address goes to the engine, which checks
+//!   the quoted sequence number; quoting a UDP datagram from our address, to
+//!   the socket bound to its source port, which keeps it only if connected
+//!   to its destination; every well-formed message is counted in
+//!   `rx_icmp_messages`.
 //!
-//! Limits: no ping sockets (echo replies are counted only); errors about UDP
-//! are not reported to sockets (Linux reports them to connected ones). The
-//! error's IP header has TOS 0 (Linux: 0xc0, "internetwork control").
+//! Limits: no ping sockets (echo replies are counted only). The error's IP
+//! header has TOS 0 (Linux: 0xc0, "internetwork control").
 
 use std::net::SocketAddrV4;
 

@@ -7,8 +7,8 @@
 //! - `mss` = min(`mss_clamp`, `pmtu` − 40), less the timestamp option, once
 //!   the handshake set `mss_clamp`; before that only `pmtu` is kept.
 //! - A lowered path marks lost only runs holding a segment longer than the
-//!   new MSS, and leaves the congestion window alone (the amount of data in the network
-//!   is unchanged; only its packets got smaller).
+//!   new MSS, and leaves the congestion window alone (the amount of data in
+//!   the network is unchanged; only its packets got smaller).
 
 use super::Connection;
 
@@ -29,11 +29,11 @@ impl Connection {
     }
 
     /// The path just got narrower: resend what no longer fits (Linux
-    /// `tcp_simple_retransmit`). Returns how many segments were marked lost.
-    pub(crate) fn simple_retransmit(&mut self) -> u32 {
-        let marked = self.send.rtx.mark_longer_lost(self.mss);
+    /// `tcp_simple_retransmit`).
+    pub(crate) fn simple_retransmit(&mut self) {
+        self.send.rtx.mark_longer_lost(self.mss);
         if self.send.rtx.lost() == 0 {
-            return marked;
+            return;
         }
         // Linux `tcp_current_ssthresh` (outside a window reduction): keep
         // at least three quarters of the window as the slow-start threshold.
@@ -41,6 +41,5 @@ impl Connection {
             let cwnd = self.cc.cwnd;
             self.cc.ssthresh = self.cc.ssthresh.max(cwnd / 2 + cwnd / 4);
         }
-        marked
     }
 }

@@ -17,8 +17,8 @@
 //!   problem), silently: POSIX wants no network errors from `accept`.
 //! - Fragmentation needed (RFC 1191) about a connection lowers the path MTU
 //!   to its destination for every connection there ([`PathMtuCache`]); the
-//!   connection it quoted resends at once, in smaller pieces, what no longer
-//!   fits (Linux `tcp_v4_mtu_reduced`). About a SYN-queue record or a
+//!   connection it quoted resends at once, re-cut at the new MSS, what no
+//!   longer fits (Linux `tcp_v4_mtu_reduced`). About a SYN-queue record or a
 //!   listener it changes nothing (a SYN-ACK is small).
 //! - Other unreachable codes Linux ignores, and every other ICMP type,
 //!   change nothing.
