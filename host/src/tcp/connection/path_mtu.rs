@@ -10,6 +10,10 @@
 //!   new MSS, and leaves the congestion window alone (the amount of data in
 //!   the network is unchanged; only its packets got smaller).
 
+use crate::time::Instant;
+
+use super::super::config::Config;
+use super::super::path_mtu::PathMtuCache;
 use super::Connection;
 
 impl Connection {
@@ -18,6 +22,20 @@ impl Connection {
     pub(super) fn mss_for(&self, pmtu: u16) -> usize {
         let base = usize::from(self.mss_clamp.min(pmtu.saturating_sub(40)).max(64));
         if self.ts_ok { base - 12 } else { base }
+    }
+
+    /// Before sending (Linux `tcp_current_mss`): take the path MTU the
+    /// cache holds for the peer; one comparison unless some path changed.
+    pub(crate) fn follow_path_mtu(&mut self, cache: &PathMtuCache, now: Instant, cfg: &Config) {
+        let generation = cache.generation();
+        if self.pmtu_generation == Some(generation) {
+            return;
+        }
+        self.pmtu_generation = Some(generation);
+        let pmtu = cache.mtu(*self.tuple.remote.ip(), now, cfg);
+        if pmtu != self.pmtu {
+            self.sync_pmtu(pmtu);
+        }
     }
 
     /// Follow a path MTU of `pmtu` (Linux `tcp_sync_mss`).

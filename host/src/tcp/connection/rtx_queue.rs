@@ -290,7 +290,9 @@ impl RtxQueue {
             return;
         }
         let end = if head.lost { self.run_end(i, true) } else { i };
-        let run: Vec<SentSegment> = self.q.drain(i..=end).collect();
+        // Queue = front, run, after: rebuilt once as front, pieces, after.
+        let mut after = self.q.split_off(i);
+        let run: Vec<SentSegment> = after.drain(..=end - i).collect();
         let total: usize = run.iter().map(|s| s.len).sum();
         let mut piece = run[0].clone();
         piece.retransmitted = run.iter().any(|s| s.retransmitted);
@@ -298,7 +300,7 @@ impl RtxQueue {
         piece.fin = false;
         let last = &run[run.len() - 1];
         let count = total.div_ceil(mss);
-        for k in (0..count).rev() {
+        for k in 0..count {
             let mut p = piece.clone();
             p.seq = piece.seq + k * mss;
             p.len = mss.min(total - k * mss);
@@ -306,8 +308,9 @@ impl RtxQueue {
                 p.psh = last.psh;
                 p.fin = last.fin;
             }
-            self.q.insert(i, p);
+            self.q.push_back(p);
         }
+        self.q.append(&mut after);
         let was_lost = run.iter().filter(|s| s.lost).count() as u32;
         self.lost = self.lost - was_lost + if piece.lost { count as u32 } else { 0 };
     }

@@ -545,17 +545,7 @@ impl Engine {
         while let Some(&h) = self.dirty.front() {
             let tx = match self.conns.get_mut(&h) {
                 Some(c) => {
-                    // Linux `tcp_current_mss`: follow the path's MTU (one
-                    // comparison unless some path's MTU changed).
-                    let generation = self.path_mtu.generation();
-                    if c.pmtu_generation != Some(generation) {
-                        c.pmtu_generation = Some(generation);
-                        let remote = *c.tuple.remote.ip();
-                        let pmtu = self.path_mtu.mtu(remote, now, &self.cfg);
-                        if pmtu != c.pmtu {
-                            c.sync_pmtu(pmtu);
-                        }
-                    }
+                    c.follow_path_mtu(&self.path_mtu, now, &self.cfg);
                     c.poll_transmit(now, &self.cfg, limit)
                 }
                 None => None,
